@@ -1,0 +1,121 @@
+/*
+ * config.h -- the cluster topology and run settings read from the INI file
+ * (mailready.conf(5)) and adjusted by the command line.
+ *
+ * The config says what the cluster should look like; the plan (plan.h)
+ * turns it into checks. Nothing here touches the network.
+ */
+#ifndef MAILREADY_CONFIG_H
+#define MAILREADY_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mailready/netaddr.h"
+
+struct mr_server {
+	struct mr_addr addr;
+	uint16_t port;
+};
+
+enum mr_resolvers_kind {
+	MR_RESOLVERS_SYSTEM,  /* /etc/resolv.conf */
+	MR_RESOLVERS_LIST,    /* the servers below */
+	MR_RESOLVERS_ITERATE, /* from root hints, no recursion asked */
+};
+
+struct mr_resolvers {
+	enum mr_resolvers_kind kind;
+	struct mr_server *v;
+	size_t n;
+};
+
+/* host:port the node must reach to be on the Internet (net.internet). */
+struct mr_target {
+	char *host; /* name or address literal */
+	uint16_t port;
+};
+
+struct mr_node {
+	char *name;   /* FQDN, lowercase, no trailing dot */
+	char **roles; /* lowercase role names */
+	size_t nroles;
+	struct mr_addr *public_addrs;
+	size_t npublic;
+	struct mr_addr *internal_addrs;
+	size_t ninternal;
+	int line; /* line of the [node ...] header, for messages */
+};
+
+struct mr_config {
+	char *file;    /* path the config was read from; NULL if none */
+	char *profile; /* profile name ("carbonio") or a path */
+	char **domains;
+	size_t ndomains;
+	struct mr_resolvers inside;
+	struct mr_resolvers outside;
+	char *root_hints; /* NULL: built-in root hints */
+	char *ca_file;    /* NULL: the system trust store */
+	struct mr_target *internet_targets;
+	size_t ninternet_targets;
+	bool internet_targets_builtin;
+	struct mr_cidr_list public_networks; /* used when !public_default */
+	bool public_default;                 /* "default": global unicast */
+	struct mr_cidr_list allow_networks;  /* "any" is 0.0.0.0/0 and ::/0 */
+	double timeout_s;                    /* global deadline */
+	double probe_timeout_s;              /* one probe; <= timeout_s */
+	int cert_warn_days;
+	int cert_crit_days;
+	struct mr_node *nodes;
+	size_t nnodes;
+};
+
+/** A config with every default of DESIGN.md and no nodes. */
+struct mr_config *mr_config_new_default(void);
+
+/**
+ * Read an INI file over the defaults.
+ * @param path  the file
+ * @param err   on failure, "FILE:LINE: what is wrong" (size errlen)
+ * @return a config owned by the caller, or NULL on any error.
+ */
+struct mr_config *mr_config_load(const char *path, char *err, size_t errlen);
+
+/**
+ * Parse from a string (tests); name is used in error messages.
+ */
+struct mr_config *mr_config_load_string(const char *name, const char *text,
+                                        char *err, size_t errlen);
+
+void mr_config_free(struct mr_config *c);
+
+/** Find a node by name (case-insensitive, trailing dot ignored). */
+struct mr_node *mr_config_node(const struct mr_config *c, const char *name);
+
+/**
+ * Add a node; the config copies name and roles.
+ * @return the new node, or NULL if the name exists already.
+ */
+struct mr_node *mr_config_add_node(struct mr_config *c, const char *name);
+
+/** Append a role to a node (copied, lowercased). */
+void mr_node_add_role(struct mr_node *n, const char *role);
+bool mr_node_has_role(const struct mr_node *n, const char *role);
+
+/**
+ * Parse a resolver list value: "system", "iterate" or addresses
+ * ("9.9.9.9, [2620:fe::fe]:53"). iterate is accepted only if allow_iterate.
+ * @return 0, or -1 with the reason in err.
+ */
+int mr_resolvers_parse(const char *value, bool allow_iterate,
+                       struct mr_resolvers *out, char *err, size_t errlen);
+
+/**
+ * Parse a comma-separated CIDR list into out (replacing it). "any" gives
+ * 0.0.0.0/0 and ::/0.
+ */
+int mr_cidr_list_parse(const char *value, struct mr_cidr_list *out, char *err,
+                       size_t errlen);
+
+#endif

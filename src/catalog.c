@@ -1,0 +1,72 @@
+/*
+ * catalog.c -- every check mailready knows, in the order results are shown.
+ */
+#include <string.h>
+
+#include "catalog.h"
+#include "probes/probes.h"
+
+const struct check_def catalog[] = {
+	{"host.fqdn", CHECK_NODE, false, false,
+         "name is a valid FQDN, not localhost; on the node itself the local "
+         "host name equals it and the system resolves it to one of the "
+         "node's own addresses, never to loopback (the 127.0.1.1 trap)",
+         &probe_host_fqdn_ops},
+	{"dns.a.inside", CHECK_NODE, false, false,
+         "A/AAAA records exist for internal clients (inside resolvers) and "
+         "match the declared internal address",
+         &probe_dns_a_inside_ops},
+	{"dns.a.outside", CHECK_NODE, false, false,
+         "A/AAAA records exist for the Internet (outside resolvers or "
+         "iterative resolution), are public, and match the declared public "
+         "address",
+         &probe_dns_a_outside_ops},
+	{"dns.ptr", CHECK_NODE, false, false,
+         "every public address has a PTR naming the FQDN, and the FQDN "
+         "resolves back to that address (forward-confirmed)",
+         &probe_dns_ptr_ops},
+	{"dns.mx", CHECK_NODE, false, false,
+         "MTA nodes: the node is an MX target of the cluster's domains",
+         &probe_dns_mx_ops},
+	{"net.port.*", CHECK_NODE, true, false,
+         "TCP connect to each port the node's roles need: external ports on "
+         "the public address, internal ports on the internal address",
+         &probe_net_port_ops},
+	{"dns.mx", CHECK_DOMAIN, false, false,
+         "domains: MX exists, is not a null MX, targets are host names with "
+         "A/AAAA (no CNAME, no IP literal) and one is a cluster node",
+         &probe_dns_mx_ops},
+	{"dns.auth", CHECK_DOMAIN, false, false,
+         "domains: every authoritative server answers authoritatively and "
+         "they agree on the SOA serial and on the records of the nodes",
+         &probe_dns_auth_ops},
+};
+
+const size_t catalog_count = sizeof(catalog) / sizeof(catalog[0]);
+
+static bool
+matches(const struct check_def *d, const char *id)
+{
+	if (!d->family)
+		return strcmp(d->id, id) == 0;
+	size_t plen = strlen(d->id) - 1; /* "net.port." */
+	return strncmp(d->id, id, plen) == 0 && id[plen] != '\0';
+}
+
+const struct check_def *
+catalog_find(const char *id)
+{
+	for (size_t i = 0; i < catalog_count; i++)
+		if (matches(&catalog[i], id))
+			return &catalog[i];
+	return NULL;
+}
+
+const struct check_def *
+catalog_find_scoped(const char *id, enum check_scope scope)
+{
+	for (size_t i = 0; i < catalog_count; i++)
+		if (catalog[i].scope == scope && matches(&catalog[i], id))
+			return &catalog[i];
+	return NULL;
+}

@@ -1,0 +1,44 @@
+/*
+ * catalog.h -- the catalogue of checks: every check id, what it verifies,
+ * where it runs and which probe implements it.
+ *
+ * A check id leads straight to its probe file: dns.ptr -> probes/dns_ptr.c,
+ * net.port.SERVICE -> probes/port.c, mail.SERVICE -> probes/smtp.c etc.
+ */
+#ifndef MAILREADY_CATALOG_H
+#define MAILREADY_CATALOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct probe_ops;
+
+enum check_scope {
+	CHECK_NODE,   /* one instance per node (per address or port) */
+	CHECK_DOMAIN, /* one instance per mail domain */
+};
+
+struct check_def {
+	const char *id; /* "dns.ptr"; for a family, "net.port.*" */
+	enum check_scope scope;
+	bool family;          /* id is a prefix completed by a service */
+	bool self_only;       /* meaningful only on the node itself */
+	const char *verifies; /* one line for `mailready list` */
+	const struct probe_ops *ops;
+};
+
+extern const struct check_def catalog[];
+extern const size_t catalog_count;
+
+/**
+ * The definition of a check id: an exact id, or a family id completed by
+ * a service ("net.port.smtp" → "net.port.*").
+ * @return the definition, or NULL if the id is unknown.
+ */
+const struct check_def *catalog_find(const char *id);
+
+/** Like catalog_find, for one scope (dns.mx exists for nodes and domains). */
+const struct check_def *catalog_find_scoped(const char *id,
+                                            enum check_scope scope);
+
+#endif

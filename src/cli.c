@@ -1,0 +1,549 @@
+/*
+ * cli.c -- command-line parsing (getopt_long) and its overrides of the
+ * config.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli.h"
+#include "xmalloc.h"
+
+enum {
+	OPT_INSIDE = 256,
+	OPT_OUTSIDE,
+	OPT_ROOT_HINTS,
+	OPT_CA_FILE,
+	OPT_ALLOW_NET,
+	OPT_PUBLIC_NET,
+	OPT_PROBE_TIMEOUT,
+	OPT_PARALLEL,
+	OPT_ONLY,
+	OPT_SKIP,
+	OPT_SELF,
+	OPT_PROFILE,
+	OPT_PUBLIC,
+	OPT_INTERNAL,
+	OPT_NO_COLOR,
+};
+
+static const struct option long_opts[] = {
+	{"config", required_argument, NULL, 'c'},
+	{"host", required_argument, NULL, 'H'},
+	{"role", required_argument, NULL, 'r'},
+	{"public", required_argument, NULL, OPT_PUBLIC},
+	{"internal", required_argument, NULL, OPT_INTERNAL},
+	{"domain", required_argument, NULL, 'd'},
+	{"profile", required_argument, NULL, OPT_PROFILE},
+	{"inside-resolver", required_argument, NULL, OPT_INSIDE},
+	{"outside-resolver", required_argument, NULL, OPT_OUTSIDE},
+	{"root-hints", required_argument, NULL, OPT_ROOT_HINTS},
+	{"ca-file", required_argument, NULL, OPT_CA_FILE},
+	{"allow-net", required_argument, NULL, OPT_ALLOW_NET},
+	{"public-net", required_argument, NULL, OPT_PUBLIC_NET},
+	{"timeout", required_argument, NULL, 't'},
+	{"probe-timeout", required_argument, NULL, OPT_PROBE_TIMEOUT},
+	{"parallel", required_argument, NULL, OPT_PARALLEL},
+	{"format", required_argument, NULL, 'f'},
+	{"only", required_argument, NULL, OPT_ONLY},
+	{"skip", required_argument, NULL, OPT_SKIP},
+	{"self", required_argument, NULL, OPT_SELF},
+	{"no-color", no_argument, NULL, OPT_NO_COLOR},
+	{"verbose", no_argument, NULL, 'v'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+void
+cli_usage(FILE *out)
+{
+	fputs("Usage: mailready COMMAND [OPTIONS]\n"
+	      "\n"
+	      "Tells whether every node of a mail cluster is ready: DNS (A/AAAA,\n"
+	      "PTR, MX, authoritative servers), ports and protocols.\n"
+	      "\n"
+	      "Commands:\n"
+	      "  preflight   check before installing, on the node itself\n"
+	      "  check       Nagios-style plugin: status line, perfdata, long output\n"
+	      "  health      for cron or a systemd timer\n"
+	      "  list        the catalogue of checks\n"
+	      "\n"
+	      "Options:\n"
+	      "  -c, --config FILE         cluster file (mailready.conf(5))\n"
+	      "  -H, --host FQDN           check only this node (added if not in FILE)\n"
+	      "  -r, --role ROLE[,ROLE]    roles of the -H node (repeatable)\n"
+	      "      --public ADDR         public address of the -H node (repeatable)\n"
+	      "      --internal ADDR       internal address of the -H node (repeatable)\n"
+	      "  -d, --domain DOMAIN       mail domain to check (repeatable)\n"
+	      "      --profile NAME|FILE   role profile (carbonio, mail)\n"
+	      "      --inside-resolver R   system, or ADDR[,ADDR...]\n"
+	      "      --outside-resolver R  iterate, system, or ADDR[,ADDR...]\n"
+	      "      --root-hints FILE     root servers for iterate\n"
+	      "      --ca-file FILE        trusted CAs (PEM)\n"
+	      "      --allow-net CIDR,...  send nothing outside these networks\n"
+	      "      --public-net CIDR,... networks that count as public\n"
+	      "  -t, --timeout SECONDS     deadline of the whole run (default 10)\n"
+	      "      --probe-timeout SEC   deadline of one check (default 5)\n"
+	      "      --parallel N          checks running at once (default 64)\n"
+	      "  -f, --format FORMAT       text, json or nagios\n"
+	      "      --only GLOB           run only checks whose id matches (repeatable)\n"
+	      "      --skip GLOB           leave out checks whose id matches (repeatable)\n"
+	      "      --self FQDN           this host is node FQDN (for on-node checks)\n"
+	      "      --no-color            no colours (also: NO_COLOR set)\n"
+	      "  -v, --verbose             more detail\n"
+	      "  -h, --help                this help\n"
+	      "  -V, --version             version\n"
+	      "\n"
+	      "Exit status: 0 pass, 1 warning, 2 failure, 3 unknown or bad usage.\n"
+	      "Environment: MAILREADY_ALLOW_NETWORKS narrows allow_networks.\n",
+	      out);
+}
+
+static void
+strv_push(struct strv *s, const char *v)
+{
+	s->v = xreallocarray(s->v, s->n + 1, sizeof(*s->v));
+	s->v[s->n++] = xstrdup(v);
+}
+
+/* "a, b c" -> each item, for options that take lists. */
+static void
+strv_push_list(struct strv *s, const char *v)
+{
+	char *copy = xstrdup(v), *save = NULL;
+	for (char *t = strtok_r(copy, ", \t", &save); t;
+	     t = strtok_r(NULL, ", \t", &save))
+		strv_push(s, t);
+	free(copy);
+}
+
+static void
+strv_free(struct strv *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+static int
+parse_seconds(const char *opt, const char *v, double *out, char *err,
+              size_t errlen)
+{
+	char *end;
+	errno = 0;
+	double d = strtod(v, &end);
+	if (end == v || *end != '\0' || errno || !(d > 0) || d > 3600) {
+		snprintf(err, errlen,
+		         "%s: '%s' is not a number of seconds (0 to 3600)", opt,
+		         v);
+		return -1;
+	}
+	*out = d;
+	return 0;
+}
+
+static int
+parse_command(const char *s, struct cli *c, char *err, size_t errlen)
+{
+	static const struct {
+		const char *name;
+		enum cli_command cmd;
+	} cmds[] = {
+		{"preflight", CMD_PREFLIGHT}, {"check", CMD_CHECK},
+		{"health", CMD_HEALTH},       {"report", CMD_REPORT},
+		{"list", CMD_LIST},           {"help", CMD_HELP},
+		{"version", CMD_VERSION},
+	};
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (strcmp(s, cmds[i].name) == 0) {
+			c->cmd = cmds[i].cmd;
+			return 0;
+		}
+	}
+	snprintf(err, errlen,
+	         "unknown command '%s' (preflight, check, health, report, "
+	         "list)",
+	         s);
+	return -1;
+}
+
+static int
+parse_option(int opt, const char *arg, struct cli *c, char *err, size_t errlen)
+{
+	char *end;
+
+	switch (opt) {
+	case 'c':
+		c->config_path = arg;
+		break;
+	case 'H':
+		c->host = arg;
+		break;
+	case 'r':
+		strv_push_list(&c->roles, arg);
+		break;
+	case OPT_PUBLIC:
+		strv_push_list(&c->publics, arg);
+		break;
+	case OPT_INTERNAL:
+		strv_push_list(&c->internals, arg);
+		break;
+	case 'd':
+		strv_push_list(&c->domains, arg);
+		break;
+	case OPT_PROFILE:
+		c->profile = arg;
+		break;
+	case OPT_INSIDE:
+		c->inside = arg;
+		break;
+	case OPT_OUTSIDE:
+		c->outside = arg;
+		break;
+	case OPT_ROOT_HINTS:
+		c->root_hints = arg;
+		break;
+	case OPT_CA_FILE:
+		c->ca_file = arg;
+		break;
+	case OPT_ALLOW_NET:
+		c->allow_nets = arg;
+		break;
+	case OPT_PUBLIC_NET:
+		c->public_nets = arg;
+		break;
+	case 't':
+		return parse_seconds("--timeout", arg, &c->timeout_s, err,
+		                     errlen);
+	case OPT_PROBE_TIMEOUT:
+		return parse_seconds("--probe-timeout", arg,
+		                     &c->probe_timeout_s, err, errlen);
+	case OPT_PARALLEL: {
+		errno = 0;
+		unsigned long n = strtoul(arg, &end, 10);
+		if (*arg < '0' || *arg > '9' || *end || errno || n == 0 ||
+		    n > 4096) {
+			snprintf(err, errlen,
+			         "--parallel: '%s' is not a number from 1 to "
+			         "4096",
+			         arg);
+			return -1;
+		}
+		c->parallel = (unsigned)n;
+		break;
+	}
+	case 'f':
+		c->format_given = true;
+		if (strcmp(arg, "text") == 0)
+			c->format = FORMAT_TEXT;
+		else if (strcmp(arg, "json") == 0)
+			c->format = FORMAT_JSON;
+		else if (strcmp(arg, "nagios") == 0)
+			c->format = FORMAT_NAGIOS;
+		else {
+			snprintf(err, errlen,
+			         "--format: '%s' is not text, json or nagios",
+			         arg);
+			return -1;
+		}
+		break;
+	case OPT_ONLY:
+		strv_push_list(&c->only, arg);
+		break;
+	case OPT_SKIP:
+		strv_push_list(&c->skip, arg);
+		break;
+	case OPT_SELF:
+		c->self = arg;
+		break;
+	case OPT_NO_COLOR:
+		c->no_color = true;
+		break;
+	case 'v':
+		c->verbose = true;
+		break;
+	case 'h':
+		c->cmd = CMD_HELP;
+		break;
+	case 'V':
+		c->cmd = CMD_VERSION;
+		break;
+	default:
+		snprintf(err, errlen, "unknown option (see mailready --help)");
+		return -1;
+	}
+	return 0;
+}
+
+int
+cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
+{
+	int opt;
+	enum cli_command forced = CMD_NONE;
+
+	memset(c, 0, sizeof(*c));
+	c->parallel = 64;
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, ":c:H:r:d:t:f:vhV", long_opts,
+	                          NULL)) != -1) {
+		if (opt == '?') {
+			snprintf(err, errlen, "unknown option '%s'",
+			         argv[optind - 1]);
+			return -1;
+		}
+		if (opt == ':') {
+			snprintf(err, errlen, "option '%s' needs a value",
+			         argv[optind - 1]);
+			return -1;
+		}
+		if (parse_option(opt, optarg, c, err, errlen) < 0)
+			return -1;
+		if (c->cmd == CMD_HELP || c->cmd == CMD_VERSION)
+			forced = c->cmd;
+	}
+	if (optind < argc) {
+		if (parse_command(argv[optind++], c, err, errlen) < 0)
+			return -1;
+	}
+	for (; optind < argc; optind++) {
+		if (c->cmd != CMD_REPORT) {
+			snprintf(err, errlen, "unexpected argument '%s'",
+			         argv[optind]);
+			return -1;
+		}
+		strv_push(&c->files, argv[optind]);
+	}
+	if (forced != CMD_NONE)
+		c->cmd = forced;
+	if (c->cmd == CMD_NONE) {
+		snprintf(err, errlen,
+		         "no command given (preflight, check, health, report, "
+		         "list); see mailready --help");
+		return -1;
+	}
+	if (c->cmd == CMD_REPORT && c->files.n == 0) {
+		snprintf(err, errlen, "report needs one or more JSON files");
+		return -1;
+	}
+	if (c->host == NULL && (c->roles.n || c->publics.n || c->internals.n)) {
+		snprintf(err, errlen,
+		         "--role, --public and --internal describe the -H node;"
+		         " give -H FQDN");
+		return -1;
+	}
+	return 0;
+}
+
+enum run_mode
+cli_mode(const struct cli *c)
+{
+	switch (c->cmd) {
+	case CMD_PREFLIGHT:
+		return MODE_PREFLIGHT;
+	case CMD_HEALTH:
+		return MODE_HEALTH;
+	default:
+		return MODE_CHECK;
+	}
+}
+
+static int
+add_addrs(const struct strv *s, struct mr_addr **v, size_t *n, const char *opt,
+          char *err, size_t errlen)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		struct mr_addr a;
+		if (mr_addr_parse(s->v[i], &a) < 0) {
+			snprintf(err, errlen, "%s: '%s' is not an address", opt,
+			         s->v[i]);
+			return -1;
+		}
+		*v = xreallocarray(*v, *n + 1, sizeof(**v));
+		(*v)[(*n)++] = a;
+	}
+	return 0;
+}
+
+/* Keep only the -H node: a single-node run. */
+static int
+apply_host(const struct cli *c, struct mr_config *cfg, char *err, size_t errlen)
+{
+	struct mr_node *n = mr_config_node(cfg, c->host);
+	if (n == NULL) {
+		n = mr_config_add_node(cfg, c->host);
+		if (n == NULL) {
+			snprintf(err, errlen, "-H: bad node name '%s'",
+			         c->host);
+			return -1;
+		}
+	}
+	if (c->roles.n) {
+		for (size_t i = 0; i < n->nroles; i++)
+			free(n->roles[i]);
+		n->nroles = 0;
+		for (size_t i = 0; i < c->roles.n; i++)
+			mr_node_add_role(n, c->roles.v[i]);
+	}
+	if (c->publics.n) {
+		n->npublic = 0;
+		if (add_addrs(&c->publics, &n->public_addrs, &n->npublic,
+		              "--public", err, errlen) < 0)
+			return -1;
+	}
+	if (c->internals.n) {
+		n->ninternal = 0;
+		if (add_addrs(&c->internals, &n->internal_addrs, &n->ninternal,
+		              "--internal", err, errlen) < 0)
+			return -1;
+	}
+	/* Move the node to the front and drop the others. */
+	struct mr_node keep = *n;
+	for (size_t i = 0; i < cfg->nnodes; i++) {
+		struct mr_node *o = &cfg->nodes[i];
+		if (o == n)
+			continue;
+		free(o->name);
+		for (size_t k = 0; k < o->nroles; k++)
+			free(o->roles[k]);
+		free(o->roles);
+		free(o->public_addrs);
+		free(o->internal_addrs);
+	}
+	cfg->nodes[0] = keep;
+	cfg->nnodes = 1;
+	for (size_t i = 0; i < cfg->ndomains; i++)
+		free(cfg->domains[i]);
+	cfg->ndomains = 0;
+	return 0;
+}
+
+static void
+set_domains(const struct strv *s, struct mr_config *cfg)
+{
+	for (size_t i = 0; i < cfg->ndomains; i++)
+		free(cfg->domains[i]);
+	free(cfg->domains);
+	cfg->domains = xcalloc(s->n ? s->n : 1, sizeof(*cfg->domains));
+	cfg->ndomains = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		char *d = xstrdup(s->v[i]);
+		size_t len = strlen(d);
+		if (len > 1 && d[len - 1] == '.')
+			d[len - 1] = '\0';
+		for (char *p = d; *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+		cfg->domains[cfg->ndomains++] = d;
+	}
+}
+
+static int
+apply_networks(const struct cli *c, struct mr_config *cfg, char *err,
+               size_t errlen)
+{
+	char why[256];
+
+	if (c->allow_nets) {
+		mr_cidr_list_free(&cfg->allow_networks);
+		if (mr_cidr_list_parse(c->allow_nets, &cfg->allow_networks, why,
+		                       sizeof(why)) < 0) {
+			snprintf(err, errlen, "--allow-net: %s", why);
+			return -1;
+		}
+	}
+	if (c->public_nets) {
+		mr_cidr_list_free(&cfg->public_networks);
+		if (strcmp(c->public_nets, "default") == 0) {
+			cfg->public_default = true;
+		} else if (mr_cidr_list_parse(c->public_nets,
+		                              &cfg->public_networks, why,
+		                              sizeof(why)) < 0) {
+			snprintf(err, errlen, "--public-net: %s", why);
+			return -1;
+		} else {
+			cfg->public_default = false;
+		}
+	}
+	return 0;
+}
+
+static int
+apply_resolvers(const struct cli *c, struct mr_config *cfg, char *err,
+                size_t errlen)
+{
+	char why[256];
+	struct mr_resolvers rs;
+
+	if (c->inside) {
+		if (mr_resolvers_parse(c->inside, false, &rs, why,
+		                       sizeof(why)) < 0) {
+			snprintf(err, errlen, "--inside-resolver: %s", why);
+			return -1;
+		}
+		free(cfg->inside.v);
+		cfg->inside = rs;
+	}
+	if (c->outside) {
+		if (mr_resolvers_parse(c->outside, true, &rs, why,
+		                       sizeof(why)) < 0) {
+			snprintf(err, errlen, "--outside-resolver: %s", why);
+			return -1;
+		}
+		free(cfg->outside.v);
+		cfg->outside = rs;
+	}
+	if (c->root_hints) {
+		free(cfg->root_hints);
+		cfg->root_hints = strcmp(c->root_hints, "builtin") == 0
+		                          ? NULL
+		                          : xstrdup(c->root_hints);
+	}
+	if (c->ca_file) {
+		free(cfg->ca_file);
+		cfg->ca_file = strcmp(c->ca_file, "system") == 0
+		                       ? NULL
+		                       : xstrdup(c->ca_file);
+	}
+	return 0;
+}
+
+int
+cli_apply(const struct cli *c, struct mr_config *cfg, char *err, size_t errlen)
+{
+	if (c->profile) {
+		free(cfg->profile);
+		cfg->profile = xstrdup(c->profile);
+	}
+	if (apply_resolvers(c, cfg, err, errlen) < 0 ||
+	    apply_networks(c, cfg, err, errlen) < 0)
+		return -1;
+	if (c->timeout_s > 0)
+		cfg->timeout_s = c->timeout_s;
+	if (c->probe_timeout_s > 0)
+		cfg->probe_timeout_s = c->probe_timeout_s;
+	if (cfg->probe_timeout_s > cfg->timeout_s)
+		cfg->probe_timeout_s = cfg->timeout_s;
+	if (c->host && apply_host(c, cfg, err, errlen) < 0)
+		return -1;
+	if (c->domains.n)
+		set_domains(&c->domains, cfg);
+	return 0;
+}
+
+void
+cli_free(struct cli *c)
+{
+	strv_free(&c->roles);
+	strv_free(&c->publics);
+	strv_free(&c->internals);
+	strv_free(&c->domains);
+	strv_free(&c->only);
+	strv_free(&c->skip);
+	strv_free(&c->files);
+}

@@ -1,0 +1,339 @@
+/*
+ * channel.c -- one c-ares channel on the libevent loop.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "dns/channel.h"
+#include "xmalloc.h"
+
+struct watched_sock {
+	ares_socket_t fd;
+	struct event *ev;
+	struct dns_channel *ch;
+	struct watched_sock *next;
+};
+
+struct dns_channel {
+	ares_channel ares;
+	struct event_base *base;
+	struct netpolicy *np;
+	struct event *timer;
+	struct watched_sock *socks; /* list */
+	size_t nservers;
+	char *servers_str;
+	char *blocked_reason;
+	bool destroying;
+};
+
+static void rearm_timer(struct dns_channel *ch);
+
+static void
+on_sock_ready(evutil_socket_t fd, short what, void *arg)
+{
+	struct watched_sock *ws = arg;
+	struct dns_channel *ch = ws->ch;
+
+	ares_process_fd(ch->ares, (what & EV_READ) ? fd : ARES_SOCKET_BAD,
+	                (what & EV_WRITE) ? fd : ARES_SOCKET_BAD);
+	rearm_timer(ch);
+}
+
+static void
+on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct dns_channel *ch = arg;
+
+	ares_process_fd(ch->ares, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+	rearm_timer(ch);
+}
+
+static void
+rearm_timer(struct dns_channel *ch)
+{
+	struct timeval tv, *tvp;
+
+	if (ch->destroying)
+		return;
+	tvp = ares_timeout(ch->ares, NULL, &tv);
+	if (tvp == NULL)
+		event_del(ch->timer);
+	else
+		evtimer_add(ch->timer, tvp);
+}
+
+static struct watched_sock **
+find_sock(struct dns_channel *ch, ares_socket_t fd)
+{
+	struct watched_sock **wp;
+	for (wp = &ch->socks; *wp; wp = &(*wp)->next)
+		if ((*wp)->fd == fd)
+			break;
+	return wp;
+}
+
+/* c-ares says which sockets it wants watched, and for what. */
+static void
+on_sock_state(void *data, ares_socket_t fd, int readable, int writable)
+{
+	struct dns_channel *ch = data;
+	struct watched_sock **wp = find_sock(ch, fd), *ws = *wp;
+
+	if (!readable && !writable) {
+		if (ws == NULL)
+			return;
+		*wp = ws->next;
+		event_free(ws->ev);
+		free(ws);
+		return;
+	}
+	if (ws == NULL) {
+		ws = xcalloc(1, sizeof(*ws));
+		ws->fd = fd;
+		ws->ch = ch;
+		ws->next = ch->socks;
+		ch->socks = ws;
+	} else {
+		event_free(ws->ev);
+	}
+	short what = EV_PERSIST | (readable ? EV_READ : 0) |
+	             (writable ? EV_WRITE : 0);
+	ws->ev = event_new(ch->base, fd, what, on_sock_ready, ws);
+	event_add(ws->ev, NULL);
+}
+
+/* The policy choke point: c-ares connects every DNS socket through here. */
+/*
+ * With socket functions of its own, c-ares leaves socket setup to us:
+ * non-blocking is a must on the loop.
+ */
+static ares_socket_t
+sock_open(int domain, int type, int protocol, void *data)
+{
+	return socket(domain, type | SOCK_CLOEXEC | SOCK_NONBLOCK, protocol);
+}
+
+static int
+sock_close(ares_socket_t fd, void *data)
+{
+	return close(fd);
+}
+
+static int
+sock_connect(ares_socket_t fd, const struct sockaddr *sa, ares_socklen_t len,
+             void *data)
+{
+	struct dns_channel *ch = data;
+	return netpolicy_connect(ch->np, fd, sa, len);
+}
+
+static ares_ssize_t
+sock_recvfrom(ares_socket_t fd, void *buf, size_t len, int flags,
+              struct sockaddr *from, ares_socklen_t *fromlen, void *data)
+{
+	return recvfrom(fd, buf, len, flags, from, fromlen);
+}
+
+static ares_ssize_t
+sock_sendv(ares_socket_t fd, const struct iovec *iov, int iovcnt, void *data)
+{
+	return writev(fd, iov, iovcnt);
+}
+
+static const struct ares_socket_functions policy_socket_functions = {
+	.asocket = sock_open,
+	.aclose = sock_close,
+	.aconnect = sock_connect,
+	.arecvfrom = sock_recvfrom,
+	.asendv = sock_sendv,
+};
+
+static void
+append(char **s, const char *item)
+{
+	char *n = xasprintf("%s%s%s", *s ? *s : "", *s ? ", " : "", item);
+	free(*s);
+	*s = n;
+}
+
+/* Keep only the servers the policy allows; remember why others went. */
+static int
+filter_servers(struct dns_channel *ch, char *err, size_t errlen)
+{
+	struct ares_addr_port_node *list = NULL, *allowed = NULL, **tail;
+	char as[MR_ADDR_STRLEN], why[320];
+
+	if (ares_get_servers_ports(ch->ares, &list) != ARES_SUCCESS) {
+		snprintf(err, errlen, "cannot read the system resolvers");
+		return -1;
+	}
+	tail = &allowed;
+	for (struct ares_addr_port_node *n = list; n; n = n->next) {
+		struct mr_addr a = {.family = n->family};
+		memcpy(a.bytes, &n->addr, n->family == AF_INET ? 4 : 16);
+		if (!netpolicy_allows(ch->np, &a)) {
+			netpolicy_explain(ch->np, &a, why, sizeof(why));
+			append(&ch->blocked_reason, why);
+			continue;
+		}
+		struct ares_addr_port_node *c = xcalloc(1, sizeof(*c));
+		*c = *n;
+		c->next = NULL;
+		*tail = c;
+		tail = &c->next;
+		append(&ch->servers_str, mr_addr_str(&a, as));
+		ch->nservers++;
+	}
+	ares_free_data(list);
+	int rc = ares_set_servers_ports(ch->ares, allowed);
+	while (allowed) {
+		struct ares_addr_port_node *next = allowed->next;
+		free(allowed);
+		allowed = next;
+	}
+	if (rc != ARES_SUCCESS) {
+		snprintf(err, errlen, "cannot set resolvers: %s",
+		         ares_strerror(rc));
+		return -1;
+	}
+	if (ch->servers_str == NULL)
+		ch->servers_str = xstrdup("none");
+	return 0;
+}
+
+struct dns_channel *
+dns_channel_new(struct event_base *base, struct netpolicy *np,
+                const struct mr_server *server, int timeout_ms, int tries,
+                char *err, size_t errlen)
+{
+	struct ares_options opts;
+	int mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
+	           ARES_OPT_SOCK_STATE_CB;
+	struct dns_channel *ch = xcalloc(1, sizeof(*ch));
+
+	ch->base = base;
+	ch->np = np;
+	memset(&opts, 0, sizeof(opts));
+	/*
+	 * NOCHECKRESP: else c-ares hides REFUSED/SERVFAIL behind a generic
+	 * error and tries the next server; we want to see every rcode.
+	 */
+	opts.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_STAYOPEN;
+	opts.timeout = timeout_ms;
+	opts.tries = tries;
+	opts.sock_state_cb = on_sock_state;
+	opts.sock_state_cb_data = ch;
+	if (server != NULL) {
+		/* One server, no search domains: nothing from resolv.conf. */
+		opts.ndomains = 0;
+		opts.domains = NULL;
+		opts.nservers = 0;
+		mask |= ARES_OPT_DOMAINS | ARES_OPT_SERVERS;
+	}
+	int rc = ares_init_options(&ch->ares, &opts, mask);
+	if (rc != ARES_SUCCESS) {
+		snprintf(err, errlen, "c-ares: %s", ares_strerror(rc));
+		free(ch);
+		return NULL;
+	}
+	ares_set_socket_functions(ch->ares, &policy_socket_functions, ch);
+	ch->timer = evtimer_new(base, on_timer, ch);
+	if (server != NULL) {
+		struct ares_addr_port_node n;
+		char as[MR_ADDR_STRLEN];
+		memset(&n, 0, sizeof(n));
+		n.family = server->addr.family;
+		memcpy(&n.addr, server->addr.bytes,
+		       n.family == AF_INET ? 4 : 16);
+		n.udp_port = n.tcp_port = server->port;
+		mr_addr_str(&server->addr, as);
+		ch->servers_str =
+			server->port == 53
+				? xstrdup(as)
+				: xasprintf(n.family == AF_INET6 ? "[%s]:%u"
+		                                                 : "%s:%u",
+		                            as, server->port);
+		if (!netpolicy_allows(np, &server->addr)) {
+			char why[320];
+			netpolicy_explain(np, &server->addr, why, sizeof(why));
+			ch->blocked_reason = xstrdup(why);
+			return ch; /* no servers set: nothing can be sent */
+		}
+		ch->nservers = 1;
+		rc = ares_set_servers_ports(ch->ares, &n);
+		if (rc != ARES_SUCCESS) {
+			snprintf(err, errlen, "c-ares: %s", ares_strerror(rc));
+			dns_channel_free(ch);
+			return NULL;
+		}
+		return ch;
+	}
+	if (filter_servers(ch, err, errlen) < 0) {
+		dns_channel_free(ch);
+		return NULL;
+	}
+	return ch;
+}
+
+void
+dns_channel_free(struct dns_channel *ch)
+{
+	if (ch == NULL)
+		return;
+	ch->destroying = true;
+	ares_destroy(ch->ares);
+	while (ch->socks) {
+		struct watched_sock *next = ch->socks->next;
+		event_free(ch->socks->ev);
+		free(ch->socks);
+		ch->socks = next;
+	}
+	event_free(ch->timer);
+	free(ch->servers_str);
+	free(ch->blocked_reason);
+	free(ch);
+}
+
+void
+dns_channel_send(struct dns_channel *ch, const unsigned char *q, int qlen,
+                 ares_callback cb, void *arg)
+{
+	ares_send(ch->ares, q, qlen, cb, arg);
+	rearm_timer(ch);
+}
+
+void
+dns_channel_getaddrinfo(struct dns_channel *ch, const char *name,
+                        ares_addrinfo_callback cb, void *arg)
+{
+	struct ares_addrinfo_hints hints;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_flags = ARES_AI_NOSORT;
+	ares_getaddrinfo(ch->ares, name, NULL, &hints, cb, arg);
+	rearm_timer(ch);
+}
+
+size_t
+dns_channel_nservers(const struct dns_channel *ch)
+{
+	return ch->nservers;
+}
+
+const char *
+dns_channel_servers_str(const struct dns_channel *ch)
+{
+	return ch->servers_str;
+}
+
+const char *
+dns_channel_blocked_reason(const struct dns_channel *ch)
+{
+	return ch->blocked_reason;
+}

@@ -1,0 +1,530 @@
+/*
+ * iterate.c -- iterative resolution from the root, without recursion.
+ *
+ * This is how the Internet sees a name: ask the closest known zone cut's
+ * servers (starting at the root), follow referrals down, and take the
+ * authoritative answer. Every question goes through dns_query_server, so
+ * the per-run cache shares work between iterations; zone cuts learnt from
+ * referrals are kept for the whole run.
+ *
+ * Defences against lying or broken servers: glue is taken only for the
+ * names a referral delegates to and only within the asking zone's
+ * authority (bailiwick), a referral must lead strictly downwards towards
+ * the name, and every iteration has a query budget and a depth limit.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dns/answer.h"
+#include "dns/iterate.h"
+#include "xmalloc.h"
+
+#define MAX_QUERIES    48 /* per top-level resolution, subs included */
+#define MAX_DEPTH      4  /* nested resolutions of NS names */
+#define MAX_CNAMES     12 /* restarts along a CNAME chain */
+#define MAX_NS_PER_CUT 16 /* servers kept per zone */
+
+struct zone_cut {
+	char *zone; /* "" for the root, else "example.test" */
+	struct mr_addr *addrs;
+	size_t naddrs;
+	char **unresolved; /* NS names without glue, not yet looked up */
+	size_t nunresolved;
+	struct zone_cut *next;
+};
+
+struct dns_iter_ctx {
+	struct dns *d;
+	struct zone_cut *cuts;
+	struct dns_iter *live; /* every running iteration, for ctx_free */
+};
+
+struct dns_iter {
+	struct dns_iter_ctx *ic;
+	char *qname; /* the name asked now (moves along CNAMEs) */
+	ldns_rr_type qtype;
+	dns_iter_done *done;
+	void *arg;
+	struct zone_cut *cut;
+	size_t server_idx;
+	int *budget; /* shared with sub-resolutions */
+	int own_budget;
+	int depth;
+	int restarts;
+	struct dns_req *req;
+	struct dns_iter *sub;
+	ldns_rr_list *chain; /* CNAMEs followed so far (owned clones) */
+	char *failures;
+	struct dns_iter *live_next;
+};
+
+static void ask(struct dns_iter *it);
+
+/* ------------------------------------------------------------------ */
+/* Names */
+
+/* Is name equal to or below zone? ("" is the root) */
+static bool
+in_zone(const char *name, const char *zone)
+{
+	size_t ln = strlen(name), lz = strlen(zone);
+	if (lz == 0)
+		return true;
+	if (ln < lz || strcasecmp(name + ln - lz, zone) != 0)
+		return false;
+	return ln == lz || name[ln - lz - 1] == '.';
+}
+
+static char *
+rdf_zone(const ldns_rdf *rdf)
+{
+	char *s = dns_rdf_name(rdf);
+	if (strcmp(s, ".") == 0)
+		s[0] = '\0';
+	return s;
+}
+
+/* ------------------------------------------------------------------ */
+/* Zone cuts */
+
+static struct zone_cut *
+cut_find(struct dns_iter_ctx *ic, const char *zone)
+{
+	for (struct zone_cut *c = ic->cuts; c; c = c->next)
+		if (strcasecmp(c->zone, zone) == 0)
+			return c;
+	return NULL;
+}
+
+/* The deepest known cut at or above name. */
+static struct zone_cut *
+cut_closest(struct dns_iter_ctx *ic, const char *name)
+{
+	struct zone_cut *best = NULL;
+	for (struct zone_cut *c = ic->cuts; c; c = c->next)
+		if (in_zone(name, c->zone) &&
+		    (best == NULL || strlen(c->zone) > strlen(best->zone)))
+			best = c;
+	return best;
+}
+
+static void
+cut_add_addr(struct zone_cut *c, const struct mr_addr *a)
+{
+	for (size_t i = 0; i < c->naddrs; i++)
+		if (mr_addr_equal(&c->addrs[i], a))
+			return;
+	c->addrs = xreallocarray(c->addrs, c->naddrs + 1, sizeof(*c->addrs));
+	/* IPv4 before IPv6: many hosts lack a working IPv6 route. */
+	if (a->family == AF_INET) {
+		size_t pos = 0;
+		while (pos < c->naddrs && c->addrs[pos].family == AF_INET)
+			pos++;
+		memmove(&c->addrs[pos + 1], &c->addrs[pos],
+		        (c->naddrs - pos) * sizeof(*c->addrs));
+		c->addrs[pos] = *a;
+	} else {
+		c->addrs[c->naddrs] = *a;
+	}
+	c->naddrs++;
+}
+
+static struct zone_cut *
+cut_new(struct dns_iter_ctx *ic, const char *zone)
+{
+	struct zone_cut *c = xcalloc(1, sizeof(*c));
+	c->zone = xstrdup(zone);
+	c->next = ic->cuts;
+	ic->cuts = c;
+	return c;
+}
+
+static void
+cut_free(struct zone_cut *c)
+{
+	for (size_t i = 0; i < c->nunresolved; i++)
+		free(c->unresolved[i]);
+	free(c->unresolved);
+	free(c->addrs);
+	free(c->zone);
+	free(c);
+}
+
+/* ------------------------------------------------------------------ */
+/* Ending */
+
+static void
+unlink_live(struct dns_iter *it)
+{
+	struct dns_iter **p;
+	for (p = &it->ic->live; *p && *p != it; p = &(*p)->live_next)
+		;
+	if (*p)
+		*p = it->live_next;
+}
+
+static void
+iter_free(struct dns_iter *it)
+{
+	unlink_live(it);
+	dns_cancel(it->req);
+	if (it->sub)
+		dns_iter_cancel(it->sub);
+	if (it->chain)
+		ldns_rr_list_deep_free(it->chain);
+	free(it->failures);
+	free(it->qname);
+	free(it);
+}
+
+/* Hand over a reply built from 'from' (which stays the cache's). */
+static void
+finish_with(struct dns_iter *it, const struct dns_reply *from)
+{
+	struct dns_reply r;
+
+	memset(&r, 0, sizeof(r));
+	r.status = from->status;
+	r.rcode = from->rcode;
+	r.aa = from->aa;
+	r.rtt_ms = from->rtt_ms;
+	r.server = xstrdup(from->server ? from->server : "?");
+	if (from->detail)
+		r.detail = xstrdup(from->detail);
+	r.final_name = xstrdup(from->final_name ? from->final_name : it->qname);
+	r.pkt = from->pkt ? ldns_pkt_clone(from->pkt) : NULL;
+	/* Records are cloned so that they outlive no one's packet. */
+	r.owned = ldns_rr_list_new();
+	r.rrs = ldns_rr_list_new();
+	r.chain = ldns_rr_list_new();
+	for (size_t i = 0; it->chain && i < ldns_rr_list_rr_count(it->chain);
+	     i++) {
+		ldns_rr *c = ldns_rr_clone(ldns_rr_list_rr(it->chain, i));
+		ldns_rr_list_push_rr(r.owned, c);
+		ldns_rr_list_push_rr(r.chain, c);
+	}
+	for (size_t i = 0;
+	     from->chain && i < ldns_rr_list_rr_count(from->chain); i++) {
+		ldns_rr *c = ldns_rr_clone(ldns_rr_list_rr(from->chain, i));
+		ldns_rr_list_push_rr(r.owned, c);
+		ldns_rr_list_push_rr(r.chain, c);
+	}
+	for (size_t i = 0; from->rrs && i < ldns_rr_list_rr_count(from->rrs);
+	     i++) {
+		ldns_rr *c = ldns_rr_clone(ldns_rr_list_rr(from->rrs, i));
+		ldns_rr_list_push_rr(r.owned, c);
+		ldns_rr_list_push_rr(r.rrs, c);
+	}
+	dns_iter_done *done = it->done;
+	void *arg = it->arg;
+	iter_free(it);
+	done(arg, &r);
+}
+
+static void finish_fail(struct dns_iter *it, enum dns_status st,
+                        const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+finish_fail(struct dns_iter *it, enum dns_status st, const char *fmt, ...)
+{
+	struct dns_reply r;
+	va_list ap;
+
+	memset(&r, 0, sizeof(r));
+	r.status = st;
+	r.server = xstrdup("iterative resolution");
+	va_start(ap, fmt);
+	r.detail = xvasprintf(fmt, ap);
+	va_end(ap);
+	r.final_name = xstrdup(it->qname);
+	finish_with(it, &r);
+	free(r.server);
+	free(r.detail);
+	free(r.final_name);
+}
+
+static void
+note_failure(struct dns_iter *it, const struct dns_reply *r, const char *why)
+{
+	char *desc = why ? xasprintf("%s from %s", why, r->server)
+	                 : dns_reply_describe(r);
+	char *f = xasprintf("%s%s%s", it->failures ? it->failures : "",
+	                    it->failures ? "; " : "", desc);
+	free(desc);
+	free(it->failures);
+	it->failures = f;
+}
+
+/* ------------------------------------------------------------------ */
+/* Referrals */
+
+/*
+ * Learn the cut a referral points to. Returns NULL when the referral does
+ * not lead strictly downwards towards qname (lame or upward referral).
+ */
+static struct zone_cut *
+take_referral(struct dns_iter *it, const ldns_pkt *pkt)
+{
+	const ldns_rr_list *auth = ldns_pkt_authority(pkt);
+	const ldns_rr_list *add = ldns_pkt_additional(pkt);
+	char *child = NULL;
+
+	for (size_t i = 0; i < ldns_rr_list_rr_count(auth); i++) {
+		ldns_rr *rr = ldns_rr_list_rr(auth, i);
+		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_NS) {
+			child = rdf_zone(ldns_rr_owner(rr));
+			break;
+		}
+	}
+	if (child == NULL || strlen(child) <= strlen(it->cut->zone) ||
+	    !in_zone(child, it->cut->zone) || !in_zone(it->qname, child)) {
+		free(child);
+		return NULL;
+	}
+	struct zone_cut *c = cut_find(it->ic, child);
+	if (c != NULL && c->naddrs > 0) {
+		free(child);
+		return c;
+	}
+	if (c == NULL)
+		c = cut_new(it->ic, child);
+	const char *parent = it->cut->zone;
+	size_t nns = 0;
+	for (size_t i = 0;
+	     i < ldns_rr_list_rr_count(auth) && nns < MAX_NS_PER_CUT; i++) {
+		ldns_rr *ns = ldns_rr_list_rr(auth, i);
+		if (ldns_rr_get_type(ns) != LDNS_RR_TYPE_NS ||
+		    ldns_rr_rdf(ns, 0) == NULL)
+			continue;
+		char *owner = rdf_zone(ldns_rr_owner(ns));
+		bool same = strcasecmp(owner, child) == 0;
+		free(owner);
+		if (!same)
+			continue;
+		nns++;
+		const ldns_rdf *target = ldns_rr_rdf(ns, 0);
+		char *tname = dns_rdf_name(target);
+		bool glued = false;
+		/* Glue only within the asking server's authority. */
+		if (in_zone(tname, parent)) {
+			for (size_t j = 0; j < ldns_rr_list_rr_count(add);
+			     j++) {
+				ldns_rr *g = ldns_rr_list_rr(add, j);
+				ldns_rr_type t = ldns_rr_get_type(g);
+				const ldns_rdf *rd = ldns_rr_rdf(g, 0);
+				if ((t != LDNS_RR_TYPE_A &&
+				     t != LDNS_RR_TYPE_AAAA) ||
+				    rd == NULL ||
+				    ldns_dname_compare(ldns_rr_owner(g),
+				                       target) != 0)
+					continue;
+				struct mr_addr a = {.family =
+				                            t == LDNS_RR_TYPE_A
+				                                    ? AF_INET
+				                                    : AF_INET6};
+				if (ldns_rdf_size(rd) !=
+				    (t == LDNS_RR_TYPE_A ? 4u : 16u))
+					continue;
+				memcpy(a.bytes, ldns_rdf_data(rd),
+				       ldns_rdf_size(rd));
+				cut_add_addr(c, &a);
+				glued = true;
+			}
+		}
+		if (!glued) {
+			c->unresolved =
+				xreallocarray(c->unresolved, c->nunresolved + 1,
+			                      sizeof(*c->unresolved));
+			c->unresolved[c->nunresolved++] = tname;
+		} else {
+			free(tname);
+		}
+	}
+	free(child);
+	return c;
+}
+
+/* ------------------------------------------------------------------ */
+/* Asking */
+
+static void
+restart_at(struct dns_iter *it, const struct dns_reply *r)
+{
+	for (size_t i = 0; i < ldns_rr_list_rr_count(r->chain); i++)
+		ldns_rr_list_push_rr(
+			it->chain, ldns_rr_clone(ldns_rr_list_rr(r->chain, i)));
+	free(it->qname);
+	it->qname = xstrdup(r->final_name);
+	it->cut = cut_closest(it->ic, it->qname);
+	it->server_idx = 0;
+	ask(it);
+}
+
+static void
+on_answer(void *arg, const struct dns_reply *r)
+{
+	struct dns_iter *it = arg;
+
+	it->req = NULL;
+	switch (r->status) {
+	case DNS_OK:
+	case DNS_NXDOMAIN:
+		finish_with(it, r);
+		return;
+	case DNS_NODATA:
+		if (ldns_rr_list_rr_count(r->chain) > 0) {
+			/* A CNAME out of this server's zone: follow it. */
+			if (++it->restarts > MAX_CNAMES) {
+				finish_fail(it, DNS_GAVEUP,
+				            "CNAME chain from %s is too long",
+				            it->qname);
+				return;
+			}
+			restart_at(it, r);
+			return;
+		}
+		finish_with(it, r);
+		return;
+	case DNS_REFERRAL: {
+		struct zone_cut *c = take_referral(it, r->pkt);
+		if (c == NULL) {
+			note_failure(it, r, "lame or upward referral");
+			ask(it);
+			return;
+		}
+		it->cut = c;
+		it->server_idx = 0;
+		ask(it);
+		return;
+	}
+	default:
+		note_failure(it, r, NULL);
+		ask(it);
+		return;
+	}
+}
+
+static void
+on_ns_resolved(void *arg, struct dns_reply *r)
+{
+	struct dns_iter *it = arg;
+
+	it->sub = NULL;
+	if (r->status == DNS_OK) {
+		size_t n;
+		struct mr_addr *a = dns_reply_addrs(r, &n);
+		for (size_t i = 0; i < n; i++)
+			cut_add_addr(it->cut, &a[i]);
+		free(a);
+	} else {
+		note_failure(it, r, NULL);
+	}
+	dns_reply_clear(r);
+	ask(it);
+}
+
+static struct dns_iter *iter_new(struct dns_iter_ctx *ic, const char *qname,
+                                 ldns_rr_type qtype, dns_iter_done *done,
+                                 void *arg);
+
+static void
+ask(struct dns_iter *it)
+{
+	struct zone_cut *c = it->cut;
+	const char *zone = c->zone[0] ? c->zone : ".";
+
+	if (*it->budget <= 0) {
+		finish_fail(it, DNS_GAVEUP,
+		            "gave up after %d queries for %s (%s)", MAX_QUERIES,
+		            it->qname, it->failures ? it->failures : "");
+		return;
+	}
+	if (it->server_idx < c->naddrs) {
+		struct mr_addr a = c->addrs[it->server_idx++];
+		(*it->budget)--;
+		it->req = dns_query_server(it->ic->d, &a, 53, it->qname,
+		                           it->qtype, false, on_answer, it);
+		return;
+	}
+	if (c->nunresolved > 0 && it->depth < MAX_DEPTH) {
+		/* A server name without glue: find its address first. */
+		char *ns = c->unresolved[--c->nunresolved];
+		struct dns_iter *sub = iter_new(it->ic, ns, LDNS_RR_TYPE_A,
+		                                on_ns_resolved, it);
+		free(ns);
+		sub->budget = it->budget;
+		sub->depth = it->depth + 1;
+		it->sub = sub;
+		sub->cut = cut_closest(sub->ic, sub->qname);
+		ask(sub);
+		return;
+	}
+	finish_fail(it, DNS_GAVEUP, "no server of zone %s answered for %s%s%s",
+	            zone, it->qname, it->failures ? ": " : "",
+	            it->failures ? it->failures : "");
+}
+
+static struct dns_iter *
+iter_new(struct dns_iter_ctx *ic, const char *qname, ldns_rr_type qtype,
+         dns_iter_done *done, void *arg)
+{
+	struct dns_iter *it = xcalloc(1, sizeof(*it));
+	it->ic = ic;
+	it->qname = xstrdup(qname);
+	it->qtype = qtype;
+	it->done = done;
+	it->arg = arg;
+	it->own_budget = MAX_QUERIES;
+	it->budget = &it->own_budget;
+	it->chain = ldns_rr_list_new();
+	it->live_next = ic->live;
+	ic->live = it;
+	return it;
+}
+
+struct dns_iter *
+dns_iter_start(struct dns_iter_ctx *ic, const char *qname, ldns_rr_type qtype,
+               dns_iter_done *done, void *arg)
+{
+	struct dns_iter *it = iter_new(ic, qname, qtype, done, arg);
+	it->cut = cut_closest(ic, qname);
+	ask(it);
+	return it;
+}
+
+void
+dns_iter_cancel(struct dns_iter *it)
+{
+	iter_free(it);
+}
+
+struct dns_iter_ctx *
+dns_iter_ctx_new(struct dns *d, const struct mr_server *roots, size_t nroots)
+{
+	struct dns_iter_ctx *ic = xcalloc(1, sizeof(*ic));
+	ic->d = d;
+	struct zone_cut *root = cut_new(ic, "");
+	for (size_t i = 0; i < nroots; i++)
+		cut_add_addr(root, &roots[i].addr);
+	return ic;
+}
+
+void
+dns_iter_ctx_free(struct dns_iter_ctx *ic)
+{
+	if (ic == NULL)
+		return;
+	/* Every iteration is on the live list: free each once, alone. */
+	for (struct dns_iter *it = ic->live; it; it = it->live_next)
+		it->sub = NULL;
+	while (ic->live)
+		iter_free(ic->live);
+	while (ic->cuts) {
+		struct zone_cut *next = ic->cuts->next;
+		cut_free(ic->cuts);
+		ic->cuts = next;
+	}
+	free(ic);
+}

@@ -1,0 +1,21 @@
+/*
+ * roothints.h -- the root servers iterative resolution starts from: the
+ * built-in list (IANA's named.root) or a root hints file (labs).
+ */
+#ifndef MAILREADY_DNS_ROOTHINTS_H
+#define MAILREADY_DNS_ROOTHINTS_H
+
+#include <stddef.h>
+
+#include "mailready/config.h"
+
+/**
+ * Load root server addresses: from path (zone-file syntax, NS records for
+ * "." and A/AAAA records for their names), or the built-in ones when path
+ * is NULL. IPv4 addresses come first.
+ * @return 0 with *out (caller frees) and *n, or -1 with "FILE:LINE: why".
+ */
+int roothints_load(const char *path, struct mr_server **out, size_t *n,
+                   char *err, size_t errlen);
+
+#endif

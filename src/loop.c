@@ -1,0 +1,175 @@
+/*
+ * loop.c -- the run: one libevent loop drives every probe, at most
+ * `parallel` at a time, all under one global deadline.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loop.h"
+#include "probe_impl.h"
+#include "xmalloc.h"
+
+static void kick(struct run *r);
+
+static void
+on_kick(evutil_socket_t fd, short what, void *arg)
+{
+	kick(arg);
+}
+
+static void
+on_deadline(evutil_socket_t fd, short what, void *arg)
+{
+	struct run *r = arg;
+	char why[128];
+
+	r->deadline_hit = true;
+	snprintf(why, sizeof(why), "the run deadline of %g s was reached",
+	         r->deadline_s);
+	while (r->active)
+		probe_cut_short(r->active, why);
+	while (r->next < r->plan->n) {
+		size_t i = r->next++;
+		const struct plan_item *it = &r->plan->items[i];
+		struct mr_result *res =
+			mr_result_new(it->id, it->node ? it->node->name : NULL,
+		                      it->domain, it->target);
+		res->status = r->timeout_state;
+		mr_result_set_message(res,
+		                      "not started: %s (raise -t, or "
+		                      "--parallel above %u)",
+		                      why, r->parallel);
+		r->results[i] = res;
+		r->finished++;
+	}
+	event_base_loopbreak(r->base);
+}
+
+static void
+start_item(struct run *r, size_t i)
+{
+	const struct plan_item *it = &r->plan->items[i];
+
+	if (it->skip_reason != NULL) {
+		struct mr_result *res =
+			mr_result_new(it->id, it->node ? it->node->name : NULL,
+		                      it->domain, it->target);
+		res->status = MR_SKIP;
+		mr_result_set_message(res, "%s", it->skip_reason);
+		run_probe_done(r, false, i, res);
+		return;
+	}
+	struct probe *p = probe_new(r, i);
+	r->running++;
+	probe_start(p);
+}
+
+static void
+kick(struct run *r)
+{
+	while (!r->deadline_hit && r->running < r->parallel &&
+	       r->next < r->plan->n)
+		start_item(r, r->next++);
+	if (r->finished == r->plan->n)
+		event_base_loopbreak(r->base);
+}
+
+void
+run_probe_done(struct run *r, bool was_running, size_t i, struct mr_result *res)
+{
+	if (r->results[i] != NULL)
+		fatalx("check %zu finished twice", i);
+	r->results[i] = res;
+	r->finished++;
+	if (was_running)
+		r->running--;
+	if (r->on_progress)
+		r->on_progress(r, r->progress_arg);
+	if (!r->deadline_hit)
+		event_active(r->kick_ev, EV_TIMEOUT, 0);
+}
+
+int
+run_init(struct run *r, const struct mr_config *cfg, struct netpolicy *np,
+         const struct plan *plan, unsigned parallel, char *err, size_t errlen)
+{
+	memset(r, 0, sizeof(*r));
+	r->cfg = cfg;
+	r->np = np;
+	r->plan = plan;
+	r->parallel = parallel ? parallel : 1;
+	r->deadline_s = cfg->timeout_s;
+	r->probe_timeout_s = fmin(cfg->probe_timeout_s, cfg->timeout_s);
+	r->timeout_state = MR_UNKNOWN;
+	r->base = event_base_new();
+	if (r->base == NULL) {
+		snprintf(err, errlen, "cannot create the event loop");
+		return -1;
+	}
+	r->dns = dns_new(r->base, np, cfg, err, errlen);
+	if (r->dns == NULL) {
+		event_base_free(r->base);
+		r->base = NULL;
+		return -1;
+	}
+	r->results = xcalloc(plan->n ? plan->n : 1, sizeof(*r->results));
+	r->kick_ev = event_new(r->base, -1, 0, on_kick, r);
+	r->deadline_ev = evtimer_new(r->base, on_deadline, r);
+	return 0;
+}
+
+void
+run_execute(struct run *r)
+{
+	struct timeval tv;
+
+	gettimeofday(&r->started, NULL);
+	tv.tv_sec = (time_t)r->deadline_s;
+	tv.tv_usec = (suseconds_t)((r->deadline_s - (double)tv.tv_sec) * 1e6);
+	evtimer_add(r->deadline_ev, &tv);
+	kick(r);
+	if (r->finished < r->plan->n)
+		event_base_dispatch(r->base);
+	event_del(r->deadline_ev);
+}
+
+double
+run_elapsed_ms(const struct run *r)
+{
+	struct timeval now;
+	gettimeofday(&now, NULL);
+	return (double)(now.tv_sec - r->started.tv_sec) * 1000.0 +
+	       (double)(now.tv_usec - r->started.tv_usec) / 1000.0;
+}
+
+void
+run_take_results(struct run *r, struct mr_result_list *list)
+{
+	for (size_t i = 0; i < r->plan->n; i++) {
+		if (r->results[i] != NULL)
+			mr_result_list_push(list, r->results[i]);
+		r->results[i] = NULL;
+	}
+}
+
+void
+run_free(struct run *r)
+{
+	while (r->active)
+		probe_cut_short(r->active, "the run ended");
+	if (r->results) {
+		for (size_t i = 0; i < r->plan->n; i++)
+			mr_result_free(r->results[i]);
+		free(r->results);
+	}
+	dns_free(r->dns);
+	if (r->kick_ev)
+		event_free(r->kick_ev);
+	if (r->deadline_ev)
+		event_free(r->deadline_ev);
+	if (r->base)
+		event_base_free(r->base);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,74 @@
+/*
+ * loop.h -- a run: the one event loop, the probes running on it, their
+ * parallelism bound and the global deadline.
+ */
+#ifndef MAILREADY_LOOP_H
+#define MAILREADY_LOOP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/time.h>
+
+#include <event2/event.h>
+
+#include "mailready/config.h"
+#include "mailready/result.h"
+#include "dns/dns.h"
+#include "netpolicy.h"
+#include "plan.h"
+
+struct probe;
+
+struct run {
+	struct event_base *base;
+	const struct mr_config *cfg;
+	struct netpolicy *np;
+	struct dns *dns;
+	const struct plan *plan;
+	struct mr_result **results; /* one per plan item, in plan order */
+	size_t next;                /* next plan item to start */
+	size_t running;
+	size_t finished;
+	unsigned parallel;
+	double deadline_s;
+	double probe_timeout_s;
+	enum mr_status timeout_state; /* status of a check cut short */
+	struct probe *active;         /* running probes */
+	struct event *deadline_ev;
+	struct event *kick_ev;
+	struct timeval started;
+	bool deadline_hit;
+	/* Called after each finished check (progress display); may be NULL. */
+	void (*on_progress)(const struct run *r, void *arg);
+	void *progress_arg;
+};
+
+/**
+ * Prepare a run over a plan: creates the event base and the DNS views.
+ * @return 0, or -1 with the reason in err (bad root hints, ...).
+ */
+int run_init(struct run *r, const struct mr_config *cfg, struct netpolicy *np,
+             const struct plan *plan, unsigned parallel, char *err,
+             size_t errlen);
+
+/**
+ * Run every check of the plan to completion or to the deadline. Afterwards
+ * results[i] holds the result of plan item i.
+ */
+void run_execute(struct run *r);
+
+/** Milliseconds since run_execute started. */
+double run_elapsed_ms(const struct run *r);
+
+/** Move the results into list (in plan order); the run keeps none. */
+void run_take_results(struct run *r, struct mr_result_list *list);
+
+void run_free(struct run *r);
+
+/* Used by probe.c */
+struct probe *probe_new(struct run *r, size_t item_index);
+void probe_cut_short(struct probe *p, const char *why);
+void run_probe_done(struct run *r, bool was_running, size_t item_index,
+                    struct mr_result *res);
+
+#endif

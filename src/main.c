@@ -1,0 +1,260 @@
+/*
+ * main.c -- command dispatch: config + profile -> plan -> run -> report.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "build_config.h"
+#include "catalog.h"
+#include "cli.h"
+#include "dns/dns.h"
+#include "loop.h"
+#include "netpolicy.h"
+#include "plan.h"
+#include "profile.h"
+#include "report/report.h"
+#include "xmalloc.h"
+
+static int
+usage_error(const char *msg)
+{
+	fprintf(stderr, "mailready: %s\n", msg);
+	return MR_EXIT_USAGE;
+}
+
+static void
+local_hostname(char *buf, size_t len)
+{
+	if (gethostname(buf, len) < 0)
+		snprintf(buf, len, "localhost");
+	buf[len - 1] = '\0';
+}
+
+static int
+cmd_list(const struct cli *c)
+{
+	const char *prev = NULL;
+	for (size_t i = 0; i < catalog_count; i++) {
+		const struct check_def *d = &catalog[i];
+		const char *scope =
+			d->scope == CHECK_DOMAIN ? "domain" : "node";
+		if (prev && strcmp(prev, d->id) == 0)
+			printf("%-16s %-6s %s\n", "", scope, d->verifies);
+		else
+			printf("%-16s %-6s %s\n", d->id, scope, d->verifies);
+		prev = d->id;
+	}
+	return 0;
+}
+
+/*
+ * With no config and no -H, preflight checks this host as a single-server
+ * install: its name from the system, roles from the mail profile, and the
+ * mail domain its name sits in.
+ */
+static int
+default_local_node(struct mr_config *cfg, const char *host, char *err,
+                   size_t errlen)
+{
+	free(cfg->profile);
+	cfg->profile = xstrdup("mail");
+	if (mr_config_add_node(cfg, host) == NULL) {
+		snprintf(err, errlen, "bad local host name '%s'", host);
+		return -1;
+	}
+	const char *dot = strchr(host, '.');
+	if (dot && strchr(dot + 1, '.')) {
+		cfg->domains = xcalloc(1, sizeof(*cfg->domains));
+		cfg->domains[0] = xstrdup(dot + 1);
+		cfg->ndomains = 1;
+	}
+	return 0;
+}
+
+static const char *
+find_self(const struct cli *c, const struct mr_config *cfg, const char *host)
+{
+	if (c->self)
+		return c->self;
+	if (c->cmd == CMD_PREFLIGHT && c->host)
+		return c->host;
+	for (size_t i = 0; i < cfg->nnodes; i++)
+		if (dns_name_equal(cfg->nodes[i].name, host))
+			return cfg->nodes[i].name;
+	return NULL;
+}
+
+static struct mr_config *
+load_config(const struct cli *c, const char *host, char *err, size_t errlen)
+{
+	struct mr_config *cfg;
+
+	if (c->config_path) {
+		cfg = mr_config_load(c->config_path, err, errlen);
+		if (cfg == NULL)
+			return NULL;
+	} else {
+		cfg = mr_config_new_default();
+		if (c->host == NULL) {
+			if (c->cmd != CMD_PREFLIGHT) {
+				snprintf(err, errlen,
+				         "nothing to check: give -c FILE or "
+				         "-H FQDN (see mailready --help)");
+				mr_config_free(cfg);
+				return NULL;
+			}
+			if (default_local_node(cfg, host, err, errlen) < 0) {
+				mr_config_free(cfg);
+				return NULL;
+			}
+		} else if (c->profile == NULL) {
+			free(cfg->profile);
+			cfg->profile = xstrdup("mail");
+		}
+	}
+	if (cli_apply(c, cfg, err, errlen) < 0) {
+		mr_config_free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+static int
+render(const struct cli *c, const struct report *rep)
+{
+	enum cli_format fmt = c->format;
+
+	if (c->cmd == CMD_CHECK && fmt == FORMAT_TEXT && !c->format_given)
+		fmt = FORMAT_NAGIOS;
+	switch (fmt) {
+	case FORMAT_JSON:
+		return report_render_json(rep, stdout);
+	case FORMAT_NAGIOS:
+		return report_render_nagios(rep, stdout);
+	case FORMAT_TEXT: {
+		/* cron mails what is printed: say nothing when all is well. */
+		if (c->cmd == CMD_HEALTH && rep->status <= MR_PASS)
+			return 0;
+		struct text_opts o = {
+			.color = !c->no_color && getenv("NO_COLOR") == NULL &&
+		                 isatty(STDOUT_FILENO),
+			.verbose = c->verbose,
+		};
+		return report_render_text(rep, &o, stdout);
+	}
+	}
+	return 0;
+}
+
+static void
+show_progress(const struct run *r, void *arg)
+{
+	if (run_elapsed_ms(r) < 1000.0)
+		return;
+	fprintf(stderr, "\rmailready: %zu of %zu checks done", r->finished,
+	        r->plan->n);
+	if (r->finished == r->plan->n)
+		fputs("\r\033[K", stderr);
+}
+
+static int
+run_checks(const struct cli *c, struct mr_config *cfg, const char *host)
+{
+	char err[512];
+	struct netpolicy np;
+	struct plan plan = {0};
+	struct run run;
+	struct mr_result_list results = {0};
+	int rc = MR_EXIT_USAGE;
+
+	struct profile *prof = profile_load(cfg->profile, err, sizeof(err));
+	if (prof == NULL)
+		return usage_error(err);
+	if (netpolicy_init(&np, cfg, getenv(NETPOLICY_ENV), err, sizeof(err)) <
+	    0) {
+		profile_free(prof);
+		return usage_error(err);
+	}
+	struct plan_opts po = {
+		.mode = cli_mode(c),
+		.self = find_self(c, cfg, host),
+		.only = c->only.v,
+		.nonly = c->only.n,
+		.skip = c->skip.v,
+		.nskip = c->skip.n,
+	};
+	if (plan_build(cfg, prof, &po, &plan, err, sizeof(err)) < 0) {
+		usage_error(err);
+		goto out;
+	}
+	if (run_init(&run, cfg, &np, &plan, c->parallel, err, sizeof(err)) <
+	    0) {
+		usage_error(err);
+		goto out;
+	}
+	if (isatty(STDERR_FILENO) && c->format == FORMAT_TEXT) {
+		run.on_progress = show_progress;
+	}
+	time_t started = time(NULL);
+	run_execute(&run);
+	double ms = run_elapsed_ms(&run);
+	run_take_results(&run, &results);
+	run_free(&run);
+
+	struct report *rep = report_build(cfg, &results, run_mode_name(po.mode),
+	                                  host, started, ms);
+	render(c, rep);
+	fflush(stdout);
+	rc = mr_status_exit_code(rep->status);
+	report_free(rep);
+	mr_result_list_clear(&results);
+out:
+	plan_free(&plan);
+	netpolicy_free(&np);
+	profile_free(prof);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli c;
+	char err[512], host[256];
+
+	if (cli_parse(argc, argv, &c, err, sizeof(err)) < 0) {
+		cli_free(&c);
+		return usage_error(err);
+	}
+	int rc = 0;
+	switch (c.cmd) {
+	case CMD_HELP:
+		cli_usage(stdout);
+		break;
+	case CMD_VERSION:
+		printf("mailready %s\n", MAILREADY_VERSION);
+		break;
+	case CMD_LIST:
+		rc = cmd_list(&c);
+		break;
+	case CMD_REPORT:
+		rc = usage_error("report: merging JSON results is not "
+		                 "available in this version yet");
+		break;
+	default: {
+		local_hostname(host, sizeof(host));
+		struct mr_config *cfg = load_config(&c, host, err, sizeof(err));
+		if (cfg == NULL) {
+			rc = usage_error(err);
+			break;
+		}
+		rc = run_checks(&c, cfg, host);
+		mr_config_free(cfg);
+		break;
+	}
+	}
+	cli_free(&c);
+	return rc;
+}

@@ -1,0 +1,543 @@
+/*
+ * dns_auth.c -- dns.auth: every authoritative server of a domain's zone
+ * answers authoritatively, and they agree on the SOA serial and on the
+ * records that matter (the domain's MX and the A/AAAA of cluster nodes in
+ * the zone).
+ *
+ * Phases: find the zone and its NS set (outside view) -> find each server's
+ * addresses (outside view) -> ask every address directly, without
+ * recursion, the same questions -> compare.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "probes/common.h"
+#include "probes/probes.h"
+#include "xmalloc.h"
+
+#define MAX_NS        13
+#define MAX_SERVERS   26
+#define MAX_QUESTIONS 24
+
+enum auth_phase {
+	PHASE_NS,
+	PHASE_ADDRS,
+	PHASE_ASK,
+};
+
+struct question {
+	char *name;
+	ldns_rr_type type;
+};
+
+struct ns_name {
+	struct probe *p;
+	char *name;
+	struct dns_req *req[2];
+	const struct dns_reply *r[2];
+};
+
+struct server {
+	struct probe *p;
+	const char *ns; /* borrowed from ns_name */
+	struct mr_addr addr;
+	struct dns_req *req[MAX_QUESTIONS];
+	const struct dns_reply *r[MAX_QUESTIONS];
+	size_t qi[MAX_QUESTIONS]; /* question index per request */
+};
+
+struct ask_ctx {
+	struct server *s;
+	size_t q;
+};
+
+struct auth_state {
+	enum auth_phase phase;
+	char *zone;
+	struct dns_req *ns_req;
+	const struct dns_reply *ns;
+	bool retried_at_zone;
+	struct ns_name names[MAX_NS];
+	size_t nnames;
+	struct server servers[MAX_SERVERS];
+	size_t nservers;
+	struct question q[MAX_QUESTIONS];
+	size_t nq;
+	struct ask_ctx ctx[MAX_SERVERS][MAX_QUESTIONS];
+	int pending;
+};
+
+static void phase_addrs(struct probe *p);
+static void phase_ask(struct probe *p);
+static void compare(struct probe *p);
+
+/* ------------------------------------------------------------------ */
+
+/* The zone of a name that is not an apex: the owner of the SOA in the
+ * authority section of its NODATA answer. */
+static char *
+zone_from_authority(const struct dns_reply *r)
+{
+	if (r->pkt == NULL)
+		return NULL;
+	const ldns_rr_list *auth = ldns_pkt_authority(r->pkt);
+	for (size_t i = 0; i < ldns_rr_list_rr_count(auth); i++) {
+		ldns_rr *rr = ldns_rr_list_rr(auth, i);
+		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA)
+			return dns_rdf_name(ldns_rr_owner(rr));
+	}
+	return NULL;
+}
+
+static void
+on_ns(void *arg, const struct dns_reply *r)
+{
+	struct probe *p = arg;
+	struct auth_state *st = probe_state(p);
+	const char *domain = probe_item(p)->domain;
+
+	st->ns_req = NULL;
+	st->ns = r;
+	if (r->status == DNS_NODATA && !st->retried_at_zone) {
+		char *zone = zone_from_authority(r);
+		if (zone && !dns_name_equal(zone, domain)) {
+			st->retried_at_zone = true;
+			free(st->zone);
+			st->zone = zone;
+			st->ns_req =
+				dns_lookup(probe_dns(p), DNS_VIEW_OUTSIDE, zone,
+			                   LDNS_RR_TYPE_NS, on_ns, p);
+			return;
+		}
+		free(zone);
+	}
+	if (r->status != DNS_OK) {
+		char *d = dns_reply_describe(r);
+		probe_finish(p,
+		             dns_status_is_transport(r->status) ? MR_UNKNOWN
+		                                                : MR_FAIL,
+		             "cannot find the name servers of %s: %s", st->zone,
+		             d);
+		free(d);
+		return;
+	}
+	phase_addrs(p);
+}
+
+static void
+on_ns_addr(struct ns_name *n, int i, const struct dns_reply *r)
+{
+	struct auth_state *st = probe_state(n->p);
+	n->req[i] = NULL;
+	n->r[i] = r;
+	if (--st->pending == 0)
+		phase_ask(n->p);
+}
+
+static void
+on_ns_a(void *arg, const struct dns_reply *r)
+{
+	on_ns_addr(arg, 0, r);
+}
+
+static void
+on_ns_aaaa(void *arg, const struct dns_reply *r)
+{
+	on_ns_addr(arg, 1, r);
+}
+
+static void
+phase_addrs(struct probe *p)
+{
+	struct auth_state *st = probe_state(p);
+	size_t n = ldns_rr_list_rr_count(st->ns->rrs);
+
+	st->phase = PHASE_ADDRS;
+	for (size_t i = 0; i < n && st->nnames < MAX_NS; i++) {
+		const ldns_rdf *rd =
+			ldns_rr_rdf(ldns_rr_list_rr(st->ns->rrs, i), 0);
+		if (rd == NULL)
+			continue;
+		struct ns_name *nn = &st->names[st->nnames++];
+		nn->p = p;
+		nn->name = dns_rdf_name(rd);
+	}
+	/* Stable output: resolvers shuffle NS sets. */
+	for (size_t i = 1; i < st->nnames; i++)
+		for (size_t j = i; j > 0 && strcmp(st->names[j - 1].name,
+		                                   st->names[j].name) > 0;
+		     j--) {
+			char *t = st->names[j].name;
+			st->names[j].name = st->names[j - 1].name;
+			st->names[j - 1].name = t;
+		}
+	probe_waiting(p, "addresses of the name servers of %s", st->zone);
+	st->pending = (int)st->nnames * 2;
+	for (size_t i = 0; i < st->nnames; i++) {
+		struct ns_name *nn = &st->names[i];
+		nn->req[0] = dns_lookup(probe_dns(p), DNS_VIEW_OUTSIDE,
+		                        nn->name, LDNS_RR_TYPE_A, on_ns_a, nn);
+		nn->req[1] =
+			dns_lookup(probe_dns(p), DNS_VIEW_OUTSIDE, nn->name,
+		                   LDNS_RR_TYPE_AAAA, on_ns_aaaa, nn);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+
+static void
+add_question(struct auth_state *st, const char *name, ldns_rr_type type)
+{
+	if (st->nq >= MAX_QUESTIONS)
+		return;
+	st->q[st->nq].name = xstrdup(name);
+	st->q[st->nq].type = type;
+	st->nq++;
+}
+
+/* Is name equal to or below zone? */
+static bool
+in_zone(const char *name, const char *zone)
+{
+	size_t ln = strlen(name), lz = strlen(zone);
+	if (ln < lz || strcasecmp(name + ln - lz, zone) != 0)
+		return false;
+	return ln == lz || name[ln - lz - 1] == '.';
+}
+
+static void
+plan_questions(struct probe *p)
+{
+	struct auth_state *st = probe_state(p);
+	const struct mr_config *cfg = probe_run(p)->cfg;
+	const char *domain = probe_item(p)->domain;
+
+	add_question(st, st->zone, LDNS_RR_TYPE_SOA);
+	add_question(st, domain, LDNS_RR_TYPE_MX);
+	for (size_t i = 0; i < cfg->nnodes; i++) {
+		const char *n = cfg->nodes[i].name;
+		if (!in_zone(n, st->zone))
+			continue;
+		add_question(st, n, LDNS_RR_TYPE_A);
+		add_question(st, n, LDNS_RR_TYPE_AAAA);
+	}
+}
+
+static void
+on_asked(void *arg, const struct dns_reply *r)
+{
+	struct ask_ctx *c = arg;
+	struct probe *p = c->s->p;
+	struct auth_state *st = probe_state(p);
+
+	c->s->req[c->q] = NULL;
+	c->s->r[c->q] = r;
+	if (--st->pending == 0)
+		compare(p);
+}
+
+static void
+phase_ask(struct probe *p)
+{
+	struct auth_state *st = probe_state(p);
+	struct findings f = {0};
+
+	st->phase = PHASE_ASK;
+	for (size_t i = 0; i < st->nnames; i++) {
+		struct ns_name *nn = &st->names[i];
+		bool any = false;
+		for (int k = 0; k < 2; k++) {
+			size_t n;
+			struct mr_addr *a = dns_reply_addrs(nn->r[k], &n);
+			for (size_t j = 0; j < n && st->nservers < MAX_SERVERS;
+			     j++) {
+				struct server *s = &st->servers[st->nservers++];
+				s->p = p;
+				s->ns = nn->name;
+				s->addr = a[j];
+				any = true;
+			}
+			free(a);
+		}
+		if (!any) {
+			char *d = dns_reply_describe(nn->r[0]);
+			findings_add(&f, MR_FAIL,
+			             "name server %s of %s has no address "
+			             "(%s): resolvers cannot use it",
+			             nn->name, st->zone, d);
+			free(d);
+		}
+	}
+	if (st->nservers == 0) {
+		findings_finish(&f, p);
+		return;
+	}
+	findings_free(&f);
+	plan_questions(p);
+	probe_waiting(p, "answers from the %zu authoritative servers of %s",
+	              st->nservers, st->zone);
+	st->pending = (int)(st->nservers * st->nq);
+	for (size_t i = 0; i < st->nservers; i++) {
+		struct server *s = &st->servers[i];
+		for (size_t q = 0; q < st->nq; q++) {
+			st->ctx[i][q].s = s;
+			st->ctx[i][q].q = q;
+			s->req[q] = dns_query_server(
+				probe_dns(p), &s->addr, 53, st->q[q].name,
+				st->q[q].type, false, on_asked, &st->ctx[i][q]);
+		}
+	}
+}
+
+/* ------------------------------------------------------------------ */
+
+/* The rdata of the answer as sorted text, for comparison. */
+static char *
+rrset_text(const struct dns_reply *r)
+{
+	size_t n = ldns_rr_list_rr_count(r->rrs);
+	char **v = xcalloc(n ? n : 1, sizeof(*v));
+	char *out = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(r->rrs, i);
+		char *s = NULL;
+		for (size_t k = 0; k < ldns_rr_rd_count(rr); k++) {
+			char *t = ldns_rdf2str(ldns_rr_rdf(rr, k));
+			char *u = xasprintf("%s%s%s", s ? s : "", s ? " " : "",
+			                    t ? t : "?");
+			free(t);
+			free(s);
+			s = u;
+		}
+		v[i] = s ? s : xstrdup("");
+	}
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
+			char *t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	for (size_t i = 0; i < n; i++) {
+		char *u = xasprintf("%s%s%s", out ? out : "", out ? ", " : "",
+		                    v[i]);
+		free(out);
+		free(v[i]);
+		out = u;
+	}
+	free(v);
+	if (out)
+		return out;
+	return xstrdup(r->status == DNS_NXDOMAIN ? "NXDOMAIN" : "nothing");
+}
+
+static uint32_t
+soa_serial(const struct dns_reply *r)
+{
+	const ldns_rr *soa = ldns_rr_list_rr(r->rrs, 0);
+	const ldns_rdf *rd = soa ? ldns_rr_rdf(soa, 2) : NULL;
+	return rd ? ldns_rdf2native_int32(rd) : 0;
+}
+
+static const char *
+server_str(const struct server *s, char *buf, size_t len)
+{
+	char as[MR_ADDR_STRLEN];
+	snprintf(buf, len, "%s (%s)", s->ns, mr_addr_str(&s->addr, as));
+	return buf;
+}
+
+/* A server that does not answer authoritatively is lame for the zone. */
+static bool
+judge_lame(struct probe *p, const struct server *s, struct findings *f)
+{
+	struct auth_state *st = probe_state(p);
+	const struct dns_reply *r = s->r[0];
+	char sb[300];
+
+	if (r->status == DNS_OK && r->aa)
+		return false;
+	char *d = dns_reply_describe(r);
+	if (r->status == DNS_OK || r->status == DNS_REFERRAL)
+		findings_add(f, MR_FAIL,
+		             "%s is lame for %s: it answers without "
+		             "authority; serve the zone there or remove the "
+		             "NS record",
+		             server_str(s, sb, sizeof(sb)), st->zone);
+	else
+		findings_add(f, MR_FAIL,
+		             "%s does not answer authoritatively for %s (%s); "
+		             "serve the zone there or remove the NS record",
+		             server_str(s, sb, sizeof(sb)), st->zone, d);
+	free(d);
+	return true;
+}
+
+static void
+compare_serials(struct probe *p, const bool *ok, struct findings *f)
+{
+	struct auth_state *st = probe_state(p);
+	char *list = NULL;
+	bool differ = false;
+	uint32_t first = 0;
+	bool have = false;
+	char sb[300];
+
+	for (size_t i = 0; i < st->nservers; i++) {
+		if (!ok[i])
+			continue;
+		uint32_t s = soa_serial(st->servers[i].r[0]);
+		if (have && s != first)
+			differ = true;
+		if (!have)
+			first = s;
+		have = true;
+		char *l = xasprintf(
+			"%s%s%s %u", list ? list : "", list ? ", " : "",
+			server_str(&st->servers[i], sb, sizeof(sb)), s);
+		free(list);
+		list = l;
+	}
+	if (differ)
+		findings_add(f, MR_FAIL,
+		             "SOA serials of %s differ: %s; a secondary is "
+		             "not up to date (check zone transfers and NOTIFY)",
+		             st->zone, list);
+	free(list);
+}
+
+static void
+compare_records(struct probe *p, const bool *ok, struct findings *f)
+{
+	struct auth_state *st = probe_state(p);
+	char sb[300], sb0[300];
+
+	for (size_t q = 1; q < st->nq; q++) {
+		size_t ref = SIZE_MAX;
+		char *reftext = NULL;
+		for (size_t i = 0; i < st->nservers; i++) {
+			if (!ok[i])
+				continue;
+			const struct dns_reply *r = st->servers[i].r[q];
+			if (dns_status_is_transport(r->status)) {
+				char *d = dns_reply_describe(r);
+				findings_add(f, MR_FAIL,
+				             "%s failed to answer %s %s: %s",
+				             server_str(&st->servers[i], sb,
+				                        sizeof(sb)),
+				             st->q[q].name,
+				             ldns_rr_type2str(st->q[q].type),
+				             d);
+				free(d);
+				continue;
+			}
+			char *t = rrset_text(r);
+			if (ref == SIZE_MAX) {
+				ref = i;
+				reftext = t;
+				continue;
+			}
+			if (strcmp(t, reftext) != 0) {
+				char *type = ldns_rr_type2str(st->q[q].type);
+				findings_add(f, MR_FAIL,
+				             "servers disagree on %s %s: %s "
+				             "has %s, %s has %s",
+				             st->q[q].name, type,
+				             server_str(&st->servers[ref], sb0,
+				                        sizeof(sb0)),
+				             reftext,
+				             server_str(&st->servers[i], sb,
+				                        sizeof(sb)),
+				             t);
+				free(type);
+			}
+			free(t);
+		}
+		free(reftext);
+	}
+}
+
+static void
+compare(struct probe *p)
+{
+	struct auth_state *st = probe_state(p);
+	struct findings f = {0};
+	bool ok[MAX_SERVERS] = {false};
+	size_t nok = 0;
+
+	for (size_t i = 0; i < st->nnames; i++) {
+		bool any = false;
+		for (size_t j = 0; j < st->nservers; j++)
+			any = any || st->servers[j].ns == st->names[i].name;
+		if (!any)
+			findings_add(&f, MR_FAIL,
+			             "name server %s of %s has no address",
+			             st->names[i].name, st->zone);
+	}
+	for (size_t i = 0; i < st->nservers; i++) {
+		ok[i] = !judge_lame(p, &st->servers[i], &f);
+		nok += ok[i];
+	}
+	compare_serials(p, ok, &f);
+	compare_records(p, ok, &f);
+	if (f.worst <= MR_PASS) {
+		char *list = NULL, sb[300];
+		for (size_t i = 0; i < st->nservers; i++) {
+			char *l = xasprintf(
+				"%s%s%s", list ? list : "", list ? ", " : "",
+				server_str(&st->servers[i], sb, sizeof(sb)));
+			free(list);
+			list = l;
+		}
+		findings_add(&f, MR_PASS,
+		             "%zu servers of %s answer authoritatively with "
+		             "serial %u and agree on %zu records: %s",
+		             nok, st->zone, soa_serial(st->servers[0].r[0]),
+		             st->nq - 1, list ? list : "");
+		free(list);
+	}
+	findings_finish(&f, p);
+}
+
+/* ------------------------------------------------------------------ */
+
+static void
+start(struct probe *p)
+{
+	struct auth_state *st = probe_state(p);
+	const char *domain = probe_item(p)->domain;
+
+	st->phase = PHASE_NS;
+	st->zone = xstrdup(domain);
+	probe_waiting(p, "NS of %s from %s", domain,
+	              dns_view_describe(probe_dns(p), DNS_VIEW_OUTSIDE));
+	st->ns_req = dns_lookup(probe_dns(p), DNS_VIEW_OUTSIDE, domain,
+	                        LDNS_RR_TYPE_NS, on_ns, p);
+}
+
+static void
+cleanup(struct probe *p)
+{
+	struct auth_state *st = probe_state(p);
+
+	dns_cancel(st->ns_req);
+	for (size_t i = 0; i < st->nnames; i++) {
+		dns_cancel(st->names[i].req[0]);
+		dns_cancel(st->names[i].req[1]);
+	}
+	for (size_t i = 0; i < st->nservers; i++)
+		for (size_t q = 0; q < st->nq; q++)
+			dns_cancel(st->servers[i].req[q]);
+	for (size_t i = 0; i < st->nnames; i++)
+		free(st->names[i].name);
+	for (size_t q = 0; q < st->nq; q++)
+		free(st->q[q].name);
+	free(st->zone);
+}
+
+const struct probe_ops probe_dns_auth_ops = {
+	.state_size = sizeof(struct auth_state),
+	.start = start,
+	.cleanup = cleanup,
+};

@@ -1,0 +1,217 @@
+/*
+ * dns_ptr.c -- dns.ptr: every public address of the node has a PTR naming
+ * the node's FQDN, and that name resolves back to the address
+ * (forward-confirmed reverse DNS, which receiving MTAs check).
+ *
+ * Per address: PTR lookup in the outside view, then the forward lookup of
+ * the FQDN (A for IPv4, AAAA for IPv6). All addresses run in parallel.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "probes/common.h"
+#include "probes/probes.h"
+#include "xmalloc.h"
+
+#define MAX_ADDRS 16
+
+struct ptr_addr {
+	struct probe *p;
+	size_t index;
+	struct mr_addr addr;
+	char *rev;
+	struct dns_req *ptr_req;
+	struct dns_req *fwd_req;
+	const struct dns_reply *ptr;
+	const struct dns_reply *fwd;
+};
+
+struct ptr_state {
+	struct ptr_addr a[MAX_ADDRS];
+	size_t n;
+	int pending;
+};
+
+static void evaluate(struct probe *p);
+
+static void
+step_done(struct probe *p)
+{
+	struct ptr_state *st = probe_state(p);
+	if (--st->pending == 0)
+		evaluate(p);
+}
+
+static void
+on_fwd(void *arg, const struct dns_reply *r)
+{
+	struct ptr_addr *pa = arg;
+	pa->fwd_req = NULL;
+	pa->fwd = r;
+	step_done(pa->p);
+}
+
+static void
+on_ptr(void *arg, const struct dns_reply *r)
+{
+	struct ptr_addr *pa = arg;
+	const char *fqdn = probe_item(pa->p)->node->name;
+
+	pa->ptr_req = NULL;
+	pa->ptr = r;
+	if (r->status == DNS_OK) {
+		/* Forward-confirm against the FQDN, whatever the PTR says. */
+		pa->fwd_req = dns_lookup(
+			probe_dns(pa->p), DNS_VIEW_OUTSIDE, fqdn,
+			pa->addr.family == AF_INET ? LDNS_RR_TYPE_A
+						   : LDNS_RR_TYPE_AAAA,
+			on_fwd, pa);
+		return;
+	}
+	step_done(pa->p);
+}
+
+static void
+start(struct probe *p)
+{
+	struct ptr_state *st = probe_state(p);
+	const struct mr_node *node = probe_item(p)->node;
+
+	if (node->npublic == 0) {
+		probe_finish(p, MR_SKIP,
+		             "%s has no public address: PTR records matter "
+		             "for the addresses that talk to the Internet",
+		             node->name);
+		return;
+	}
+	st->n = node->npublic < MAX_ADDRS ? node->npublic : MAX_ADDRS;
+	st->pending = (int)st->n;
+	probe_waiting(p, "PTR records of %s from %s", node->name,
+	              dns_view_describe(probe_dns(p), DNS_VIEW_OUTSIDE));
+	for (size_t i = 0; i < st->n; i++) {
+		struct ptr_addr *pa = &st->a[i];
+		pa->p = p;
+		pa->index = i;
+		pa->addr = node->public_addrs[i];
+		pa->rev = dns_reverse_name(&pa->addr);
+	}
+	for (size_t i = 0; i < st->n; i++)
+		st->a[i].ptr_req =
+			dns_lookup(probe_dns(p), DNS_VIEW_OUTSIDE, st->a[i].rev,
+		                   LDNS_RR_TYPE_PTR, on_ptr, &st->a[i]);
+}
+
+static void
+cleanup(struct probe *p)
+{
+	struct ptr_state *st = probe_state(p);
+	for (size_t i = 0; i < st->n; i++) {
+		dns_cancel(st->a[i].ptr_req);
+		dns_cancel(st->a[i].fwd_req);
+		free(st->a[i].rev);
+	}
+}
+
+static char *
+ptr_names(const struct dns_reply *r, bool *has_fqdn, const char *fqdn,
+          size_t *n)
+{
+	char *s = NULL;
+	*has_fqdn = false;
+	*n = ldns_rr_list_rr_count(r->rrs);
+	for (size_t i = 0; i < *n; i++) {
+		const ldns_rdf *rd = ldns_rr_rdf(ldns_rr_list_rr(r->rrs, i), 0);
+		char *name = rd ? dns_rdf_name(rd) : xstrdup("?");
+		if (dns_name_equal(name, fqdn))
+			*has_fqdn = true;
+		char *t = xasprintf("%s%s%s", s ? s : "", s ? ", " : "", name);
+		free(name);
+		free(s);
+		s = t;
+	}
+	return s ? s : xstrdup("");
+}
+
+static void
+judge_address(struct probe *p, struct ptr_addr *pa, struct findings *f)
+{
+	const char *fqdn = probe_item(p)->node->name;
+	char as[MR_ADDR_STRLEN];
+	const char *addr = mr_addr_str(&pa->addr, as);
+
+	if (pa->ptr->status != DNS_OK) {
+		char *d = dns_reply_describe(pa->ptr);
+		if (dns_status_is_transport(pa->ptr->status))
+			findings_add(f, MR_UNKNOWN,
+			             "cannot tell the PTR of %s: %s", addr, d);
+		else
+			findings_add(f, MR_FAIL,
+			             "no PTR for %s (%s); have the owner of "
+			             "the address (your provider) publish %s "
+			             "PTR %s",
+			             addr, d, pa->rev, fqdn);
+		free(d);
+		return;
+	}
+	bool has;
+	size_t n;
+	char *names = ptr_names(pa->ptr, &has, fqdn, &n);
+	if (!has) {
+		findings_add(f, MR_FAIL,
+		             "PTR for %s is %s; it must be %s (receiving "
+		             "servers compare it with the greeting name)",
+		             addr, names, fqdn);
+		free(names);
+		return;
+	}
+	if (n > 1)
+		findings_add(f, MR_WARN,
+		             "%s has %zu PTR records (%s); keep only %s, "
+		             "receivers pick one at random",
+		             addr, n, names, fqdn);
+	free(names);
+	if (pa->fwd == NULL)
+		return;
+	size_t nf;
+	struct mr_addr *back = dns_reply_addrs(pa->fwd, &nf);
+	if (pa->fwd->status != DNS_OK) {
+		char *d = dns_reply_describe(pa->fwd);
+		findings_add(f,
+		             dns_status_is_transport(pa->fwd->status)
+		                     ? MR_UNKNOWN
+		                     : MR_FAIL,
+		             "PTR for %s is %s, but %s does not resolve back "
+		             "(%s): not forward-confirmed",
+		             addr, fqdn, fqdn, d);
+		free(d);
+	} else if (!addr_in(back, nf, &pa->addr)) {
+		char *bs = addr_list_str(back, nf);
+		findings_add(f, MR_FAIL,
+		             "PTR for %s is %s, but %s resolves to %s, not "
+		             "back to %s (not forward-confirmed); fix the "
+		             "A/AAAA record or the PTR",
+		             addr, fqdn, fqdn, bs, addr);
+		free(bs);
+	} else {
+		findings_add(f, MR_PASS, "%s -> %s -> %s (forward-confirmed)",
+		             addr, fqdn, addr);
+	}
+	free(back);
+}
+
+static void
+evaluate(struct probe *p)
+{
+	struct ptr_state *st = probe_state(p);
+	struct findings f = {0};
+
+	for (size_t i = 0; i < st->n; i++)
+		judge_address(p, &st->a[i], &f);
+	findings_finish(&f, p);
+}
+
+const struct probe_ops probe_dns_ptr_ops = {
+	.state_size = sizeof(struct ptr_state),
+	.start = start,
+	.cleanup = cleanup,
+};

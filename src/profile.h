@@ -1,0 +1,78 @@
+/*
+ * profile.h -- role profiles: which checks and ports each role needs.
+ *
+ * A profile is a data file in checks/profiles/ (carbonio.conf, mail.conf),
+ * INI like the config:
+ *
+ *   [profile]   description, default_roles (for a node given no roles)
+ *   [all]       checks and ports every node needs
+ *   [role NAME] checks and ports of one role
+ *   [domain]    checks run once per mail domain
+ *
+ * with keys `checks` (check ids), `external` and `internal` (SERVICE:PORT
+ * lists; external ports are probed on the public address, internal ones on
+ * the internal address) and `description`.
+ */
+#ifndef MAILREADY_PROFILE_H
+#define MAILREADY_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct profile_port {
+	char *service; /* "smtp", "ldap", "node-exporter" */
+	uint16_t port;
+	bool external;
+};
+
+struct profile_role {
+	char *name; /* lowercase; "all" holds what every node needs */
+	char *description;
+	char **checks;
+	size_t nchecks;
+	struct profile_port *ports;
+	size_t nports;
+};
+
+struct profile {
+	char *name; /* file name without .conf */
+	char *path;
+	char *description;
+	char **default_roles;
+	size_t ndefault_roles;
+	struct profile_role all;
+	struct profile_role *roles;
+	size_t nroles;
+	char **domain_checks;
+	size_t ndomain_checks;
+};
+
+/*
+ * Where profiles named without a path are looked for: the environment
+ * variable below if set, else the installed directory.
+ */
+#define PROFILE_DIR_ENV "MAILREADY_PROFILE_DIR"
+
+/**
+ * Load a profile by name ("carbonio" → DIR/carbonio.conf) or by path (any
+ * value with a '/'). Check ids are validated against the catalogue.
+ * @param err  "FILE:LINE: what is wrong" on failure
+ * @return the profile (free with profile_free), or NULL.
+ */
+struct profile *profile_load(const char *name_or_path, char *err,
+                             size_t errlen);
+
+struct profile *profile_load_string(const char *name, const char *text,
+                                    char *err, size_t errlen);
+
+void profile_free(struct profile *p);
+
+/** The role of that name, or NULL. */
+const struct profile_role *profile_role(const struct profile *p,
+                                        const char *name);
+
+/** The directory profiles are read from. */
+const char *profile_dir(void);
+
+#endif

@@ -1,0 +1,189 @@
+/*
+ * json.c -- the report as JSON, schema "mailready/1" (DESIGN.md, Outputs).
+ *
+ * This is the machine interface: `mailready report` merges these files and
+ * other tools parse them, so the member names and their order are part of
+ * the contract. Strings carry the raw text; jansson escapes it for JSON.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "build_config.h"
+#include "report/report.h"
+#include "xmalloc.h"
+
+#define JSON_SCHEMA "mailready/1"
+
+/* Enough significant digits for milliseconds and metrics, no float noise. */
+#define JSON_FLAGS \
+	(JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12))
+
+/*
+ * A JSON string, or null for NULL. jansson refuses invalid UTF-8, which a
+ * server can send us; such text is escaped (bytes become \xNN) rather than
+ * lost or allowed to make the whole document fail.
+ */
+static json_t *
+json_text(const char *s)
+{
+	if (s == NULL)
+		return json_null();
+
+	json_t *j = json_string(s);
+	if (j == NULL) {
+		char *esc = report_escape(s, false);
+		j = json_string(esc);
+		free(esc);
+	}
+	if (j == NULL)
+		fatalx("json: escaped text is not UTF-8");
+	return j;
+}
+
+/* Whole numbers as integers ("312", not "312.0"); NaN and inf as null. */
+static json_t *
+json_num(double v)
+{
+	if (!isfinite(v))
+		return json_null();
+	if (v == floor(v) && fabs(v) < 9007199254740992.0)
+		return json_integer((json_int_t)v);
+	return json_real(v);
+}
+
+static void
+json_put(json_t *obj, const char *key, json_t *value)
+{
+	if (value == NULL || json_object_set_new(obj, key, value) != 0)
+		fatalx("json: cannot set member %s", key);
+}
+
+static json_t *
+json_metrics(const struct mr_result *r)
+{
+	json_t *m = json_object();
+
+	for (size_t i = 0; i < r->nmetrics; i++) {
+		/* Keys must be UTF-8 too; names of merged results are input. */
+		char *key = report_escape(r->metrics[i].name, false);
+		json_put(m, key, json_num(r->metrics[i].value));
+		free(key);
+	}
+	return m;
+}
+
+static json_t *
+json_check(const struct mr_result *r)
+{
+	json_t *c = json_object();
+
+	json_put(c, "id", json_text(r->check_id));
+	json_put(c, "target", json_text(r->target));
+	json_put(c, "status", json_string(mr_status_name(r->status)));
+	json_put(c, "message", json_text(r->message));
+	json_put(c, "duration_ms", json_num(r->duration_ms));
+	json_put(c, "metrics", json_metrics(r));
+	/* Only merged reports have results taken elsewhere. */
+	if (r->vantage != NULL)
+		json_put(c, "vantage", json_text(r->vantage));
+	return c;
+}
+
+static json_t *
+json_group(const struct report_group *g, bool node)
+{
+	json_t *o = json_object();
+	json_t *checks = json_array();
+
+	json_put(o, "name", json_text(g->name));
+	if (node) {
+		json_t *roles = json_array();
+		for (size_t i = 0; i < g->nroles; i++)
+			json_array_append_new(roles, json_text(g->roles[i]));
+		json_put(o, "roles", roles);
+	}
+	json_put(o, "status", json_string(mr_status_name(g->status)));
+	for (size_t i = 0; i < g->nchecks; i++)
+		json_array_append_new(checks, json_check(g->checks[i]));
+	json_put(o, "checks", checks);
+	return o;
+}
+
+static json_t *
+json_groups(const struct report_group *v, size_t n, bool node)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_group(&v[i], node));
+	return a;
+}
+
+static json_t *
+json_summary(const struct report *r)
+{
+	json_t *s = json_object();
+	json_t *counts = json_object();
+	char *text = report_summary(r);
+	static const enum mr_status order[] = {MR_PASS, MR_WARN, MR_FAIL,
+	                                       MR_UNKNOWN, MR_SKIP};
+
+	json_put(s, "text", json_text(text));
+	json_put(s, "nodes", json_integer((json_int_t)r->nnodes));
+	json_put(s, "domains", json_integer((json_int_t)r->ndomains));
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		json_put(counts, mr_status_name(order[i]),
+		         json_integer((json_int_t)r->counts[order[i]]));
+	json_put(s, "checks", counts);
+	free(text);
+	return s;
+}
+
+/* "2026-11-28T19:00:00Z": UTC, so that merged reports compare. */
+static json_t *
+json_time(time_t t)
+{
+	struct tm tm;
+	char buf[32];
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		return json_null();
+	return json_string(buf);
+}
+
+static json_t *
+json_report(const struct report *r)
+{
+	json_t *root = json_object();
+	json_t *tool = json_object();
+
+	json_put(root, "schema", json_string(JSON_SCHEMA));
+	json_put(tool, "name", json_string("mailready"));
+	json_put(tool, "version", json_string(MAILREADY_VERSION));
+	json_put(root, "tool", tool);
+	json_put(root, "mode", json_text(r->mode));
+	json_put(root, "vantage", json_text(r->vantage));
+	json_put(root, "started_at", json_time(r->started_at));
+	json_put(root, "duration_ms", json_num(r->duration_ms));
+	json_put(root, "status", json_string(mr_status_name(r->status)));
+	json_put(root, "summary", json_summary(r));
+	json_put(root, "nodes", json_groups(r->nodes, r->nnodes, true));
+	json_put(root, "domains", json_groups(r->domains, r->ndomains, false));
+	return root;
+}
+
+int
+report_render_json(const struct report *r, FILE *out)
+{
+	json_t *root = json_report(r);
+	int rc = json_dumpf(root, out, JSON_FLAGS);
+
+	json_decref(root);
+	if (rc != 0 || fputc('\n', out) == EOF)
+		return -1;
+	return ferror(out) ? -1 : 0;
+}

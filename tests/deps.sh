@@ -1,0 +1,23 @@
+#!/bin/sh
+# deps.sh -- install what building mailready, its tests and its lab need on
+# Debian 12 (run as root). Every package comes from Debian itself.
+set -eu
+export DEBIAN_FRONTEND=noninteractive
+BUILD="gcc meson ninja-build pkg-config libc-ares-dev libldns-dev libssl-dev
+ libevent-dev libinih-dev libjansson-dev check"
+LAB="nsd unbound ldnsutils dnsutils iproute2 procps util-linux"
+TOOLS="clang-format"
+if [ "${MAILREADY_SKIP_APT:-}" = 1 ]; then
+	exit 0
+fi
+missing=
+for p in $BUILD $LAB $TOOLS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "deps: installing$missing" >&2
+apt-get update -q
+# policy-rc.d keeps the packaged daemons from starting on install; the lab
+# starts its own instances on loopback.
+apt-get install -y -q --no-install-recommends $missing

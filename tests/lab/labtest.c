@@ -1,0 +1,263 @@
+/*
+ * labtest.c -- lab control and mailready runs for the lab suites.
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "labtest.h"
+
+static const char *
+env_or_die(const char *name)
+{
+	const char *v = getenv(name);
+	if (v == NULL || *v == '\0') {
+		fprintf(stderr, "labtest: %s is not set (run via meson test)\n",
+		        name);
+		exit(77);
+	}
+	return v;
+}
+
+static int
+run_lab(const char *verb, const char *components)
+{
+	char script[4096];
+	snprintf(script, sizeof(script), "%s/lab.sh", env_or_die("LAB_DIR"));
+	const char *argv[16] = {script, verb, env_or_die("LAB_RUNDIR")};
+	size_t n = 3;
+	char *copy = strdup(components ? components : ""), *save = NULL;
+	for (char *t = strtok_r(copy, " ", &save); t && n < 15;
+	     t = strtok_r(NULL, " ", &save))
+		argv[n++] = t;
+	argv[n] = NULL;
+	pid_t pid = fork();
+	if (pid == 0) {
+		execv(script, (char *const *)argv);
+		_exit(127);
+	}
+	int status = -1;
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	free(copy);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void
+lab_start(const char *components)
+{
+	if (run_lab("start", components) != 0) {
+		fprintf(stderr, "labtest: the lab did not start\n");
+		run_lab("stop", NULL);
+		exit(99);
+	}
+}
+
+void
+lab_stop(void)
+{
+	run_lab("stop", NULL);
+}
+
+const char *
+lab_path(const char *rel)
+{
+	static char buf[4096];
+	snprintf(buf, sizeof(buf), "%s/%s", env_or_die("LAB_DIR"), rel);
+	return buf;
+}
+
+const char *
+lab_config(const char *name)
+{
+	static char buf[4096];
+	snprintf(buf, sizeof(buf), "%s/configs/%s", env_or_die("LAB_DIR"),
+	         name);
+	return buf;
+}
+
+/* Read both pipes until the child closes them or the deadline passes. */
+static void
+collect(int out_fd, int err_fd, pid_t pid, struct mr_run *r)
+{
+	size_t cap[2] = {4096, 4096}, len[2] = {0, 0};
+	char *buf[2] = {malloc(cap[0]), malloc(cap[1])};
+	int fds[2] = {out_fd, err_fd};
+	time_t deadline = time(NULL) + 60;
+
+	while (fds[0] >= 0 || fds[1] >= 0) {
+		struct pollfd pfd[2];
+		for (int i = 0; i < 2; i++) {
+			pfd[i].fd = fds[i];
+			pfd[i].events = POLLIN;
+		}
+		int n = poll(pfd, 2, 1000);
+		if (time(NULL) > deadline) {
+			kill(pid, SIGKILL);
+			break;
+		}
+		if (n <= 0)
+			continue;
+		for (int i = 0; i < 2; i++) {
+			if (fds[i] < 0 ||
+			    !(pfd[i].revents & (POLLIN | POLLHUP)))
+				continue;
+			if (len[i] + 4096 > cap[i]) {
+				cap[i] *= 2;
+				buf[i] = realloc(buf[i], cap[i]);
+			}
+			ssize_t got = read(fds[i], buf[i] + len[i], 4095);
+			if (got <= 0) {
+				close(fds[i]);
+				fds[i] = -1;
+			} else {
+				len[i] += (size_t)got;
+			}
+		}
+	}
+	for (int i = 0; i < 2; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	buf[0][len[0]] = '\0';
+	buf[1][len[1]] = '\0';
+	r->out = buf[0];
+	r->err = buf[1];
+}
+
+static void
+spawn(struct mr_run *r, const char *const *argv, const char *const *env)
+{
+	int po[2], pe[2];
+	struct timeval t0, t1;
+
+	memset(r, 0, sizeof(*r));
+	ck_assert_int_eq(pipe(po), 0);
+	ck_assert_int_eq(pipe(pe), 0);
+	gettimeofday(&t0, NULL);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(po[1], 1);
+		dup2(pe[1], 2);
+		close(po[0]);
+		close(pe[0]);
+		close(po[1]);
+		close(pe[1]);
+		for (size_t i = 0; env && env[i]; i++)
+			putenv((char *)env[i]);
+		execvp(argv[0], (char *const *)argv);
+		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(po[1]);
+	close(pe[1]);
+	collect(po[0], pe[0], pid, r);
+	int status;
+	waitpid(pid, &status, 0);
+	gettimeofday(&t1, NULL);
+	r->wall_ms = (double)(t1.tv_sec - t0.tv_sec) * 1000.0 +
+	             (double)(t1.tv_usec - t0.tv_usec) / 1000.0;
+	r->exit_code = WIFEXITED(status) ? WEXITSTATUS(status)
+	                                 : 128 + WTERMSIG(status);
+	json_error_t jerr;
+	r->json = json_loads(r->out, 0, &jerr);
+}
+
+void
+mr_exec(struct mr_run *r, const char *const *argv, const char *const *env)
+{
+	const char *full[64];
+	size_t n = 0;
+	full[n++] = env_or_die("MAILREADY_BIN");
+	for (size_t i = 0; argv[i] && n < 63; i++)
+		full[n++] = argv[i];
+	full[n] = NULL;
+	spawn(r, full, env);
+}
+
+void
+mr_exec_ns(struct mr_run *r, const char *script)
+{
+	char envbin[4096];
+	snprintf(envbin, sizeof(envbin), "MAILREADY=%s",
+	         env_or_die("MAILREADY_BIN"));
+	const char *argv[] = {"unshare", "--mount", "--net", "--uts", "--",
+	                      "sh",      "-ec",     script,  NULL};
+	const char *env[] = {envbin, NULL};
+	spawn(r, argv, env);
+}
+
+void
+mr_run_free(struct mr_run *r)
+{
+	free(r->out);
+	free(r->err);
+	if (r->json)
+		json_decref(r->json);
+	memset(r, 0, sizeof(*r));
+}
+
+static json_t *
+find_in(json_t *groups, const char *group, const char *id, const char *target)
+{
+	size_t i, j;
+	json_t *g, *c;
+	json_array_foreach(groups, i, g)
+	{
+		if (strcmp(json_string_value(json_object_get(g, "name")),
+		           group) != 0)
+			continue;
+		json_array_foreach(json_object_get(g, "checks"), j, c)
+		{
+			const char *cid =
+				json_string_value(json_object_get(c, "id"));
+			const char *ct =
+				json_string_value(json_object_get(c, "target"));
+			if (strcmp(cid, id) == 0 &&
+			    (target == NULL || (ct && strcmp(ct, target) == 0)))
+				return c;
+		}
+	}
+	return NULL;
+}
+
+json_t *
+mr_find(const struct mr_run *r, const char *group, const char *id,
+        const char *target)
+{
+	ck_assert_msg(r->json != NULL, "output is not JSON: %s\nstderr: %s",
+	              r->out, r->err);
+	json_t *c =
+		find_in(json_object_get(r->json, "nodes"), group, id, target);
+	if (c == NULL)
+		c = find_in(json_object_get(r->json, "domains"), group, id,
+		            target);
+	return c;
+}
+
+void
+mr_expect(const struct mr_run *r, const char *group, const char *id,
+          const char *status, const char *const *fragments)
+{
+	json_t *c = mr_find(r, group, id, NULL);
+	ck_assert_msg(c != NULL, "no %s result for %s in:\n%s", id, group,
+	              r->out);
+	const char *st = json_string_value(json_object_get(c, "status"));
+	const char *msg = json_string_value(json_object_get(c, "message"));
+	ck_assert_msg(strcmp(st, status) == 0,
+	              "%s %s: status %s, expected %s; message: %s", group, id,
+	              st, status, msg);
+	for (size_t i = 0; fragments && fragments[i]; i++)
+		ck_assert_msg(strstr(msg, fragments[i]) != NULL,
+		              "%s %s: message lacks '%s': %s", group, id,
+		              fragments[i], msg);
+}

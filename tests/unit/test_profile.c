@@ -1,0 +1,526 @@
+/*
+ * test_profile.c -- unit tests of role profiles (src/profile.c): the real
+ * checks/profiles/carbonio.conf and mail.conf, loading by name and by
+ * path, and every error with its line.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "build_config.h"
+#include "profile.h"
+
+#define PROFILES SRCDIR "/checks/profiles"
+
+static struct profile *
+load_ok(const char *name_or_path)
+{
+	char err[512] = "";
+	struct profile *p = profile_load(name_or_path, err, sizeof(err));
+
+	ck_assert_msg(p != NULL, "%s", err);
+	return p;
+}
+
+static const struct profile_role *
+role(const struct profile *p, const char *name)
+{
+	const struct profile_role *r = profile_role(p, name);
+
+	ck_assert_msg(r != NULL, "no role %s", name);
+	return r;
+}
+
+/* The ports of r as "svc:port" separated by ", ", externals marked "+". */
+static const char *
+ports_str(const struct profile_role *r, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < r->nports && off < len; i++)
+		off += (size_t)snprintf(
+			buf + off, len - off, "%s%s%s:%u", i ? ", " : "",
+			r->ports[i].external ? "+" : "", r->ports[i].service,
+			(unsigned)r->ports[i].port);
+	return buf;
+}
+
+static const char *
+strv_str(char *const *v, size_t n, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+		                        i ? ", " : "", v[i]);
+	return buf;
+}
+
+START_TEST(carbonio_profile)
+{
+	struct profile *p = load_ok(PROFILES "/carbonio.conf");
+	static const char *const roles[] = {
+		"mta",           "proxy",     "mailstore", "db",
+		"db-connection", "directory", "mesh",      "monitoring",
+		"files",         "docs",      "preview",   "user-management",
+		"admin",
+	};
+	char buf[1024];
+
+	ck_assert_str_eq(p->name, "carbonio");
+	ck_assert_str_eq(p->path, PROFILES "/carbonio.conf");
+	ck_assert_ptr_nonnull(p->description);
+	ck_assert_str_eq(
+		strv_str(p->default_roles, p->ndefault_roles, buf, sizeof(buf)),
+		"mta, proxy, mailstore, directory, db, mesh");
+	ck_assert_uint_eq(p->nroles, sizeof(roles) / sizeof(roles[0]));
+	for (size_t i = 0; i < p->nroles; i++) {
+		ck_assert_str_eq(p->roles[i].name, roles[i]);
+		ck_assert_msg(p->roles[i].description != NULL &&
+		                      *p->roles[i].description,
+		              "role %s has no description", roles[i]);
+	}
+	ck_assert_str_eq(p->all.name, "all");
+	ck_assert_str_eq(
+		strv_str(p->all.checks, p->all.nchecks, buf, sizeof(buf)),
+		"host.fqdn, dns.a.inside, dns.a.outside, dns.ptr");
+	ck_assert_str_eq(ports_str(&p->all, buf, sizeof(buf)),
+	                 "ssh:22, consul-serf-lan:8301, node-exporter:9100, "
+	                 "process-exporter:9256");
+	ck_assert_str_eq(
+		strv_str(p->domain_checks, p->ndomain_checks, buf, sizeof(buf)),
+		"dns.mx, dns.auth");
+	profile_free(p);
+}
+END_TEST
+
+START_TEST(carbonio_roles)
+{
+	struct profile *p = load_ok(PROFILES "/carbonio.conf");
+	const struct profile_role *r;
+	char buf[1024];
+
+	r = role(p, "mta");
+	ck_assert_str_eq(strv_str(r->checks, r->nchecks, buf, sizeof(buf)),
+	                 "dns.mx");
+	ck_assert_str_eq(ports_str(r, buf, sizeof(buf)),
+	                 "+smtp:25, +smtps:465, +submission:587, "
+	                 "milter:7026, tcp-9810:9810");
+	r = role(p, "proxy");
+	ck_assert_uint_eq(r->nchecks, 0);
+	ck_assert_str_eq(ports_str(r, buf, sizeof(buf)),
+	                 "+http:80, +pop3:110, +imap:143, +https:443, "
+	                 "+imaps:993, +pop3s:995, +xmpp:5222, "
+	                 "+admin-panel:6071, nginx-exporter:9113");
+	r = role(p, "mailstore");
+	ck_assert_str_eq(ports_str(r, buf, sizeof(buf)),
+	                 "lmtp:7025, admin-soap:7071, nginx-lookup:7072, "
+	                 "sasl-auth:7073, pop3-backend:7110, "
+	                 "imap-backend:7143, imaps-backend:7993, "
+	                 "pop3s-backend:7995, http-backend:8080, "
+	                 "mailbox-internal:8735, tcp-8742:8742, "
+	                 "tcp-8743:8743, tcp-9330:9330");
+	r = role(p, "db");
+	ck_assert_str_eq(ports_str(r, buf, sizeof(buf)),
+	                 "postgresql:5432, postgres-exporter:9187");
+	r = role(p, "db-connection");
+	ck_assert_str_eq(ports_str(r, buf, sizeof(buf)), "pgpool:9999");
+	r = role(p, "directory");
+	ck_assert_str_eq(ports_str(r, buf, sizeof(buf)),
+	                 "ldap:389, ldaps:636, ldap-exporter:9330");
+	r = role(p, "mesh");
+	ck_assert_str_eq(ports_str(r, buf, sizeof(buf)),
+	                 "consul-rpc:8300, consul-serf-wan:8302, "
+	                 "consul-dns:8600");
+	r = role(p, "monitoring");
+	ck_assert_str_eq(ports_str(r, buf, sizeof(buf)),
+	                 "prometheus:9090, tcp-9999:9999");
+	static const char *const bare[] = {"files", "docs", "preview",
+	                                   "user-management", "admin"};
+	for (size_t i = 0; i < sizeof(bare) / sizeof(bare[0]); i++) {
+		r = role(p, bare[i]);
+		ck_assert_uint_eq(r->nchecks, 0);
+		ck_assert_uint_eq(r->nports, 0);
+	}
+	/* A description continued on indented lines is one paragraph. */
+	r = role(p, "mta");
+	ck_assert_str_eq(r->description,
+	                 "Carbonio MTA: Postfix with Amavis, SpamAssassin and "
+	                 "ClamAV; receives mail from the Internet and relays "
+	                 "the users' outgoing mail");
+	ck_assert_ptr_null(profile_role(p, "all"));
+	ck_assert_ptr_null(profile_role(p, "nope"));
+	profile_free(p);
+}
+END_TEST
+
+START_TEST(mail_profile)
+{
+	struct profile *p = load_ok(PROFILES "/mail.conf");
+	const struct profile_role *r;
+	char buf[512];
+
+	ck_assert_str_eq(p->name, "mail");
+	ck_assert_str_eq(
+		strv_str(p->default_roles, p->ndefault_roles, buf, sizeof(buf)),
+		"mta, mailstore");
+	ck_assert_uint_eq(p->nroles, 2);
+	ck_assert_str_eq(
+		strv_str(p->all.checks, p->all.nchecks, buf, sizeof(buf)),
+		"host.fqdn, dns.a.inside, dns.a.outside, dns.ptr");
+	ck_assert_str_eq(ports_str(&p->all, buf, sizeof(buf)), "ssh:22");
+	r = role(p, "mta");
+	ck_assert_str_eq(strv_str(r->checks, r->nchecks, buf, sizeof(buf)),
+	                 "dns.mx");
+	ck_assert_str_eq(ports_str(r, buf, sizeof(buf)),
+	                 "+smtp:25, +submission:587, +smtps:465");
+	r = role(p, "mailstore");
+	ck_assert_uint_eq(r->nchecks, 0);
+	ck_assert_str_eq(ports_str(r, buf, sizeof(buf)),
+	                 "+imap:143, +imaps:993, +pop3:110, +pop3s:995");
+	ck_assert_str_eq(
+		strv_str(p->domain_checks, p->ndomain_checks, buf, sizeof(buf)),
+		"dns.mx, dns.auth");
+	profile_free(p);
+}
+END_TEST
+
+START_TEST(load_by_name)
+{
+	struct profile *p;
+
+	setenv(PROFILE_DIR_ENV, PROFILES, 1);
+	ck_assert_str_eq(profile_dir(), PROFILES);
+	p = load_ok("carbonio");
+	ck_assert_str_eq(p->name, "carbonio");
+	ck_assert_str_eq(p->path, PROFILES "/carbonio.conf");
+	profile_free(p);
+	p = load_ok("mail");
+	ck_assert_str_eq(p->name, "mail");
+	profile_free(p);
+}
+END_TEST
+
+START_TEST(profile_dir_default)
+{
+	unsetenv(PROFILE_DIR_ENV);
+	ck_assert_str_eq(profile_dir(), MAILREADY_PROFILE_DIR);
+	setenv(PROFILE_DIR_ENV, "", 1);
+	ck_assert_str_eq(profile_dir(), MAILREADY_PROFILE_DIR);
+}
+END_TEST
+
+START_TEST(load_not_found)
+{
+	char err[512] = "";
+
+	setenv(PROFILE_DIR_ENV, "/nonexistent/profiles", 1);
+	ck_assert_ptr_null(profile_load("nope", err, sizeof(err)));
+	ck_assert_str_eq(err, "profile 'nope' not found: "
+	                      "/nonexistent/profiles/nope.conf: No such file "
+	                      "or directory");
+	ck_assert_ptr_null(profile_load("./nope.conf", err, sizeof(err)));
+	ck_assert_str_eq(err, "./nope.conf: No such file or directory");
+	ck_assert_ptr_null(profile_load("Carbonio", err, sizeof(err)));
+	ck_assert_str_eq(err, "profile name 'Carbonio' may contain only a-z, "
+	                      "0-9 and '-'; give a file as a path with a '/'");
+	ck_assert_ptr_null(profile_load("carbonio.conf", err, sizeof(err)));
+	ck_assert_str_eq(err, "profile name 'carbonio.conf' may contain only "
+	                      "a-z, 0-9 and '-'; give a file as a path with "
+	                      "a '/'");
+}
+END_TEST
+
+START_TEST(load_string_ok)
+{
+	char err[512] = "";
+	struct profile *p =
+		profile_load_string("lab.conf",
+	                            "; a lab profile\n"
+	                            "[profile]\n"
+	                            "description = lab\n"
+	                            "default_roles = store\n"
+	                            "[role store]\n"
+	                            "external = imap:143,imaps:993 pop3:110\n"
+	                            "internal = lmtp:24\n"
+	                            "  sieve:4190\n"
+	                            "checks = dns.a.inside ; inline comment\n"
+	                            "[domain]\n"
+	                            "checks = dns.auth\n",
+	                            err, sizeof(err));
+	const struct profile_role *r;
+	char buf[256];
+
+	ck_assert_msg(p != NULL, "%s", err);
+	ck_assert_str_eq(p->name, "lab");
+	ck_assert_uint_eq(p->all.nchecks, 0);
+	ck_assert_uint_eq(p->all.nports, 0);
+	r = role(p, "store");
+	ck_assert_str_eq(ports_str(r, buf, sizeof(buf)),
+	                 "+imap:143, +imaps:993, +pop3:110, lmtp:24, "
+	                 "sieve:4190");
+	ck_assert_str_eq(strv_str(r->checks, r->nchecks, buf, sizeof(buf)),
+	                 "dns.a.inside");
+	ck_assert_ptr_null(r->description);
+	profile_free(p);
+}
+END_TEST
+
+/* Load text and expect exactly the error want. */
+#define PROFILE_ERR(text, want)                                                \
+	do {                                                                   \
+		char err_[512] = "";                                           \
+		struct profile *p_ = profile_load_string("p.conf", text, err_, \
+		                                         sizeof(err_));        \
+		ck_assert_ptr_null(p_);                                        \
+		ck_assert_str_eq(err_, want);                                  \
+	} while (0)
+
+START_TEST(error_unknown_check)
+{
+	PROFILE_ERR("[all]\n"
+	            "checks = host.fqdn\n"
+	            "[role mta]\n"
+	            "checks = dns.mxx\n",
+	            "p.conf:4: [role mta] checks: unknown check 'dns.mxx'; "
+	            "node checks are: host.fqdn, dns.a.inside, "
+	            "dns.a.outside, dns.ptr, dns.mx");
+	PROFILE_ERR("[domain]\n"
+	            "\n"
+	            "checks = dns.mx, dns.nope\n",
+	            "p.conf:3: [domain] checks: unknown check 'dns.nope'; "
+	            "domain checks are: dns.mx, dns.auth");
+}
+END_TEST
+
+START_TEST(error_wrong_scope)
+{
+	PROFILE_ERR("[all]\nchecks = dns.auth\n",
+	            "p.conf:2: [all] checks: 'dns.auth' is not a node check; "
+	            "those are: host.fqdn, dns.a.inside, dns.a.outside, "
+	            "dns.ptr, dns.mx");
+	PROFILE_ERR("[domain]\nchecks = host.fqdn\n",
+	            "p.conf:2: [domain] checks: 'host.fqdn' is not a domain "
+	            "check; those are: dns.mx, dns.auth");
+}
+END_TEST
+
+START_TEST(error_generated_check)
+{
+	PROFILE_ERR("[role mta]\nchecks = net.port.smtp\n",
+	            "p.conf:2: [role mta] checks: 'net.port.smtp' is made "
+	            "from the ports; list the port in external or internal "
+	            "instead");
+	PROFILE_ERR("[all]\nchecks = net.port.*\n",
+	            "p.conf:2: [all] checks: 'net.port.*' is made from the "
+	            "ports; list the port in external or internal instead");
+	PROFILE_ERR("[all]\nchecks = mail.smtp\n",
+	            "p.conf:2: [all] checks: 'mail.smtp' is made from the "
+	            "ports; list the port in external or internal instead");
+}
+END_TEST
+
+START_TEST(error_duplicate_check)
+{
+	PROFILE_ERR("[all]\nchecks = dns.ptr, host.fqdn, dns.ptr\n",
+	            "p.conf:2: [all] checks: check 'dns.ptr' is listed twice");
+}
+END_TEST
+
+START_TEST(error_bad_service_port)
+{
+	PROFILE_ERR("[role mta]\nexternal = smtp\n",
+	            "p.conf:2: [role mta] external: 'smtp' needs a port: "
+	            "SERVICE:PORT (e.g. smtp:25)");
+	PROFILE_ERR("[role mta]\nexternal = SMTP:25\n",
+	            "p.conf:2: [role mta] external: 'SMTP:25': the service "
+	            "name may contain only a-z, 0-9 and '-'");
+	PROFILE_ERR("[role mta]\nexternal = :25\n",
+	            "p.conf:2: [role mta] external: ':25': the service name "
+	            "may contain only a-z, 0-9 and '-'");
+	PROFILE_ERR("[all]\ninternal = ssh:0\n",
+	            "p.conf:2: [all] internal: 'ssh:0': the port must be "
+	            "1-65535");
+	PROFILE_ERR("[all]\ninternal = ssh:65536\n",
+	            "p.conf:2: [all] internal: 'ssh:65536': the port must be "
+	            "1-65535");
+	PROFILE_ERR("[all]\ninternal = ssh:22x\n",
+	            "p.conf:2: [all] internal: 'ssh:22x': the port must be "
+	            "1-65535");
+	PROFILE_ERR("[all]\ninternal = ssh:\n",
+	            "p.conf:2: [all] internal: 'ssh:': the port must be "
+	            "1-65535");
+}
+END_TEST
+
+START_TEST(error_duplicate_port)
+{
+	PROFILE_ERR("[role mta]\n"
+	            "external = smtp:25, submission:587\n"
+	            "internal = relay:25\n",
+	            "p.conf:3: [role mta] internal: port 25 is already in "
+	            "this section as smtp:25");
+	PROFILE_ERR("[role mta]\n"
+	            "external = smtp:25,\n"
+	            "\tsmtp-again:25\n",
+	            "p.conf:3: [role mta] external: port 25 is already in "
+	            "this section as smtp:25");
+}
+END_TEST
+
+START_TEST(ports_may_repeat_across_sections)
+{
+	char err[512] = "";
+	struct profile *p = profile_load_string("p.conf",
+	                                        "[all]\ninternal = ssh:22\n"
+	                                        "[role a]\ninternal = ssh:22\n"
+	                                        "[role b]\nexternal = ssh:22\n",
+	                                        err, sizeof(err));
+
+	ck_assert_msg(p != NULL, "%s", err);
+	profile_free(p);
+}
+END_TEST
+
+START_TEST(error_unknown_default_role)
+{
+	PROFILE_ERR("[profile]\n"
+	            "description = x\n"
+	            "default_roles = mta, stor\n"
+	            "[role mta]\n"
+	            "[role store]\n",
+	            "p.conf:3: [profile] default_roles: unknown role 'stor' "
+	            "(roles here: mta, store)");
+	PROFILE_ERR("[profile]\ndefault_roles = mta\n",
+	            "p.conf:2: [profile] default_roles: unknown role 'mta' "
+	            "(roles here: none)");
+}
+END_TEST
+
+START_TEST(error_sections)
+{
+	PROFILE_ERR("[all]\nchecks = host.fqdn\n\n[roles mta]\n",
+	            "p.conf:4: unknown section [roles mta]; expected "
+	            "[profile], [all], [role NAME] or [domain]");
+	PROFILE_ERR("[role]\n", "p.conf:1: section [role] needs a name: "
+	                        "[role mta]");
+	PROFILE_ERR("[role Mta]\n", "p.conf:1: role name 'Mta' may contain "
+	                            "only a-z, 0-9 and '-'");
+	PROFILE_ERR("[role all]\n",
+	            "p.conf:1: [role all] is reserved; write [all]");
+	PROFILE_ERR("[role mta]\n[role proxy]\n[role mta]\n",
+	            "p.conf:3: duplicate section [role mta] (first on line "
+	            "1)");
+	PROFILE_ERR("[all]\n[domain]\n[all]\n",
+	            "p.conf:3: duplicate section [all] (first on line 1)");
+	PROFILE_ERR("checks = host.fqdn\n",
+	            "p.conf:1: key 'checks' is outside any section; put it "
+	            "under [profile], [all], [role NAME] or [domain]");
+	PROFILE_ERR("[all\n", "p.conf:1: section header without ']'");
+}
+END_TEST
+
+START_TEST(error_keys)
+{
+	PROFILE_ERR("[all]\nchecks = host.fqdn\nports = smtp:25\n",
+	            "p.conf:3: unknown key 'ports' in [all]; keys there are: "
+	            "description, checks, external, internal");
+	PROFILE_ERR("[domain]\nexternal = smtp:25\n",
+	            "p.conf:2: unknown key 'external' in [domain]; keys "
+	            "there are: checks");
+	PROFILE_ERR("[profile]\nchecks = host.fqdn\n",
+	            "p.conf:2: unknown key 'checks' in [profile]; keys there "
+	            "are: description, default_roles");
+	PROFILE_ERR("[role mta]\n"
+	            "checks = dns.mx\n"
+	            "external = smtp:25\n"
+	            "checks = host.fqdn\n",
+	            "p.conf:4: duplicate key 'checks' (first set on line 2)");
+	PROFILE_ERR("[role mta]\nchecks =\n",
+	            "p.conf:2: [role mta] checks: no value; give one or "
+	            "remove the line");
+	PROFILE_ERR("[role mta]\n"
+	            "checks = dns.mx\n"
+	            "  external = smtp:25\n",
+	            "p.conf:3: this indented line continues 'checks' from "
+	            "line 2; start each key at the beginning of a line");
+}
+END_TEST
+
+START_TEST(error_syntax)
+{
+	PROFILE_ERR("[all]\nchecks = host.fqdn\nthis is not ini\n",
+	            "p.conf:3: expected '[section]', 'key = value' or a "
+	            "comment, not 'this is not ini'");
+}
+END_TEST
+
+START_TEST(error_in_real_file_names_path)
+{
+	char path[] = "/tmp/mailready-profile-XXXXXX";
+	char err[512] = "", want[512];
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs("[all]\n# comment\nchecks = dns.ptr\n\n[role x]\nexternal = "
+	      "smtp:25:1\n",
+	      f);
+	fclose(f);
+	ck_assert_ptr_null(profile_load(path, err, sizeof(err)));
+	snprintf(want, sizeof(want),
+	         "%s:6: [role x] external: 'smtp:25:1': the port must be "
+	         "1-65535",
+	         path);
+	ck_assert_str_eq(err, want);
+	unlink(path);
+}
+END_TEST
+
+static Suite *
+profile_suite(void)
+{
+	Suite *s = suite_create("profile");
+	TCase *tc = tcase_create("files");
+
+	tcase_add_test(tc, carbonio_profile);
+	tcase_add_test(tc, carbonio_roles);
+	tcase_add_test(tc, mail_profile);
+	tcase_add_test(tc, load_by_name);
+	tcase_add_test(tc, profile_dir_default);
+	tcase_add_test(tc, load_not_found);
+	tcase_add_test(tc, load_string_ok);
+	tcase_add_test(tc, ports_may_repeat_across_sections);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("errors");
+	tcase_add_test(tc, error_unknown_check);
+	tcase_add_test(tc, error_wrong_scope);
+	tcase_add_test(tc, error_generated_check);
+	tcase_add_test(tc, error_duplicate_check);
+	tcase_add_test(tc, error_bad_service_port);
+	tcase_add_test(tc, error_duplicate_port);
+	tcase_add_test(tc, error_unknown_default_role);
+	tcase_add_test(tc, error_sections);
+	tcase_add_test(tc, error_keys);
+	tcase_add_test(tc, error_syntax);
+	tcase_add_test(tc, error_in_real_file_names_path);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(profile_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
