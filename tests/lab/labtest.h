@@ -22,8 +22,8 @@ const char *lab_path(const char *rel);
 
 struct mr_run {
 	int exit_code;
-	char *out; /* stdout */
-	char *err; /* stderr */
+	char *out;    /* stdout */
+	char *err;    /* stderr */
 	json_t *json; /* parsed stdout when it is JSON, else NULL */
 	double wall_ms;
 };
@@ -33,8 +33,7 @@ struct mr_run {
  * environment assignments (NULL-terminated "K=V", may be NULL); kill it
  * after 60 s.
  */
-void mr_exec(struct mr_run *r, const char *const *argv,
-	     const char *const *env);
+void mr_exec(struct mr_run *r, const char *const *argv, const char *const *env);
 
 /* Run under `unshare -mnu sh -c SCRIPT` with $MAILREADY as the binary. */
 void mr_exec_ns(struct mr_run *r, const char *script);
@@ -43,14 +42,14 @@ void mr_run_free(struct mr_run *r);
 
 /* The check of a node (or domain) with that id, and target when not NULL. */
 json_t *mr_find(const struct mr_run *r, const char *group, const char *id,
-		const char *target);
+                const char *target);
 
 /* Assert status and that the message contains every given fragment. */
 void mr_expect(const struct mr_run *r, const char *group, const char *id,
-	       const char *status, const char *const *fragments);
+               const char *status, const char *const *fragments);
 
-#define EXPECT(run, group, id, status, ...)                                   \
-	mr_expect(run, group, id, status,                                     \
-		  (const char *const[]){__VA_ARGS__, NULL})
+#define EXPECT(run, group, id, status, ...) \
+	mr_expect(run, group, id, status,   \
+	          (const char *const[]){__VA_ARGS__, NULL})
 
 #endif
