@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "cli.h"
+#include "names.h"
 #include "xmalloc.h"
 
 enum {
@@ -432,13 +433,7 @@ set_domains(const struct strv *s, struct mr_config *cfg)
 	cfg->domains = xcalloc(s->n ? s->n : 1, sizeof(*cfg->domains));
 	cfg->ndomains = 0;
 	for (size_t i = 0; i < s->n; i++) {
-		char *d = xstrdup(s->v[i]);
-		size_t len = strlen(d);
-		if (len > 1 && d[len - 1] == '.')
-			d[len - 1] = '\0';
-		for (char *p = d; *p; p++)
-			if (*p >= 'A' && *p <= 'Z')
-				*p = (char)(*p - 'A' + 'a');
+		char *d = name_normalize(s->v[i]);
 		cfg->domains[cfg->ndomains++] = d;
 	}
 }

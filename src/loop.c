@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "loop.h"
 #include "probe_impl.h"
 #include "xmalloc.h"
@@ -126,8 +127,7 @@ run_execute(struct run *r)
 	struct timeval tv;
 
 	gettimeofday(&r->started, NULL);
-	tv.tv_sec = (time_t)r->deadline_s;
-	tv.tv_usec = (suseconds_t)((r->deadline_s - (double)tv.tv_sec) * 1e6);
+	tv = tv_from_seconds(r->deadline_s);
 	evtimer_add(r->deadline_ev, &tv);
 	kick(r);
 	if (r->finished < r->plan->n)
@@ -138,10 +138,7 @@ run_execute(struct run *r)
 double
 run_elapsed_ms(const struct run *r)
 {
-	struct timeval now;
-	gettimeofday(&now, NULL);
-	return (double)(now.tv_sec - r->started.tv_sec) * 1000.0 +
-	       (double)(now.tv_usec - r->started.tv_usec) / 1000.0;
+	return ms_since(&r->started);
 }
 
 void

@@ -17,6 +17,7 @@
 #include "profile.h"
 #include "report/report.h"
 #include "xmalloc.h"
+#include "names.h"
 
 static int
 usage_error(const char *msg)
@@ -82,7 +83,7 @@ find_self(const struct cli *c, const struct mr_config *cfg, const char *host)
 	if (c->cmd == CMD_PREFLIGHT && c->host)
 		return c->host;
 	for (size_t i = 0; i < cfg->nnodes; i++)
-		if (dns_name_equal(cfg->nodes[i].name, host))
+		if (name_equal(cfg->nodes[i].name, host))
 			return cfg->nodes[i].name;
 	return NULL;
 }

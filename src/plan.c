@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "names.h"
 #include "plan.h"
 #include "xmalloc.h"
 
@@ -65,19 +66,6 @@ is_mail_service(const char *s)
 		if (strcmp(mail_services[i], s) == 0)
 			return true;
 	return false;
-}
-
-/* "mta1.example.com." and "MTA1.example.com" are the same node. */
-static bool
-same_name(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-
-	if (la > 0 && a[la - 1] == '.')
-		la--;
-	if (lb > 0 && b[lb - 1] == '.')
-		lb--;
-	return la == lb && strncasecmp(a, b, la) == 0;
 }
 
 static bool
@@ -357,7 +345,7 @@ plan_node(const struct mr_config *cfg, const struct profile *prof,
           char *err, size_t errlen)
 {
 	struct node_needs nd = {NULL, 0, NULL, 0};
-	bool self = o->self != NULL && same_name(o->self, n->name);
+	bool self = o->self != NULL && name_equal(o->self, n->name);
 
 	if (node_roles(cfg, prof, n, &nd, err, errlen) < 0) {
 		free(nd.roles);

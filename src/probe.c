@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "loop.h"
 #include "probe_impl.h"
 #include "xmalloc.h"
@@ -45,10 +46,7 @@ probe_new(struct run *r, size_t i)
 void
 probe_start(struct probe *p)
 {
-	double t = p->run->probe_timeout_s;
-	struct timeval tv = {
-		.tv_sec = (time_t)t,
-		.tv_usec = (suseconds_t)((t - (double)(time_t)t) * 1e6)};
+	struct timeval tv = tv_from_seconds(p->run->probe_timeout_s);
 	evtimer_add(p->timer, &tv);
 	p->ops->start(p);
 }
@@ -91,10 +89,7 @@ probe_waiting(struct probe *p, const char *fmt, ...)
 double
 probe_elapsed_ms(const struct probe *p)
 {
-	struct timeval now;
-	gettimeofday(&now, NULL);
-	return (double)(now.tv_sec - p->started.tv_sec) * 1000.0 +
-	       (double)(now.tv_usec - p->started.tv_usec) / 1000.0;
+	return ms_since(&p->started);
 }
 
 static void

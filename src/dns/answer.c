@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dns/answer.h"
+#include "names.h"
 #include "xmalloc.h"
 
 /* Longer CNAME chains are a loop or an attack; resolvers stop near here. */
@@ -116,17 +117,6 @@ dns_rdf_name(const ldns_rdf *rdf)
 	char *out = xstrdup(s);
 	free(s);
 	return out;
-}
-
-bool
-dns_name_equal(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	if (la > 1 && a[la - 1] == '.')
-		la--;
-	if (lb > 1 && b[lb - 1] == '.')
-		lb--;
-	return la == lb && strncasecmp(a, b, la) == 0;
 }
 
 static bool

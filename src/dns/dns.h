@@ -136,7 +136,4 @@ struct mr_addr *dns_reply_addrs(const struct dns_reply *r, size_t *n);
 /** The reverse name of an address: "10.2.0.127.in-addr.arpa". */
 char *dns_reverse_name(const struct mr_addr *a);
 
-/** Compare names ignoring case and a trailing dot. */
-bool dns_name_equal(const char *a, const char *b);
-
 #endif

@@ -17,6 +17,8 @@
 #include "dns/dns.h"
 #include "dns/iterate.h"
 #include "dns/roothints.h"
+#include "names.h"
+#include "clock.h"
 #include "xmalloc.h"
 
 #define NBUCKETS      509
@@ -83,15 +85,6 @@ struct dns {
 	bool freeing;
 };
 
-static double
-ms_since(const struct timeval *t0)
-{
-	struct timeval now;
-	gettimeofday(&now, NULL);
-	return (double)(now.tv_sec - t0->tv_sec) * 1000.0 +
-	       (double)(now.tv_usec - t0->tv_usec) / 1000.0;
-}
-
 /* Per-try timeout for a share of the probe's time. */
 static int
 try_ms(double budget_ms)
@@ -110,19 +103,6 @@ hash(const char *s)
 	while (*s)
 		h = h * 33 + (unsigned char)*s++;
 	return h % NBUCKETS;
-}
-
-static char *
-lower_name(const char *name)
-{
-	size_t len = strlen(name);
-	if (len > 1 && name[len - 1] == '.')
-		len--;
-	char *s = xstrndup(name, len);
-	for (char *p = s; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	return s;
 }
 
 /* ------------------------------------------------------------------ */
@@ -301,7 +281,7 @@ on_ares_answer(void *arg, int status, int timeouts, unsigned char *abuf,
 			r.detail = xstrdup(detail);
 		r.rrs = ldns_rr_list_new();
 		r.chain = ldns_rr_list_new();
-		r.final_name = lower_name(e->qname);
+		r.final_name = name_normalize(e->qname);
 	}
 	sc->done(e, sc->ch, &r);
 	free(sc);
@@ -321,7 +301,7 @@ send_on(struct dns_entry *e, struct dns_channel *ch, bool rd, ares_done *done)
 		r.detail = xstrdup(why ? why : "no resolver configured");
 		r.rrs = ldns_rr_list_new();
 		r.chain = ldns_rr_list_new();
-		r.final_name = lower_name(e->qname);
+		r.final_name = name_normalize(e->qname);
 		done(e, ch, &r);
 		return;
 	}
@@ -334,7 +314,7 @@ send_on(struct dns_entry *e, struct dns_channel *ch, bool rd, ares_done *done)
 			xasprintf("'%s' is not a valid domain name", e->qname);
 		r.rrs = ldns_rr_list_new();
 		r.chain = ldns_rr_list_new();
-		r.final_name = lower_name(e->qname);
+		r.final_name = name_normalize(e->qname);
 		done(e, ch, &r);
 		return;
 	}
@@ -443,7 +423,7 @@ struct dns_req *
 dns_lookup(struct dns *d, enum dns_view view, const char *name,
            ldns_rr_type type, dns_cb *cb, void *arg)
 {
-	char *qn = lower_name(name);
+	char *qn = name_normalize(name);
 	char *key = xasprintf("v%d|%u|%s", (int)view, (unsigned)type, qn);
 	struct dns_entry *e = entry_find(d, key);
 
@@ -494,7 +474,7 @@ dns_query_server(struct dns *d, const struct mr_addr *addr, uint16_t port,
                  void *arg)
 {
 	char as[MR_ADDR_STRLEN];
-	char *qn = lower_name(name);
+	char *qn = name_normalize(name);
 	char *key = xasprintf("s|%s|%u|%d|%u|%s", mr_addr_str(addr, as),
 	                      (unsigned)port, rd, (unsigned)type, qn);
 	struct dns_entry *e = entry_find(d, key);
@@ -561,7 +541,7 @@ struct dns_req *
 dns_system_addrinfo(struct dns *d, const char *name, dns_addrinfo_cb *cb,
                     void *arg)
 {
-	char *qn = lower_name(name);
+	char *qn = name_normalize(name);
 	char *key = xasprintf("ai|%s", qn);
 	struct dns_entry *e = entry_find(d, key);
 

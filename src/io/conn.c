@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "io/conn.h"
+#include "clock.h"
 #include "xmalloc.h"
 
 struct conn {
@@ -22,15 +23,6 @@ struct conn {
 	double connect_ms;
 	int pending_err; /* immediate failure, reported from the loop */
 };
-
-static double
-ms_since(const struct timeval *t0)
-{
-	struct timeval now;
-	gettimeofday(&now, NULL);
-	return (double)(now.tv_sec - t0->tv_sec) * 1000.0 +
-	       (double)(now.tv_usec - t0->tv_usec) / 1000.0;
-}
 
 static void
 on_writable(evutil_socket_t fd, short what, void *arg)
@@ -97,11 +89,7 @@ conn_connect(struct event_base *base, struct netpolicy *np,
 		event_active(c->ev, EV_WRITE, 0);
 		return c;
 	}
-	struct timeval tv = {
-		.tv_sec = (time_t)timeout_s,
-		.tv_usec =
-			(suseconds_t)((timeout_s - (double)(time_t)timeout_s) *
-	                              1e6)};
+	struct timeval tv = tv_from_seconds(timeout_s);
 	event_add(c->ev, NULL);
 	evtimer_add(c->timer, &tv);
 	return c;

@@ -15,6 +15,7 @@
 #include "probes/common.h"
 #include "probes/probes.h"
 #include "xmalloc.h"
+#include "names.h"
 
 #define MAX_NS        13
 #define MAX_SERVERS   26
@@ -101,7 +102,7 @@ on_ns(void *arg, const struct dns_reply *r)
 	st->ns = r;
 	if (r->status == DNS_NODATA && !st->retried_at_zone) {
 		char *zone = zone_from_authority(r);
-		if (zone && !dns_name_equal(zone, domain)) {
+		if (zone && !name_equal(zone, domain)) {
 			st->retried_at_zone = true;
 			free(st->zone);
 			st->zone = zone;

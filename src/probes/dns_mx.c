@@ -14,6 +14,7 @@
 #include "probes/common.h"
 #include "probes/probes.h"
 #include "xmalloc.h"
+#include "names.h"
 
 #define MAX_TARGETS 16
 #define MAX_DOMAINS 32
@@ -197,7 +198,7 @@ static bool
 is_cluster_node(const struct mr_config *cfg, const char *name)
 {
 	for (size_t i = 0; i < cfg->nnodes; i++)
-		if (dns_name_equal(cfg->nodes[i].name, name))
+		if (name_equal(cfg->nodes[i].name, name))
 			return true;
 	return false;
 }
@@ -348,7 +349,7 @@ evaluate_node(struct probe *p)
 			const ldns_rr *rr = ldns_rr_list_rr(r->rrs, j);
 			const ldns_rdf *ex = ldns_rr_rdf(rr, 1);
 			char *t = ex ? dns_rdf_name(ex) : NULL;
-			if (t && dns_name_equal(t, name)) {
+			if (t && name_equal(t, name)) {
 				char *l = xasprintf("%s%sMX %u for %s",
 				                    listed ? listed : "",
 				                    listed ? ", " : "",

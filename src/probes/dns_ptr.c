@@ -12,6 +12,7 @@
 #include "probes/common.h"
 #include "probes/probes.h"
 #include "xmalloc.h"
+#include "names.h"
 
 #define MAX_ADDRS 16
 
@@ -122,7 +123,7 @@ ptr_names(const struct dns_reply *r, bool *has_fqdn, const char *fqdn,
 	for (size_t i = 0; i < *n; i++) {
 		const ldns_rdf *rd = ldns_rr_rdf(ldns_rr_list_rr(r->rrs, i), 0);
 		char *name = rd ? dns_rdf_name(rd) : xstrdup("?");
-		if (dns_name_equal(name, fqdn))
+		if (name_equal(name, fqdn))
 			*has_fqdn = true;
 		char *t = xasprintf("%s%s%s", s ? s : "", s ? ", " : "", name);
 		free(name);

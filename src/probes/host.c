@@ -17,6 +17,7 @@
 #include "probes/common.h"
 #include "probes/probes.h"
 #include "xmalloc.h"
+#include "names.h"
 
 struct host_state {
 	struct dns_req *req;
@@ -147,7 +148,7 @@ start(struct probe *p)
 	if (gethostname(host, sizeof(host)) < 0)
 		host[0] = '\0';
 	host[sizeof(host) - 1] = '\0';
-	if (!dns_name_equal(host, name)) {
+	if (!name_equal(host, name)) {
 		probe_finish(p, MR_FAIL,
 		             "the local host name is '%s', not the FQDN '%s'; "
 		             "set it with: hostnamectl set-hostname %s",

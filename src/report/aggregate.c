@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "names.h"
 #include "report/report.h"
 #include "xmalloc.h"
 
@@ -21,22 +22,6 @@
 
 /* Results with neither node nor domain still have to be shown somewhere. */
 #define REPORT_NO_NODE "(cluster)"
-
-/*
- * Names are DNS names: compare without case and without a trailing dot, as
- * mr_config_node() does, so "MTA1.example.com." joins "mta1.example.com".
- */
-static bool
-report_name_equal(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-
-	if (la > 0 && a[la - 1] == '.')
-		la--;
-	if (lb > 0 && b[lb - 1] == '.')
-		lb--;
-	return la == lb && strncasecmp(a, b, la) == 0;
-}
 
 /* A list of groups being built; cap tracks the allocation. */
 struct group_list {
@@ -70,7 +55,7 @@ static struct report_group *
 group_find(struct group_list *l, const char *name)
 {
 	for (size_t i = 0; i < l->n; i++)
-		if (report_name_equal(l->v[i].name, name))
+		if (name_equal(l->v[i].name, name))
 			return &l->v[i];
 	return NULL;
 }

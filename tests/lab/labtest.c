@@ -168,6 +168,10 @@ spawn(struct mr_run *r, const char *const *argv, const char *const *env)
 	             (double)(t1.tv_usec - t0.tv_usec) / 1000.0;
 	r->exit_code = WIFEXITED(status) ? WEXITSTATUS(status)
 	                                 : 128 + WTERMSIG(status);
+	/* A sanitizer report from the binary fails the test it ran in. */
+	ck_assert_msg(strstr(r->err, "Sanitizer") == NULL &&
+	                      strstr(r->err, "runtime error:") == NULL,
+	              "sanitizer report from %s:\n%s", argv[0], r->err);
 	json_error_t jerr;
 	r->json = json_loads(r->out, 0, &jerr);
 }
