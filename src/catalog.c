@@ -28,10 +28,42 @@ const struct check_def catalog[] = {
 	{"dns.mx", CHECK_NODE, false, false,
          "MTA nodes: the node is an MX target of the cluster's domains",
          &probe_dns_mx_ops},
+	{"net.internet", CHECK_NODE, false, true,
+         "the node reaches its internet_targets (host:port), outbound port 25 "
+         "singled out: cloud providers block it",
+         &probe_net_internet_ops},
+	{"host.port.*", CHECK_NODE, true, true,
+         "preflight: each port the node's roles need is free, or held by the "
+         "expected service (a foreign holder is named with its pid)",
+         &probe_host_port_ops},
 	{"net.port.*", CHECK_NODE, true, false,
          "TCP connect to each port the node's roles need: external ports on "
          "the public address, internal ports on the internal address",
          &probe_net_port_ops},
+	{"mail.smtp", CHECK_NODE, false, false,
+         "port 25: 220 greeting (host name vs FQDN and PTR), EHLO, STARTTLS "
+         "offered and performed, certificate (chain, name, expiry), EHLO again",
+         &probe_mail_smtp_ops},
+	{"mail.submission", CHECK_NODE, false, false,
+         "port 587: as mail.smtp, and AUTH offered only after STARTTLS",
+         &probe_mail_smtp_ops},
+	{"mail.smtps", CHECK_NODE, false, false,
+         "port 465: implicit TLS, certificate, 220 greeting, EHLO with AUTH",
+         &probe_mail_smtp_ops},
+	{"mail.imap", CHECK_NODE, false, false,
+         "port 143: * OK greeting, CAPABILITY, STARTTLS offered and performed, "
+         "no plain-text login before TLS, certificate",
+         &probe_mail_imap_ops},
+	{"mail.imaps", CHECK_NODE, false, false,
+         "port 993: implicit TLS, certificate, * OK greeting, CAPABILITY",
+         &probe_mail_imap_ops},
+	{"mail.pop3", CHECK_NODE, false, false,
+         "port 110: +OK greeting, CAPA, STLS offered and performed, no "
+         "plain-text login before TLS, certificate",
+         &probe_mail_pop3_ops},
+	{"mail.pop3s", CHECK_NODE, false, false,
+         "port 995: implicit TLS, certificate, +OK greeting, CAPA",
+         &probe_mail_pop3_ops},
 	{"dns.mx", CHECK_DOMAIN, false, false,
          "domains: MX exists, is not a null MX, targets are host names with "
          "A/AAAA (no CNAME, no IP literal) and one is a cluster node",

@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "loop.h"
+#include "tls/cert.h"
 #include "probe_impl.h"
 #include "xmalloc.h"
 
@@ -115,6 +117,17 @@ run_init(struct run *r, const struct mr_config *cfg, struct netpolicy *np,
 		r->base = NULL;
 		return -1;
 	}
+	r->ssl_ctx = cert_client_ctx(cfg->ca_file, err, errlen);
+	if (r->ssl_ctx == NULL) {
+		dns_free(r->dns);
+		event_base_free(r->base);
+		r->base = NULL;
+		r->dns = NULL;
+		return -1;
+	}
+	if (gethostname(r->hostname, sizeof(r->hostname)) < 0)
+		r->hostname[0] = '\0';
+	r->hostname[sizeof(r->hostname) - 1] = '\0';
 	r->results = xcalloc(plan->n ? plan->n : 1, sizeof(*r->results));
 	r->kick_ev = event_new(r->base, -1, 0, on_kick, r);
 	r->deadline_ev = evtimer_new(r->base, on_deadline, r);
@@ -162,6 +175,8 @@ run_free(struct run *r)
 		free(r->results);
 	}
 	dns_free(r->dns);
+	if (r->ssl_ctx)
+		SSL_CTX_free(r->ssl_ctx);
 	if (r->kick_ev)
 		event_free(r->kick_ev);
 	if (r->deadline_ev)

@@ -10,6 +10,7 @@
 #include <sys/time.h>
 
 #include <event2/event.h>
+#include <openssl/ssl.h>
 
 #include "mailready/config.h"
 #include "mailready/result.h"
@@ -24,6 +25,8 @@ struct run {
 	const struct mr_config *cfg;
 	struct netpolicy *np;
 	struct dns *dns;
+	SSL_CTX *ssl_ctx;   /* for every TLS probe: trust from ca_file */
+	char hostname[256]; /* this host, for EHLO */
 	const struct plan *plan;
 	struct mr_result **results; /* one per plan item, in plan order */
 	size_t next;                /* next plan item to start */

@@ -174,6 +174,14 @@ run_checks(const struct cli *c, struct mr_config *cfg, const char *host)
 	struct profile *prof = profile_load(cfg->profile, err, sizeof(err));
 	if (prof == NULL)
 		return usage_error(err);
+	/* A node given no roles has the profile's defaults, in reports too. */
+	for (size_t i = 0; i < cfg->nnodes; i++) {
+		if (cfg->nodes[i].nroles > 0)
+			continue;
+		for (size_t k = 0; k < prof->ndefault_roles; k++)
+			mr_node_add_role(&cfg->nodes[i],
+			                 prof->default_roles[k]);
+	}
 	if (netpolicy_init(&np, cfg, getenv(NETPOLICY_ENV), err, sizeof(err)) <
 	    0) {
 		profile_free(prof);

@@ -47,7 +47,8 @@ void
 probe_start(struct probe *p)
 {
 	struct timeval tv = tv_from_seconds(p->run->probe_timeout_s);
-	evtimer_add(p->timer, &tv);
+	if (!p->ops->own_timeouts)
+		evtimer_add(p->timer, &tv);
 	p->ops->start(p);
 }
 

@@ -214,7 +214,8 @@ check_names(enum check_scope scope, char *buf, size_t len)
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < catalog_count && off < len; i++)
-		if (catalog[i].scope == scope && !catalog[i].family)
+		if (catalog[i].scope == scope && !catalog[i].family &&
+		    !generated_id(catalog[i].id))
 			off += (size_t)snprintf(buf + off, len - off, "%s%s",
 			                        off ? ", " : "", catalog[i].id);
 }
@@ -222,7 +223,7 @@ check_names(enum check_scope scope, char *buf, size_t len)
 static bool
 valid_check(struct prof_parser *ps, const char *id, enum check_scope scope)
 {
-	char names[256];
+	char names[512];
 
 	if (generated_id(id))
 		return bad(ps,

@@ -11,6 +11,7 @@
 #ifndef MAILREADY_PROBE_H
 #define MAILREADY_PROBE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "mailready/result.h"
@@ -31,6 +32,12 @@ struct probe_ops {
 	 * May be NULL when the probe holds nothing.
 	 */
 	void (*cleanup)(struct probe *p);
+	/*
+	 * The probe times each of its phases itself (a mail session: "no
+	 * greeting within 5 s"); the loop then applies only the run's
+	 * deadline, not the per-probe timeout.
+	 */
+	bool own_timeouts;
 };
 
 /** The probe's zeroed private state (ops->state_size bytes). */

@@ -57,6 +57,9 @@ on_conn(void *arg, enum conn_event ev, int err)
 		                       "there, or a firewall rejects)"
 		                     : conn_strerror(err));
 		return;
+	default:
+		/* The connection is closed as soon as it is up. */
+		fatalx("net.port: unexpected connection event %d", (int)ev);
 	}
 }
 

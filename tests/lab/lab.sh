@@ -157,12 +157,24 @@ wait_reaped() {
 	done
 }
 
-# spawn LOG CMD...: start a daemon with its output appended to LOG and
+# spawn [-b] LOG CMD...: start a daemon with its output appended to LOG and
 # without the RUNDIR lock descriptor (fd 9), which it would otherwise keep
-# for its whole life and so block every later lab.sh run.
+# for its whole life and so block every later lab.sh run. CMD is expected
+# to fork into the background and its exit status is returned; with -b,
+# CMD is a program that stays in the foreground: it is run in the
+# background in a session of its own (setsid, no controlling terminal, like
+# a daemon) and SPAWN_PID is set to its pid.
+SPAWN_PID=
 spawn() {
-	local log=$1; shift
-	"$@" </dev/null >>"$log" 2>&1 9>&-
+	local bg=0 log
+	if [ "$1" = -b ]; then bg=1; shift; fi
+	log=$1; shift
+	if [ $bg -eq 1 ]; then
+		setsid "$@" </dev/null >>"$log" 2>&1 9>&- &
+		SPAWN_PID=$!
+	else
+		"$@" </dev/null >>"$log" 2>&1 9>&-
+	fi
 }
 
 # addrs_in_use PORT ADDR...: prints the listeners that would clash with a
@@ -179,10 +191,47 @@ addrs_in_use() {
 #
 # name:address of every DNS daemon (see README.md).
 DNS_NSD=(root:127.0.0.2 tld:127.0.0.3 ns1:127.0.0.4 ns2:127.0.0.5 ns3:127.0.0.6 ns4:127.0.0.7)
+# ldns-testns: canned (mostly lying) answers from dns/NAME.testns
+DNS_TESTNS=(liar:127.0.0.12)
 DNS_UNBOUND=(inside:127.0.0.10 outside:127.0.0.11)
-# the zone each NSD is asked for when the lab waits for it to answer
+# addresses of lab name servers where nothing may listen (dead.test's
+# ns5.example.test): start refuses to run when something does
+DNS_DEAD=(127.0.0.8)
+# the zone each authoritative server is asked for when the lab waits for it
 declare -A DNS_PROBE_ZONE=([root]=. [tld]=test. [ns1]=example.test. [ns2]=example.test.
-	[ns3]=skew.test. [ns4]=dummy.test.)
+	[ns3]=skew.test. [ns4]=dummy.test. [liar]=liar.test.)
+# kind of every daemon by name: nsd, testns or unbound
+declare -A DNS_KIND=()
+for _e in "${DNS_NSD[@]}"; do DNS_KIND[${_e%%:*}]=nsd; done
+for _e in "${DNS_TESTNS[@]}"; do DNS_KIND[${_e%%:*}]=testns; done
+for _e in "${DNS_UNBOUND[@]}"; do DNS_KIND[${_e%%:*}]=unbound; done
+unset _e
+
+# dns_files DNSDIR NAME: set D_LABEL, D_CONF (the file on the daemon's
+# command line: how stop finds it), D_PID and D_LOG for daemon NAME.
+dns_files() {
+	local dns=$1 name=$2
+	case ${DNS_KIND[$name]} in
+	nsd)
+		D_LABEL="nsd $name" D_CONF=$dns/nsd-$name/nsd.conf
+		D_PID=$dns/nsd-$name/nsd.pid D_LOG=$dns/nsd-$name/nsd.log ;;
+	testns)
+		D_LABEL="ldns-testns $name" D_CONF=$dns/testns-$name/$name.testns
+		D_PID=$dns/testns-$name/ldns-testns.pid D_LOG=$dns/testns-$name/ldns-testns.log ;;
+	unbound)
+		D_LABEL="unbound $name" D_CONF=$dns/unbound-$name/unbound.conf
+		D_PID=$dns/unbound-$name/unbound.pid D_LOG=$dns/unbound-$name/unbound.log ;;
+	esac
+}
+
+# listeners_of PID...: "PROTO LOCAL-ADDRESS" of every socket those
+# processes listen on, sorted
+listeners_of() {
+	local pid
+	for pid in "$@"; do
+		ss -Hlnupt 2>/dev/null | awk -v p="pid=$pid," 'index($0, p) { print $1, $5 }'
+	done | sort -u
+}
 
 dns_fail() { # dns_fail MESSAGE LOG...: report, show logs, exit (the EXIT trap stops the lab)
 	local msg=$1; shift
@@ -194,9 +243,10 @@ dns_fail() { # dns_fail MESSAGE LOG...: report, show logs, exit (the EXIT trap s
 
 start_dns() {
 	local run=$1 dns=$1/dns src=$LAB_DIR/dns
-	local ent name addr dir conf zone zfile out t0 deadline pending next line
+	local ent name addr dir conf zone zfile out t0 deadline pending next line pids want
 
-	need_cmds nsd nsd-checkconf nsd-checkzone unbound unbound-checkconf dig ss
+	need_cmds nsd nsd-checkconf nsd-checkzone unbound unbound-checkconf \
+		ldns-testns cc setsid dig ss
 	stop_dns "$run"
 
 	# fresh generated tree (daemons are stopped, logs of the old run go too)
@@ -227,21 +277,55 @@ start_dns() {
 			HINTS="$dns/root.hints" >"$conf"
 		out=$(unbound-checkconf "$conf" 2>&1) || dns_fail "unbound-checkconf $conf: $out"
 	done
+	# ldns-testns can only bind to the wildcard (it has no address option):
+	# it runs with bindaddr.so preloaded, which turns its bind() to 0.0.0.0
+	# into LAB_BIND_ADDR and makes every other bind() fail (see bindaddr.c)
+	if [ ${#DNS_TESTNS[@]} -gt 0 ]; then
+		out=$(cc -shared -fPIC -O2 -o "$dns/bindaddr.so" "$src/bindaddr.c" 2>&1) ||
+			dns_fail "cannot build $src/bindaddr.c: $out"
+	fi
+	for ent in "${DNS_TESTNS[@]}"; do
+		name=${ent%%:*} addr=${ent#*:} dir=$dns/testns-$name
+		mkdir -p -- "$dir"
+		cp -- "$src/$name.testns" "$dir/$name.testns"
+		# the shim loads (ld.so only warns when a preload fails)...
+		out=$(env LAB_BIND_ADDR="$addr" LD_PRELOAD="$dns/bindaddr.so" true 2>&1) || true
+		[ "$out" = "bindaddr: IPv4 binds go to $addr only" ] ||
+			dns_fail "$dns/bindaddr.so does not load: $out"
+		# ...and the data file parses: with no valid LAB_BIND_ADDR the shim
+		# fails every bind(), so ldns-testns reads its file, then exits
+		# without binding anything
+		out=$(env LAB_BIND_ADDR=none LD_PRELOAD="$dns/bindaddr.so" \
+			ldns-testns -p 53 "$dir/$name.testns" 2>&1) || true
+		grep -q 'cannot bind(): Cannot assign requested address' <<<"$out" ||
+			dns_fail "ldns-testns cannot read $dir/$name.testns: $out"
+	done
 
 	# --- every address must be free (another lab, a system resolver...)
 	local addrs=()
-	for ent in "${DNS_NSD[@]}" "${DNS_UNBOUND[@]}"; do addrs+=("${ent#*:}"); done
+	for ent in "${DNS_NSD[@]}" "${DNS_TESTNS[@]}" "${DNS_UNBOUND[@]}"; do addrs+=("${ent#*:}"); done
 	out=$(addrs_in_use 53 "${addrs[@]}")
 	[ -z "$out" ] || dns_fail "port 53 of a lab address is already in use (another lab running?):
 $out"
+	out=$(addrs_in_use 53 "${DNS_DEAD[@]}")
+	[ -z "$out" ] || dns_fail "something listens on port 53 of ${DNS_DEAD[*]}, which must stay dead (dead.test):
+$out"
 
-	# --- start (both daemons fork into the background; a bind or config
-	# error makes the foreground process exit non-zero)
+	# --- start (NSD and Unbound fork into the background; a bind or config
+	# error makes the foreground process exit non-zero). ldns-testns starts
+	# after NSD: should it ever try the wildcard, 0.0.0.0:53 is then taken.
 	t0=$(now_ms)
 	for ent in "${DNS_NSD[@]}"; do
 		name=${ent%%:*} addr=${ent#*:} dir=$dns/nsd-$name
 		spawn "$dir/nsd.log" nsd -c "$dir/nsd.conf" ||
 			dns_fail "nsd $name ($addr) failed to start" "$dir/nsd.log"
+	done
+	for ent in "${DNS_TESTNS[@]}"; do
+		name=${ent%%:*} addr=${ent#*:} dir=$dns/testns-$name
+		# stays in the foreground: spawn -b runs it in the background
+		spawn -b "$dir/ldns-testns.log" env LAB_BIND_ADDR="$addr" \
+			LD_PRELOAD="$dns/bindaddr.so" ldns-testns -v -p 53 "$dir/$name.testns"
+		printf '%s\n' "$SPAWN_PID" >"$dir/ldns-testns.pid"
 	done
 	for ent in "${DNS_UNBOUND[@]}"; do
 		name=${ent%%:*} addr=${ent#*:} dir=$dns/unbound-$name
@@ -251,13 +335,13 @@ $out"
 
 	# --- wait until every server answers (one deadline for all)
 	deadline=$(( t0 + START_TIMEOUT * 1000 ))
-	pending=("${DNS_NSD[@]}" "${DNS_UNBOUND[@]}")
+	pending=("${DNS_NSD[@]}" "${DNS_TESTNS[@]}" "${DNS_UNBOUND[@]}")
 	while [ ${#pending[@]} -gt 0 ]; do
 		next=()
 		for ent in "${pending[@]}"; do
 			name=${ent%%:*} addr=${ent#*:}
 			if [ -n "${DNS_PROBE_ZONE[$name]:-}" ]; then
-				# NSD: an authoritative NOERROR for its zone (zones loaded)
+				# authoritative: NOERROR + AA for its zone (zones loaded)
 				out=$(dig +norec +time=1 +tries=1 @"$addr" "${DNS_PROBE_ZONE[$name]}" SOA 2>&1) || true
 				if grep -q 'status: NOERROR' <<<"$out" && grep -q 'flags: qr aa' <<<"$out"; then
 					continue
@@ -268,6 +352,12 @@ $out"
 					continue
 				fi
 			fi
+			if [ "${DNS_KIND[$name]}" = testns ]; then
+				# not a daemon: if it exited, it will not come back
+				dns_files "$dns" "$name"
+				[ -n "$(daemon_pids "$D_PID" "$D_CONF")" ] ||
+					dns_fail "ldns-testns $name ($addr) exited" "$D_LOG"
+			fi
 			next+=("$ent")
 		done
 		pending=(${next[@]+"${next[@]}"})
@@ -275,56 +365,63 @@ $out"
 		if [ "$(now_ms)" -ge "$deadline" ]; then
 			local logs=()
 			for ent in "${pending[@]}"; do
-				name=${ent%%:*}
-				if [ -n "${DNS_PROBE_ZONE[$name]:-}" ]; then logs+=("$dns/nsd-$name/nsd.log")
-				else logs+=("$dns/unbound-$name/unbound.log"); fi
+				dns_files "$dns" "${ent%%:*}"
+				logs+=("$D_LOG")
 			done
 			dns_fail "no answer within ${START_TIMEOUT}s from: ${pending[*]}" "${logs[@]}"
 		fi
 		sleep 0.1
 	done
 
-	# --- end to end: both resolvers resolve a lab name from the lab root
+	# --- ldns-testns listens on its own address only, UDP and TCP
+	for ent in "${DNS_TESTNS[@]}"; do
+		name=${ent%%:*} addr=${ent#*:}
+		dns_files "$dns" "$name"
+		pids=$(daemon_pids "$D_PID" "$D_CONF")
+		# shellcheck disable=SC2086
+		out=$(listeners_of $pids)
+		want="tcp $addr:53"$'\n'"udp $addr:53"
+		[ "$out" = "$want" ] ||
+			dns_fail "ldns-testns $name (pid ${pids//$'\n'/ }) must listen on $addr:53 only, listens on:
+${out:-nothing}" "$D_LOG"
+	done
+
+	# --- end to end: both resolvers resolve lab names from the lab root,
+	# through the NSD tree and through the liar's honest answer
 	for ent in "${DNS_UNBOUND[@]}"; do
 		name=${ent%%:*} addr=${ent#*:}
 		while :; do
 			out=$(dig +time=2 +tries=1 @"$addr" example.test SOA 2>&1) || true
-			grep -q 'status: NOERROR' <<<"$out" && grep -q '^example\.test\..*SOA' <<<"$out" && break
+			grep -q 'status: NOERROR' <<<"$out" && grep -q '^example\.test\..*SOA' <<<"$out" &&
+				out=$(dig +time=2 +tries=1 @"$addr" ok.liar.test A 2>&1) &&
+				grep -q '^ok\.liar\.test\..*A[[:space:]]*127\.0\.2\.40$' <<<"$out" && break
 			[ "$(now_ms)" -ge "$deadline" ] &&
-				dns_fail "unbound $name ($addr) cannot resolve example.test SOA from the lab root:
+				dns_fail "unbound $name ($addr) cannot resolve example.test SOA and ok.liar.test A from the lab root:
 $out" "$dns/unbound-$name/unbound.log"
 			sleep 0.1
 		done
 	done
-	say "dns up in $(( $(now_ms) - t0 )) ms: ${DNS_NSD[*]} ${DNS_UNBOUND[*]}"
+	say "dns up in $(( $(now_ms) - t0 )) ms: ${DNS_NSD[*]} ${DNS_TESTNS[*]} ${DNS_UNBOUND[*]}"
 }
 
 stop_dns() {
-	local run=$1 dns=$1/dns ent name i all
+	local run=$1 dns=$1/dns i all
 	# no early return when $dns is missing: daemons are also found by
 	# their command line, so a lab whose RUNDIR was deleted still stops
 	# resolvers first, then the authoritative servers (reverse start order)
-	all=("${DNS_NSD[@]}" "${DNS_UNBOUND[@]}")
+	all=("${DNS_NSD[@]}" "${DNS_TESTNS[@]}" "${DNS_UNBOUND[@]}")
 	for (( i=${#all[@]}-1; i>=0; i-- )); do
-		ent=${all[i]} name=${ent%%:*}
-		if [ -n "${DNS_PROBE_ZONE[$name]:-}" ]; then
-			stop_daemon "nsd $name" "$dns/nsd-$name/nsd.pid" "$dns/nsd-$name/nsd.conf"
-		else
-			stop_daemon "unbound $name" "$dns/unbound-$name/unbound.pid" "$dns/unbound-$name/unbound.conf"
-		fi
+		dns_files "$dns" "${all[i]%%:*}"
+		stop_daemon "$D_LABEL" "$D_PID" "$D_CONF"
 	done
 }
 
 status_dns() {
-	local run=$1 dns=$1/dns ent name addr conf pidf pids state bad=0
-	for ent in "${DNS_NSD[@]}" "${DNS_UNBOUND[@]}"; do
+	local run=$1 dns=$1/dns ent name addr pids state bad=0
+	for ent in "${DNS_NSD[@]}" "${DNS_TESTNS[@]}" "${DNS_UNBOUND[@]}"; do
 		name=${ent%%:*} addr=${ent#*:}
-		if [ -n "${DNS_PROBE_ZONE[$name]:-}" ]; then
-			conf=$dns/nsd-$name/nsd.conf pidf=$dns/nsd-$name/nsd.pid name="nsd $name"
-		else
-			conf=$dns/unbound-$name/unbound.conf pidf=$dns/unbound-$name/unbound.pid name="unbound $name"
-		fi
-		pids=$(daemon_pids "$pidf" "$conf")
+		dns_files "$dns" "$name"
+		pids=$(daemon_pids "$D_PID" "$D_CONF")
 		if [ -z "$pids" ]; then
 			state=stopped bad=1
 		elif dig +norec +time=1 +tries=1 @"$addr" . SOA >/dev/null 2>&1; then
@@ -332,7 +429,7 @@ status_dns() {
 		else
 			state="running (pid ${pids//$'\n'/ }), NOT answering" bad=1
 		fi
-		printf 'dns  %-16s %-11s %s\n' "$name" "$addr" "$state"
+		printf 'dns  %-16s %-11s %s\n' "$D_LABEL" "$addr" "$state"
 	done
 	return $bad
 }

@@ -87,7 +87,8 @@ START_TEST(carbonio_profile)
 	ck_assert_str_eq(p->all.name, "all");
 	ck_assert_str_eq(
 		strv_str(p->all.checks, p->all.nchecks, buf, sizeof(buf)),
-		"host.fqdn, dns.a.inside, dns.a.outside, dns.ptr");
+		"host.fqdn, dns.a.inside, dns.a.outside, dns.ptr, "
+		"net.internet");
 	ck_assert_str_eq(ports_str(&p->all, buf, sizeof(buf)),
 	                 "ssh:22, consul-serf-lan:8301, node-exporter:9100, "
 	                 "process-exporter:9256");
@@ -171,7 +172,8 @@ START_TEST(mail_profile)
 	ck_assert_uint_eq(p->nroles, 2);
 	ck_assert_str_eq(
 		strv_str(p->all.checks, p->all.nchecks, buf, sizeof(buf)),
-		"host.fqdn, dns.a.inside, dns.a.outside, dns.ptr");
+		"host.fqdn, dns.a.inside, dns.a.outside, dns.ptr, "
+		"net.internet");
 	ck_assert_str_eq(ports_str(&p->all, buf, sizeof(buf)), "ssh:22");
 	r = role(p, "mta");
 	ck_assert_str_eq(strv_str(r->checks, r->nchecks, buf, sizeof(buf)),
@@ -288,7 +290,7 @@ START_TEST(error_unknown_check)
 	            "checks = dns.mxx\n",
 	            "p.conf:4: [role mta] checks: unknown check 'dns.mxx'; "
 	            "node checks are: host.fqdn, dns.a.inside, "
-	            "dns.a.outside, dns.ptr, dns.mx");
+	            "dns.a.outside, dns.ptr, dns.mx, net.internet");
 	PROFILE_ERR("[domain]\n"
 	            "\n"
 	            "checks = dns.mx, dns.nope\n",
@@ -302,7 +304,7 @@ START_TEST(error_wrong_scope)
 	PROFILE_ERR("[all]\nchecks = dns.auth\n",
 	            "p.conf:2: [all] checks: 'dns.auth' is not a node check; "
 	            "those are: host.fqdn, dns.a.inside, dns.a.outside, "
-	            "dns.ptr, dns.mx");
+	            "dns.ptr, dns.mx, net.internet");
 	PROFILE_ERR("[domain]\nchecks = host.fqdn\n",
 	            "p.conf:2: [domain] checks: 'host.fqdn' is not a domain "
 	            "check; those are: dns.mx, dns.auth");

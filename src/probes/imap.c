@@ -1,0 +1,264 @@
+/*
+ * imap.c -- mail.imap (143) and mail.imaps (993).
+ *
+ *   imap:  greeting -> CAPABILITY -> STARTTLS -> TLS -> CAPABILITY -> LOGOUT
+ *   imaps: TLS -> greeting -> CAPABILITY -> LOGOUT
+ *
+ * Checks the "* OK" greeting, that STARTTLS is offered and works, that
+ * plain-text login is not offered before TLS (LOGINDISABLED), and the
+ * certificate. Never logs in; ends with LOGOUT.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "probes/mail.h"
+#include "probes/probes.h"
+#include "proto/proto.h"
+#include "xmalloc.h"
+
+enum imap_state {
+	IMAP_GREETING,
+	IMAP_CAPA,
+	IMAP_STARTTLS,
+	IMAP_CAPA_TLS,
+	IMAP_LOGOUT,
+};
+
+static const char *const state_names[] = {
+	[IMAP_GREETING] = "greeting",
+	[IMAP_CAPA] = "reply to CAPABILITY",
+	[IMAP_STARTTLS] = "reply to STARTTLS",
+	[IMAP_CAPA_TLS] = "reply to CAPABILITY after TLS",
+	[IMAP_LOGOUT] = "reply to LOGOUT",
+};
+
+/* The tag of each command is the state's letter, so replies are checked. */
+static const char *const state_tags[] = {
+	[IMAP_CAPA] = "m1",
+	[IMAP_STARTTLS] = "m2",
+	[IMAP_CAPA_TLS] = "m3",
+	[IMAP_LOGOUT] = "m4",
+};
+
+struct imap_data {
+	struct mail_session m; /* first: the hooks get it */
+	enum imap_state state;
+	struct imap_caps caps;
+	bool have_caps;
+	char *greeting;
+};
+
+static void
+send_cmd(struct imap_data *s, enum imap_state st, const char *cmd)
+{
+	s->state = st;
+	if (st == IMAP_LOGOUT) {
+		mail_quit(&s->m, "m4 LOGOUT");
+		return;
+	}
+	mail_command(&s->m, state_names[st], "%s %s", state_tags[st], cmd);
+}
+
+static void
+finish(struct imap_data *s)
+{
+	if (s->m.f.worst <= MR_PASS)
+		findings_add(&s->m.f, MR_PASS, "greeting: %s",
+		             s->greeting ? s->greeting : "");
+	mail_finish(&s->m);
+}
+
+/* Before TLS: STARTTLS must be offered and plain-text login must not. */
+static void
+judge_plain_caps(struct imap_data *s)
+{
+	if (!imap_caps_has(&s->caps, "STARTTLS")) {
+		mail_fail(&s->m,
+		          "STARTTLS is not offered on imap (%s): mail "
+		          "clients would log in in clear; enable ssl in "
+		          "the IMAP server",
+		          mail_where(&s->m));
+		return;
+	}
+	if (!imap_caps_has(&s->caps, "LOGINDISABLED"))
+		findings_add(&s->m.f, MR_WARN,
+		             "plain-text login is offered before TLS "
+		             "(no LOGINDISABLED): passwords may cross the "
+		             "network in clear (Dovecot: "
+		             "disable_plaintext_auth = yes)");
+	send_cmd(s, IMAP_STARTTLS, "STARTTLS");
+}
+
+static void
+caps_known(struct imap_data *s)
+{
+	if (s->m.tls)
+		send_cmd(s, IMAP_LOGOUT, NULL);
+	else
+		judge_plain_caps(s);
+}
+
+static bool
+take_caps(struct imap_data *s, const char *text, size_t len)
+{
+	char err[200];
+	if (imap_caps_parse(text, len, &s->caps, err, sizeof(err)) < 0) {
+		mail_fail(&s->m, "not IMAP: bad capability list (%s)", err);
+		return false;
+	}
+	s->have_caps = true;
+	return true;
+}
+
+static void
+on_greeting(struct imap_data *s, const struct imap_line *l, const char *line)
+{
+	if (l->kind != IMAP_UNTAGGED) {
+		mail_fail(&s->m,
+		          "not IMAP: the greeting is not untagged: '%.60s'",
+		          line);
+		return;
+	}
+	if (strcmp(l->status, "BYE") == 0) {
+		mail_fail(&s->m, "%s refuses connections: %.200s",
+		          mail_where(&s->m), line);
+		return;
+	}
+	if (strcmp(l->status, "PREAUTH") == 0)
+		findings_add(&s->m.f, MR_WARN,
+		             "the server greets with PREAUTH: connections are "
+		             "logged in without credentials");
+	else if (strcmp(l->status, "OK") != 0) {
+		mail_fail(&s->m,
+		          "not IMAP: expected '* OK' greeting, got "
+		          "'%.60s'",
+		          line);
+		return;
+	}
+	s->greeting = xstrdup(line);
+	if (l->code && l->code_len > 11 &&
+	    strncasecmp(l->code, "CAPABILITY ", 11) == 0) {
+		if (!take_caps(s, l->code + 11, l->code_len - 11))
+			return;
+		/* Capabilities announced before TLS must be fetched anew
+		 * after it; those in an imaps greeting are final. */
+		caps_known(s);
+		return;
+	}
+	send_cmd(s, IMAP_CAPA, "CAPABILITY");
+}
+
+static void
+on_tagged(struct imap_data *s, const struct imap_line *l, const char *line)
+{
+	if (s->state == IMAP_GREETING ||
+	    strcmp(l->tag, state_tags[s->state]) != 0) {
+		mail_fail(&s->m, "not IMAP: unexpected tagged reply '%.60s'",
+		          line);
+		return;
+	}
+	if (strcmp(l->status, "OK") != 0) {
+		if (s->state == IMAP_LOGOUT) {
+			finish(s);
+			return;
+		}
+		mail_fail(&s->m, "%s refused: %.200s",
+		          state_names[s->state] + 9, line);
+		return;
+	}
+	switch (s->state) {
+	case IMAP_CAPA:
+	case IMAP_CAPA_TLS:
+		if (!s->have_caps) {
+			mail_fail(&s->m, "the server sent no CAPABILITY list");
+			return;
+		}
+		caps_known(s);
+		return;
+	case IMAP_STARTTLS:
+		mail_starttls(&s->m);
+		return;
+	case IMAP_LOGOUT:
+		finish(s);
+		return;
+	case IMAP_GREETING:
+		return;
+	}
+}
+
+static void
+on_line(struct mail_session *m, const char *line)
+{
+	struct imap_data *s = (struct imap_data *)m;
+	struct imap_line l;
+	char err[200];
+
+	if (imap_parse_line(line, &l, err, sizeof(err)) < 0) {
+		if (s->state == IMAP_LOGOUT) {
+			finish(s);
+			return;
+		}
+		mail_fail(m, "not IMAP: the %s is garbled (%s)",
+		          state_names[s->state], err);
+		return;
+	}
+	if (s->state == IMAP_GREETING) {
+		on_greeting(s, &l, line);
+		return;
+	}
+	if (l.kind == IMAP_TAGGED) {
+		on_tagged(s, &l, line);
+		return;
+	}
+	if (l.kind == IMAP_UNTAGGED && strcmp(l.status, "CAPABILITY") == 0 &&
+	    (s->state == IMAP_CAPA || s->state == IMAP_CAPA_TLS))
+		take_caps(s, l.text, strlen(l.text));
+	/* Other untagged data (BYE before LOGOUT's OK, ...) is fine. */
+}
+
+static void
+on_begin(struct mail_session *m)
+{
+	struct imap_data *s = (struct imap_data *)m;
+	s->state = IMAP_GREETING;
+}
+
+static void
+on_tls_ready(struct mail_session *m)
+{
+	struct imap_data *s = (struct imap_data *)m;
+	imap_caps_clear(&s->caps);
+	s->have_caps = false;
+	send_cmd(s, IMAP_CAPA_TLS, "CAPABILITY");
+}
+
+static const struct mail_hooks hooks = {
+	.begin = on_begin,
+	.line = on_line,
+	.tls_ready = on_tls_ready,
+};
+
+static void
+start(struct probe *p)
+{
+	struct imap_data *s = probe_state(p);
+	mail_start(&s->m, p, &hooks, "IMAP",
+	           strcmp(probe_item(p)->service, "imaps") == 0);
+}
+
+static void
+cleanup(struct probe *p)
+{
+	struct imap_data *s = probe_state(p);
+	imap_caps_clear(&s->caps);
+	free(s->greeting);
+	mail_cleanup(&s->m);
+}
+
+const struct probe_ops probe_mail_imap_ops = {
+	.state_size = sizeof(struct imap_data),
+	.start = start,
+	.cleanup = cleanup,
+	.own_timeouts = true,
+};

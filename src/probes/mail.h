@@ -1,0 +1,81 @@
+/*
+ * mail.h -- what the SMTP, IMAP and POP3 probes share: the connection to
+ * the service's address, implicit TLS or STARTTLS with the certificate
+ * judged, a named phase with its own timeout (so a stall is reported as
+ * "no greeting within 5 s"), findings and metrics, and the polite ending.
+ *
+ * A protocol probe embeds struct mail_session first in its state, sets the
+ * hooks, and calls mail_start(); it then only sees protocol lines.
+ */
+#ifndef MAILREADY_PROBES_MAIL_H
+#define MAILREADY_PROBES_MAIL_H
+
+#include <stdbool.h>
+
+#include "io/conn.h"
+#include "probes/common.h"
+#include "tls/cert.h"
+
+struct mail_session;
+
+struct mail_hooks {
+	/* TCP is up (plaintext) or TLS is up (implicit TLS): the protocol
+	 * starts reading its greeting. */
+	void (*begin)(struct mail_session *m);
+	/* A line from the server in the current phase. */
+	void (*line)(struct mail_session *m, const char *line);
+	/* TLS came up after STARTTLS. */
+	void (*tls_ready)(struct mail_session *m);
+};
+
+struct mail_session {
+	struct probe *p;
+	const struct mail_hooks *hooks;
+	const char *proto; /* "SMTP", "IMAP", "POP3" */
+	bool implicit_tls; /* 465, 993, 995 */
+	struct conn *conn;
+	struct dns_req *addr_req;
+	struct mr_addr addr;
+	const char *phase; /* "greeting", "reply to EHLO", ... */
+	bool quitting;     /* the polite ending was sent */
+	bool tls;          /* TLS is up */
+	bool finished;
+	struct cert_verdict cert;
+	struct findings f;
+};
+
+/** Connect (resolving the node's name first if no address is planned). */
+void mail_start(struct mail_session *m, struct probe *p,
+                const struct mail_hooks *hooks, const char *proto,
+                bool implicit_tls);
+
+/** Enter a phase: what we now wait for, with a fresh timeout. */
+void mail_phase(struct mail_session *m, const char *phase);
+
+/** Send a command line (CRLF added) and enter the phase of its reply. */
+void mail_command(struct mail_session *m, const char *phase, const char *fmt,
+                  ...) __attribute__((format(printf, 3, 4)));
+
+/** The server agreed to STARTTLS: run the handshake. */
+void mail_starttls(struct mail_session *m);
+
+/** Send the polite ending (QUIT / LOGOUT) and finish once answered. */
+void mail_quit(struct mail_session *m, const char *command);
+
+/** Finish now with the findings so far (after the ending). */
+void mail_finish(struct mail_session *m);
+
+/** A protocol violation or refusal: finish with fail now. */
+void mail_fail(struct mail_session *m, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/** The name we announce (EHLO): this host's FQDN or an address literal. */
+const char *mail_client_name(struct mail_session *m);
+
+/** Release the connection and requests (probe cleanup). */
+void mail_cleanup(struct mail_session *m);
+
+/** Service as written in messages: "smtp (127.0.2.10 port 25)". */
+const char *mail_where(struct mail_session *m);
+
+#endif

@@ -1,0 +1,331 @@
+/*
+ * smtp.c -- mail.smtp (25), mail.submission (587), mail.smtps (465).
+ *
+ *   smtp, submission: greeting -> EHLO -> STARTTLS -> TLS -> EHLO -> QUIT
+ *   smtps:            TLS -> greeting -> EHLO -> QUIT
+ *
+ * Checks the 220 greeting and its host name (against the node's FQDN and
+ * the PTR of the address), that STARTTLS is offered and works, the
+ * certificate, and on submission that AUTH is offered only after TLS.
+ * Never authenticates, never sends mail; ends with QUIT.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "names.h"
+#include "probes/mail.h"
+#include "probes/probes.h"
+#include "proto/proto.h"
+#include "xmalloc.h"
+
+enum smtp_state {
+	SMTP_GREETING,
+	SMTP_EHLO,
+	SMTP_STARTTLS,
+	SMTP_EHLO_TLS,
+	SMTP_QUIT,
+};
+
+static const char *const state_names[] = {
+	[SMTP_GREETING] = "greeting",
+	[SMTP_EHLO] = "reply to EHLO",
+	[SMTP_STARTTLS] = "reply to STARTTLS",
+	[SMTP_EHLO_TLS] = "reply to EHLO after TLS",
+	[SMTP_QUIT] = "reply to QUIT",
+};
+
+struct smtp_state_data {
+	struct mail_session m; /* first: the hooks get it */
+	enum smtp_state state;
+	struct smtp_reply reply;
+	char *greeting_host;
+	char *greeting_text;
+	bool submission;
+	bool auth_before_tls;
+	struct dns_req *ptr_req;
+	const struct dns_reply *ptr;
+	bool ended; /* waiting only for the PTR answer */
+};
+
+static void
+enter(struct smtp_state_data *s, enum smtp_state st, const char *cmd)
+{
+	s->state = st;
+	smtp_reply_clear(&s->reply);
+	if (cmd)
+		mail_command(&s->m, state_names[st], "%s", cmd);
+	else
+		mail_phase(&s->m, state_names[st]);
+}
+
+static char *
+reply_text(const struct smtp_reply *r)
+{
+	return xasprintf("%d %s", r->code, r->nlines ? r->lines[0] : "");
+}
+
+/* The greeting host must be the node's name and its address's PTR. */
+static void
+judge_greeting_host(struct smtp_state_data *s)
+{
+	const char *fqdn = probe_item(s->m.p)->node->name;
+	struct findings *f = &s->m.f;
+
+	if (s->greeting_host == NULL) {
+		findings_add(f, MR_WARN,
+		             "the greeting names no host; set myhostname to "
+		             "%s",
+		             fqdn);
+		return;
+	}
+	if (!name_equal(s->greeting_host, fqdn))
+		findings_add(f, MR_WARN,
+		             "the greeting announces '%s', not the node's "
+		             "name %s (set myhostname / smtpd_banner)",
+		             s->greeting_host, fqdn);
+	if (s->ptr == NULL || s->ptr->status != DNS_OK)
+		return; /* dns.ptr reports missing PTRs */
+	bool match = false;
+	char *names = NULL;
+	for (size_t i = 0; i < ldns_rr_list_rr_count(s->ptr->rrs); i++) {
+		const ldns_rdf *rd =
+			ldns_rr_rdf(ldns_rr_list_rr(s->ptr->rrs, i), 0);
+		char *n = rd ? dns_rdf_name(rd) : xstrdup("?");
+		match = match || name_equal(n, s->greeting_host);
+		char *t = xasprintf("%s%s%s", names ? names : "",
+		                    names ? ", " : "", n);
+		free(n);
+		free(names);
+		names = t;
+	}
+	char as[MR_ADDR_STRLEN];
+	if (!match)
+		findings_add(f, MR_WARN,
+		             "the greeting announces '%s' but the PTR of %s "
+		             "is %s: receivers compare them",
+		             s->greeting_host, mr_addr_str(&s->m.addr, as),
+		             names ? names : "(none)");
+	free(names);
+}
+
+static void
+finish(struct smtp_state_data *s)
+{
+	if (s->ptr_req != NULL) {
+		s->ended = true; /* on_ptr finishes */
+		return;
+	}
+	judge_greeting_host(s);
+	if (s->m.f.worst <= MR_PASS)
+		findings_add(&s->m.f, MR_PASS, "%s",
+		             s->greeting_text ? s->greeting_text : "");
+	mail_finish(&s->m);
+}
+
+static void
+on_ptr(void *arg, const struct dns_reply *r)
+{
+	struct smtp_state_data *s = arg;
+	s->ptr_req = NULL;
+	s->ptr = r;
+	if (s->ended)
+		finish(s);
+}
+
+static void
+send_ehlo(struct smtp_state_data *s, enum smtp_state st)
+{
+	char *cmd = xasprintf("EHLO %s", mail_client_name(&s->m));
+	enter(s, st, cmd);
+	free(cmd);
+}
+
+static void
+after_greeting(struct smtp_state_data *s)
+{
+	const struct smtp_reply *r = &s->reply;
+
+	if (r->code != 220) {
+		char *t = reply_text(r);
+		mail_fail(&s->m,
+		          "%s greets with '%s' instead of 220: it refuses "
+		          "connections",
+		          mail_where(&s->m), t);
+		free(t);
+		return;
+	}
+	s->greeting_host = smtp_reply_host(r);
+	s->greeting_text =
+		xasprintf("greeting: %s%s", r->lines[0], s->m.tls ? "" : "");
+	send_ehlo(s, SMTP_EHLO);
+}
+
+static void
+after_ehlo(struct smtp_state_data *s)
+{
+	const struct smtp_reply *r = &s->reply;
+	const char *service = probe_item(s->m.p)->service;
+
+	if (r->code != 250) {
+		char *t = reply_text(r);
+		mail_fail(&s->m, "EHLO refused: %s", t);
+		free(t);
+		return;
+	}
+	if (s->m.tls) {
+		/* smtps: TLS came first; the session is as after STARTTLS. */
+		if (s->submission || strcmp(service, "smtps") == 0) {
+			if (!smtp_ehlo_has(r, "AUTH", NULL))
+				findings_add(&s->m.f,
+				             s->submission ? MR_FAIL : MR_WARN,
+				             "no AUTH offered over TLS on %s: "
+				             "users cannot log in to send "
+				             "(smtpd_sasl_auth_enable)",
+				             service);
+		}
+		s->state = SMTP_QUIT;
+		smtp_reply_clear(&s->reply);
+		mail_quit(&s->m, "QUIT");
+		return;
+	}
+	if (smtp_ehlo_has(r, "AUTH", NULL) && s->submission)
+		findings_add(&s->m.f, MR_WARN,
+		             "AUTH is offered before STARTTLS on submission: "
+		             "clients may send passwords in clear "
+		             "(smtpd_tls_auth_only = yes)");
+	if (!smtp_ehlo_has(r, "STARTTLS", NULL)) {
+		mail_fail(&s->m,
+		          "STARTTLS is not offered on %s (%s): mail to and "
+		          "from this node travels in clear; enable TLS "
+		          "(smtpd_tls_security_level = may)",
+		          service, mail_where(&s->m));
+		return;
+	}
+	enter(s, SMTP_STARTTLS, "STARTTLS");
+}
+
+static void
+after_starttls(struct smtp_state_data *s)
+{
+	if (s->reply.code != 220) {
+		char *t = reply_text(&s->reply);
+		mail_fail(&s->m, "STARTTLS is offered but refused: %s", t);
+		free(t);
+		return;
+	}
+	mail_starttls(&s->m);
+}
+
+static void
+after_ehlo_tls(struct smtp_state_data *s)
+{
+	const struct smtp_reply *r = &s->reply;
+
+	if (r->code != 250) {
+		char *t = reply_text(r);
+		mail_fail(&s->m, "EHLO after TLS refused: %s", t);
+		free(t);
+		return;
+	}
+	if (s->submission && !smtp_ehlo_has(r, "AUTH", NULL))
+		findings_add(&s->m.f, MR_FAIL,
+		             "no AUTH offered after STARTTLS on submission: "
+		             "users cannot log in to send "
+		             "(smtpd_sasl_auth_enable)");
+	s->state = SMTP_QUIT;
+	smtp_reply_clear(&s->reply);
+	mail_quit(&s->m, "QUIT");
+}
+
+static void
+on_line(struct mail_session *m, const char *line)
+{
+	struct smtp_state_data *s = (struct smtp_state_data *)m;
+	char err[200];
+
+	switch (smtp_reply_feed(&s->reply, line, err, sizeof(err))) {
+	case PROTO_MORE:
+		return;
+	case PROTO_ERROR:
+		if (s->state == SMTP_QUIT) {
+			finish(s);
+			return;
+		}
+		mail_fail(m, "not SMTP: the %s is garbled (%s)",
+		          state_names[s->state], err);
+		return;
+	case PROTO_DONE:
+		break;
+	}
+	switch (s->state) {
+	case SMTP_GREETING:
+		after_greeting(s);
+		break;
+	case SMTP_EHLO:
+		after_ehlo(s);
+		break;
+	case SMTP_STARTTLS:
+		after_starttls(s);
+		break;
+	case SMTP_EHLO_TLS:
+		after_ehlo_tls(s);
+		break;
+	case SMTP_QUIT:
+		finish(s);
+		break;
+	}
+}
+
+static void
+on_begin(struct mail_session *m)
+{
+	struct smtp_state_data *s = (struct smtp_state_data *)m;
+	s->state = SMTP_GREETING;
+}
+
+static void
+on_tls_ready(struct mail_session *m)
+{
+	send_ehlo((struct smtp_state_data *)m, SMTP_EHLO_TLS);
+}
+
+static const struct mail_hooks hooks = {
+	.begin = on_begin,
+	.line = on_line,
+	.tls_ready = on_tls_ready,
+};
+
+static void
+start(struct probe *p)
+{
+	struct smtp_state_data *s = probe_state(p);
+	const struct plan_item *it = probe_item(p);
+
+	s->submission = strcmp(it->service, "submission") == 0;
+	/* The PTR of the address, to compare with the greeting. */
+	if (it->has_addr) {
+		char *rev = dns_reverse_name(&it->addr);
+		s->ptr_req = dns_lookup(probe_dns(p), DNS_VIEW_OUTSIDE, rev,
+		                        LDNS_RR_TYPE_PTR, on_ptr, s);
+		free(rev);
+	}
+	mail_start(&s->m, p, &hooks, "SMTP", strcmp(it->service, "smtps") == 0);
+}
+
+static void
+cleanup(struct probe *p)
+{
+	struct smtp_state_data *s = probe_state(p);
+	dns_cancel(s->ptr_req);
+	smtp_reply_clear(&s->reply);
+	free(s->greeting_host);
+	free(s->greeting_text);
+	mail_cleanup(&s->m);
+}
+
+const struct probe_ops probe_mail_smtp_ops = {
+	.state_size = sizeof(struct smtp_state_data),
+	.start = start,
+	.cleanup = cleanup,
+	.own_timeouts = true,
+};
