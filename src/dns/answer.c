@@ -69,8 +69,10 @@ dns_reply_describe(const struct dns_reply *r)
 		return r->detail ? xasprintf("no answer from %s (%s)", srv,
 		                             r->detail)
 		                 : xasprintf("no answer from %s", srv);
-	case DNS_BLOCKED:
 	case DNS_GAVEUP:
+		/* The iterator's detail names the zone and each failure. */
+		return xstrdup(r->detail ? r->detail : "resolution failed");
+	case DNS_BLOCKED:
 	case DNS_UNREACHABLE:
 	case DNS_MALFORMED:
 		return xasprintf("%s from %s: %s", dns_status_name(r->status),

@@ -394,6 +394,98 @@ START_TEST(global_deadline)
 END_TEST
 
 /* ------------------------------------------------------------------ */
+/* Lying and dead DNS servers (tests/lab/dns/liar.testns) */
+
+static void
+expect_lies(const struct mr_run *r, const char *via)
+{
+	EXPECT(r, "ok.liar.test", "dns.a.outside", "pass",
+	       "resolves to 127.0.2.40");
+	/* The out-of-bailiwick record in the answer is not believed. */
+	EXPECT(r, "poison.liar.test", "dns.a.outside", "pass",
+	       "poison.liar.test resolves to 127.0.2.42 via");
+	EXPECT(r, "loop.liar.test", "dns.a.outside", "unknown", via,
+	       "malformed answer from 127.0.0.12: CNAME loop or chain too "
+	       "long");
+	EXPECT(r, "servfail.liar.test", "dns.a.outside", "unknown", via,
+	       "SERVFAIL from 127.0.0.12");
+	EXPECT(r, "notimp.liar.test", "dns.a.outside", "unknown", via,
+	       "NOTIMPL from 127.0.0.12");
+	/* c-ares drops answers to another question and unparsable ones:
+	 * they end as silence. */
+	EXPECT(r, "wrongq.liar.test", "dns.a.outside", "unknown", via,
+	       "no answer from 127.0.0.12");
+	EXPECT(r, "garbage.liar.test", "dns.a.outside", "unknown", via,
+	       "no answer from 127.0.0.12");
+}
+
+START_TEST(lying_resolver)
+{
+	struct mr_run r;
+	const char *argv[] = {"check",
+	                      "-c",
+	                      lab_config("dns-liar.conf"),
+	                      "-f",
+	                      "json",
+	                      "--only",
+	                      "dns.a.outside",
+	                      NULL};
+	mr_exec(&r, argv, NULL);
+	expect_lies(&r, "cannot tell what the Internet sees for");
+	EXPECT(&r, "up.liar.test", "dns.a.outside", "unknown",
+	       "referral (not authoritative) from 127.0.0.12");
+	ck_assert_int_eq(r.exit_code, 3);
+	mr_run_free(&r);
+}
+END_TEST
+
+START_TEST(lying_authoritative_iterative)
+{
+	struct mr_run r;
+	const char *argv[] = {"check",
+	                      "-c",
+	                      lab_config("dns-liar-iterate.conf"),
+	                      "-f",
+	                      "json",
+	                      "--only",
+	                      "dns.a.outside",
+	                      "--parallel",
+	                      "1",
+	                      NULL};
+	mr_exec(&r, argv, NULL);
+	expect_lies(&r, "no server of zone liar.test answered for");
+	EXPECT(&r, "up.liar.test", "dns.a.outside", "unknown",
+	       "no server of zone liar.test answered for up.liar.test: lame "
+	       "or upward referral from 127.0.0.12");
+	EXPECT(&r, "www.dead.test", "dns.a.outside", "unknown",
+	       "no server of zone dead.test answered for www.dead.test",
+	       /* refused or silent, as the kernel reports it */
+	       "from 127.0.0.8");
+	EXPECT(&r, "mta1.example.test", "dns.a.outside", "pass",
+	       "resolves to 127.0.2.10, 2001:db8:2::10");
+	mr_run_free(&r);
+}
+END_TEST
+
+START_TEST(servfail_from_resolver)
+{
+	struct mr_run r;
+	/* The recursive resolver cannot reach dead.test's only server. */
+	const char *argv[] = {"check",         "-H",
+	                      "www.dead.test", "-r",
+	                      "mta",           "--outside-resolver",
+	                      "127.0.0.11",    "-f",
+	                      "json",          "--only",
+	                      "dns.a.outside", NULL};
+	mr_exec(&r, argv, NULL);
+	EXPECT(&r, "www.dead.test", "dns.a.outside", "unknown",
+	       "cannot tell what the Internet sees for www.dead.test: "
+	       "SERVFAIL from 127.0.0.11");
+	mr_run_free(&r);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
 /* host.fqdn on the node itself, in a namespace of the test's own */
 
 static void
@@ -507,6 +599,9 @@ suite(void)
 	tcase_add_test(tc, failover_to_second_resolver);
 	tcase_add_test(tc, silent_resolver);
 	tcase_add_test(tc, global_deadline);
+	tcase_add_test(tc, lying_resolver);
+	tcase_add_test(tc, lying_authoritative_iterative);
+	tcase_add_test(tc, servfail_from_resolver);
 	tcase_add_test(tc, host_on_node_ok);
 	tcase_add_test(tc, host_on_node_loopback_trap);
 	tcase_add_test(tc, host_on_node_short_hostname);
