@@ -5,7 +5,8 @@ set -eu
 export DEBIAN_FRONTEND=noninteractive
 BUILD="gcc meson ninja-build pkg-config libc-ares-dev libldns-dev libssl-dev
  libevent-dev libinih-dev libjansson-dev check"
-LAB="nsd unbound ldnsutils dnsutils iproute2 procps util-linux"
+LAB="nsd unbound ldnsutils dnsutils iproute2 procps util-linux openssl postfix
+ dovecot-imapd dovecot-pop3d"
 TOOLS="clang-format"
 if [ "${MAILREADY_SKIP_APT:-}" = 1 ]; then
 	exit 0

@@ -46,7 +46,6 @@ struct imap_data {
 	enum imap_state state;
 	struct imap_caps caps;
 	bool have_caps;
-	char *greeting;
 };
 
 static void
@@ -63,9 +62,6 @@ send_cmd(struct imap_data *s, enum imap_state st, const char *cmd)
 static void
 finish(struct imap_data *s)
 {
-	if (s->m.f.worst <= MR_PASS)
-		findings_add(&s->m.f, MR_PASS, "greeting: %s",
-		             s->greeting ? s->greeting : "");
 	mail_finish(&s->m);
 }
 
@@ -136,7 +132,8 @@ on_greeting(struct imap_data *s, const struct imap_line *l, const char *line)
 		          line);
 		return;
 	}
-	s->greeting = xstrdup(line);
+	/* The capability list is judged below; the words are the banner. */
+	findings_add(&s->m.f, MR_PASS, "greeting: * %s %s", l->status, l->text);
 	if (l->code && l->code_len > 11 &&
 	    strncasecmp(l->code, "CAPABILITY ", 11) == 0) {
 		if (!take_caps(s, l->code + 11, l->code_len - 11))
@@ -252,7 +249,6 @@ cleanup(struct probe *p)
 {
 	struct imap_data *s = probe_state(p);
 	imap_caps_clear(&s->caps);
-	free(s->greeting);
 	mail_cleanup(&s->m);
 }
 

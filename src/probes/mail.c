@@ -143,7 +143,12 @@ judge_cert(struct mail_session *m)
 		mr_result_add_metric_thresholds(
 			res, "cert_days_left", m->cert.days_left, "d",
 			cfg->cert_warn_days, cfg->cert_crit_days);
-	findings_add(&m->f, m->cert.status, "%s", m->cert.message);
+	if (m->cert.status <= MR_PASS)
+		findings_add(&m->f, m->cert.status, "%s%s",
+		             m->implicit_tls ? "TLS: " : "STARTTLS: ",
+		             m->cert.message);
+	else
+		findings_add(&m->f, m->cert.status, "%s", m->cert.message);
 }
 
 /* ------------------------------------------------------------------ */
@@ -195,8 +200,11 @@ on_error(struct mail_session *m, int err)
 		finish_probe(m);
 		return;
 	}
-	mail_fail(m, "%s during the %s from %s", conn_error(m->conn), m->phase,
-	          mail_where(m));
+	if (strcmp(m->phase, "TLS handshake") == 0)
+		mail_fail(m, "%s: %s", mail_where(m), conn_error(m->conn));
+	else
+		mail_fail(m, "%s: %s while waiting for the %s", mail_where(m),
+		          conn_error(m->conn), m->phase);
 }
 
 static void

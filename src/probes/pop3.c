@@ -36,7 +36,6 @@ struct pop3_data {
 	enum pop3_state state;
 	struct pop3_multi capa;
 	bool have_capa;
-	char *greeting;
 };
 
 static void
@@ -52,9 +51,6 @@ send_cmd(struct pop3_data *s, enum pop3_state st, const char *cmd)
 static void
 finish(struct pop3_data *s)
 {
-	if (s->m.f.worst <= MR_PASS)
-		findings_add(&s->m.f, MR_PASS, "greeting: %s",
-		             s->greeting ? s->greeting : "");
 	mail_finish(&s->m);
 }
 
@@ -142,7 +138,7 @@ on_line(struct mail_session *m, const char *line)
 			          mail_where(m), line);
 			return;
 		}
-		s->greeting = xstrdup(line);
+		findings_add(&m->f, MR_PASS, "greeting: %s", line);
 		send_cmd(s, POP3_CAPA, "CAPA");
 		return;
 	case POP3_CAPA:
@@ -204,7 +200,6 @@ cleanup(struct probe *p)
 {
 	struct pop3_data *s = probe_state(p);
 	pop3_multi_clear(&s->capa);
-	free(s->greeting);
 	mail_cleanup(&s->m);
 }
 

@@ -39,7 +39,6 @@ struct smtp_state_data {
 	enum smtp_state state;
 	struct smtp_reply reply;
 	char *greeting_host;
-	char *greeting_text;
 	bool submission;
 	bool auth_before_tls;
 	struct dns_req *ptr_req;
@@ -116,9 +115,6 @@ finish(struct smtp_state_data *s)
 		return;
 	}
 	judge_greeting_host(s);
-	if (s->m.f.worst <= MR_PASS)
-		findings_add(&s->m.f, MR_PASS, "%s",
-		             s->greeting_text ? s->greeting_text : "");
 	mail_finish(&s->m);
 }
 
@@ -155,8 +151,7 @@ after_greeting(struct smtp_state_data *s)
 		return;
 	}
 	s->greeting_host = smtp_reply_host(r);
-	s->greeting_text =
-		xasprintf("greeting: %s%s", r->lines[0], s->m.tls ? "" : "");
+	findings_add(&s->m.f, MR_PASS, "greeting: %d %s", r->code, r->lines[0]);
 	send_ehlo(s, SMTP_EHLO);
 }
 
@@ -319,7 +314,6 @@ cleanup(struct probe *p)
 	dns_cancel(s->ptr_req);
 	smtp_reply_clear(&s->reply);
 	free(s->greeting_host);
-	free(s->greeting_text);
 	mail_cleanup(&s->m);
 }
 

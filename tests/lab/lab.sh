@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # lab.sh -- the mailready test lab: real servers on loopback (127.0.0.0/8).
 #
-#   lab.sh start  RUNDIR [COMPONENT...]   (components: dns; default: dns)
+#   lab.sh start  RUNDIR [COMPONENT...]   (components: dns mail; default: both)
 #   lab.sh stop   RUNDIR                  (stops every component)
 #   lab.sh status RUNDIR                  (exit 0 when everything runs)
 #
 # Every daemon gets its config, pid file and log file under RUNDIR; configs
 # are generated from the templates next to this script. Must run as root.
 # See tests/lab/README.md for the topology and the planted faults.
+#
+# Environment: LAB_FAULTSERVER=PATH, the fault server built by meson
+# (tests/lab/faultserver); unset, lab.sh builds faultserver.c with cc.
 #
 # Adding a component X: write start_X RUNDIR, stop_X RUNDIR and
 # status_X RUNDIR, and append X to COMPONENTS below (start order; stop runs
@@ -18,8 +21,8 @@
 set -euo pipefail
 
 LAB_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
-COMPONENTS=(dns)
-DEFAULT_COMPONENTS=(dns)
+COMPONENTS=(dns mail)
+DEFAULT_COMPONENTS=(dns mail)
 START_TIMEOUT=10        # seconds, whole wait for all servers of a component
 STOP_TIMEOUT=5          # seconds per daemon before SIGKILL
 
@@ -431,6 +434,465 @@ status_dns() {
 		fi
 		printf 'dns  %-16s %-11s %s\n' "$D_LABEL" "$addr" "$state"
 	done
+	return $bad
+}
+
+# ---------------------------------------------------------------- mail
+#
+# One Postfix (every SMTP host is a listener of its own), one Dovecot (IMAP
+# and POP3 on two addresses), the fault server (tests/lab/faultserver.c)
+# and a lab PKI, all under RUNDIR/mail (see README.md, "Mail").
+
+# leaf certificates: NAME:KIND (good, expiring, expired, wrongname, rogue)
+MAIL_CERTS=(mta1.example.test:good proxy2.example.test:good
+	imap-plain.example.test:good mx-badhelo.example.test:good
+	mx-expired.example.test:expired mx-wrongname.example.test:wrongname
+	mx-untrusted.example.test:rogue mx-expiring.example.test:expiring)
+# the listeners of each daemon, exactly (start checks them with ss)
+MAIL_POSTFIX_LISTEN=(127.0.2.10:25 127.0.2.10:587 127.0.2.10:465
+	127.0.2.50:25 127.0.2.51:25 127.0.2.52:25 127.0.2.53:25 127.0.2.54:25
+	127.0.2.55:25)
+MAIL_DOVECOT_LISTEN=(127.0.2.18:143 127.0.2.18:993 127.0.2.18:110
+	127.0.2.18:995 127.0.2.58:143 127.0.2.58:110)
+# ADDR:PORT=MODE of the fault server
+MAIL_FAULTS=(127.0.2.60:25=stall-greeting 127.0.2.61:25=garbage-greeting
+	127.0.2.62:25=endless-line 127.0.2.63:25=stall-ehlo
+	127.0.2.64:25=stall-tls 127.0.2.65:25=inject-starttls
+	127.0.2.66:143=bye-imap)
+# where nothing may listen (mx-closed.example.test)
+MAIL_CLOSED=(127.0.2.56:25)
+# greeting expected on each plain-text listener when the lab waits for it
+declare -A MAIL_GREETING=([127.0.2.10:25]='220 mta1.example.test ESMTP'
+	[127.0.2.10:587]='220 mta1.example.test ESMTP'
+	[127.0.2.50:25]='220 mx-expired.example.test ESMTP'
+	[127.0.2.51:25]='220 mx-wrongname.example.test ESMTP'
+	[127.0.2.52:25]='220 mx-untrusted.example.test ESMTP'
+	[127.0.2.53:25]='220 mx-expiring.example.test ESMTP'
+	[127.0.2.54:25]='220 mx-notls.example.test ESMTP'
+	[127.0.2.55:25]='220 relay.other.test ESMTP'
+	[127.0.2.18:143]='* OK ' [127.0.2.18:110]='+OK '
+	[127.0.2.58:143]='* OK ' [127.0.2.58:110]='+OK '
+	[127.0.2.66:143]='* BYE too busy')
+# the services the lab Postfix may run (master.cf "command" column): no
+# smtp, lmtp, local, virtual or pipe, so it can never deliver anything
+MAIL_POSTFIX_SERVICES=" smtpd pickup cleanup qmgr tlsmgr trivial-rewrite bounce flush proxymap showq error discard anvil scache postlogd "
+
+# mail_files MAILDIR: paths of the mail component
+mail_files() {
+	local m=$1
+	M_PKI=$m/pki
+	M_PF_CONF=$m/postfix M_PF_QUEUE=$m/postfix-queue M_PF_DATA=$m/postfix-data
+	M_PF_LOG=$m/postfix.log M_PF_PID=$m/postfix-queue/pid/master.pid
+	M_DC_DIR=$m/dovecot M_DC_CONF=$m/dovecot/dovecot.conf
+	M_DC_LOG=$m/dovecot/dovecot.log M_DC_PID=$m/dovecot/run/master.pid
+	M_FS_DIR=$m/fault M_FS_PID=$m/fault/faultserver.pid M_FS_LOG=$m/fault/faultserver.log
+}
+
+mail_fail() { # mail_fail MESSAGE LOG...: report, show logs, exit (the EXIT trap stops the lab)
+	local msg=$1 f
+	shift
+	say "error: $msg"
+	for f in "$@"; do show_log "$f"; done
+	exit 1
+}
+
+# proc_start PID: the start time of PID (with the pid, its identity), or
+# nothing when it is gone or a zombie
+proc_start() {
+	local stat rest
+	{ read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
+	rest=${stat##*) }
+	# shellcheck disable=SC2086
+	set -- $rest
+	case $1 in Z|X) return 1 ;; esac
+	printf '%s\n' "${20}"
+}
+
+# env_pids VAR=VALUE: pids of the processes with exactly that variable in
+# their environment (Postfix passes MAIL_CONFIG to master and every child)
+env_pids() {
+	grep -lzxF -- "$1" /proc/[0-9]*/environ 2>/dev/null |
+		sed -n 's#^/proc/\([0-9]*\)/environ$#\1#p' | grep -vx "$$" | sort -un || true
+}
+
+# stop_procs LABEL "MAIN..." "ALL...": SIGTERM the main processes (they stop
+# their children), or all when no main one is left; wait up to
+# STOP_TIMEOUT until every process of ALL has exited, then SIGKILL the rest.
+# Processes are followed by pid and start time (no pid reuse surprises).
+stop_procs() {
+	local label=$1 mains=$2 procs=$3 pid st ids=() left deadline
+	for pid in $procs $mains; do
+		st=$(proc_start "$pid") && ids+=("$pid:$st")
+	done
+	[ ${#ids[@]} -gt 0 ] || return 0
+	# shellcheck disable=SC2206
+	SIGNALLED+=($procs $mains)
+	[ -n "${mains//[[:space:]]/}" ] || mains=$procs
+	# shellcheck disable=SC2086
+	pid=$(printf '%s\n' $procs $mains | sort -un | tr '\n' ' ')
+	say "stopping $label (pid ${pid% })"
+	# shellcheck disable=SC2086
+	kill -TERM $mains 2>/dev/null || true
+	deadline=$(( $(now_ms) + STOP_TIMEOUT * 1000 ))
+	while :; do
+		left=
+		for pid in "${ids[@]}"; do
+			[ "$(proc_start "${pid%%:*}")" = "${pid#*:}" ] && left+=" ${pid%%:*}"
+		done
+		[ -z "$left" ] && return 0
+		if [ "$(now_ms)" -ge "$deadline" ]; then
+			say "$label did not exit in ${STOP_TIMEOUT}s, killing:$left"
+			# shellcheck disable=SC2086
+			kill -KILL $left 2>/dev/null || true
+			sleep 0.2
+			return 0
+		fi
+		sleep 0.05
+	done
+}
+
+# the Postfix master (from its pid file, if it is ours) and every process
+# of that instance
+mail_postfix_pids() { # sets PF_MAIN and PF_ALL
+	local pid
+	PF_ALL=$(env_pids "MAIL_CONFIG=$M_PF_CONF")
+	PF_MAIN=
+	pid=$(pidfile_pid "$M_PF_PID")
+	if [ -n "$pid" ] && grep -qx -- "$pid" <<<"$PF_ALL"; then PF_MAIN=$pid; fi
+}
+
+# the Dovecot master(s) of this config and their children
+mail_dovecot_pids() { # sets DC_MAIN and DC_ALL
+	local m
+	DC_MAIN=$(daemon_pids "$M_DC_PID" "$M_DC_CONF")
+	DC_ALL=$DC_MAIN
+	for m in $DC_MAIN; do
+		DC_ALL+=$'\n'$(ps -o pid= --ppid "$m" 2>/dev/null | tr -d ' ')
+	done
+	DC_ALL=$(sort -un <<<"$DC_ALL" | grep . || true)
+}
+
+# pidfile_pid FILE: the number in a pid file (Postfix pads it), if any
+pidfile_pid() {
+	local pid=
+	{ read -r pid <"$1"; } 2>/dev/null || true
+	pid=${pid//[[:space:]]/}
+	case $pid in ''|*[!0-9]*) ;; *) printf '%s\n' "$pid" ;; esac
+}
+
+# snap_listeners SNAPSHOT PID: "PROTO LOCAL-ADDRESS" of the sockets PID
+# listens on, sorted, from the output of `ss -Hlntup`
+snap_listeners() {
+	awk -v p="pid=$2," 'index($0, p) { print $1, $5 }' <<<"$1" | sort -u
+}
+
+# probe_line ADDR PORT: the first line the server sends (CR removed),
+# within 2 s. In-shell (bash /dev/tcp): no process per probe.
+probe_line() {
+	local fd l=
+	{ exec {fd}<>"/dev/tcp/$1/$2"; } 2>/dev/null || return 1
+	IFS= read -r -t 2 l <&"$fd" || true
+	exec {fd}>&-
+	printf '%s\n' "${l%$'\r'}"
+}
+
+# probe_greetings: the plain-text listeners of MAIL_GREETING that do not
+# greet as expected. All connections are opened first (on loopback a
+# connect completes at once), so the servers start their processes in
+# parallel; then each greeting is read.
+probe_greetings() {
+	local ent fd line bad=
+	local -A fds=()
+	for ent in "${!MAIL_GREETING[@]}"; do
+		if { exec {fd}<>"/dev/tcp/${ent%:*}/${ent##*:}"; } 2>/dev/null; then
+			fds[$ent]=$fd
+		else
+			bad+=" $ent"
+		fi
+	done
+	for ent in "${!fds[@]}"; do
+		fd=${fds[$ent]} line=
+		IFS= read -r -t 2 line <&"$fd" || true
+		exec {fd}>&-
+		[[ ${line%$'\r'} == "${MAIL_GREETING[$ent]}"* ]] || bad+=" $ent"
+	done
+	printf '%s' "$bad"
+}
+
+# tls_probe ARGS...: openssl s_client with the lab root as the only trust
+# anchor; succeeds when the chain and the name verify. Input on stdin.
+tls_probe() {
+	timeout 5 openssl s_client -verify_return_error -CAfile "$M_PKI/root.pem" \
+		-quiet "$@" 2>&1 9>&-
+}
+
+# mail_pki MAILDIR: the lab CAs (made once per RUNDIR) and fresh leaves
+mail_pki() {
+	local pki=$1/pki ent name kind cn ca out
+	mkdir -p -- "$pki"
+	chmod 755 "$pki"
+	render "$LAB_DIR/mail/openssl.cnf.in" -- PKI="$pki" >"$pki/openssl.cnf"
+	rm -rf -- "$pki/db"
+	mkdir -p -- "$pki/db/new"
+	: >"$pki/db/index.txt"
+
+	# CAs: reuse them if complete and consistent, else make all three
+	if ! { [ -s "$pki/root.key" ] && [ -s "$pki/issuing.key" ] && [ -s "$pki/rogue.key" ] &&
+		openssl verify -CAfile "$pki/root.pem" "$pki/root.pem" "$pki/issuing.pem" >/dev/null 2>&1 &&
+		openssl verify -CAfile "$pki/rogue.pem" "$pki/rogue.pem" >/dev/null 2>&1; }; then
+		say "making the lab CAs (once per run directory)"
+		rm -f -- "$pki"/root.* "$pki"/issuing.* "$pki"/rogue.*
+		# validity 2020..2049, so the expired leaf lies inside it
+		for ent in "root:Lab Root CA" "rogue:Rogue CA"; do
+			name=${ent%%:*} cn=${ent#*:}
+			mail_openssl req -new -config "$pki/openssl.cnf" -newkey ec \
+				-pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$pki/$name.key" \
+				-subj "/CN=$cn" -out "$pki/$name.csr"
+			mail_openssl ca -batch -notext -config "$pki/openssl.cnf" -name "ca_$name" \
+				-selfsign -keyfile "$pki/$name.key" -in "$pki/$name.csr" \
+				-out "$pki/$name.pem" -extensions v3_root -rand_serial \
+				-startdate 20200101000000Z -enddate 20491231235959Z
+		done
+		mail_openssl req -new -config "$pki/openssl.cnf" -newkey ec \
+			-pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$pki/issuing.key" \
+			-subj "/CN=Lab Issuing CA" -out "$pki/issuing.csr"
+		mail_openssl ca -batch -notext -config "$pki/openssl.cnf" -name ca_root \
+			-in "$pki/issuing.csr" -out "$pki/issuing.pem" -extensions v3_issuing \
+			-rand_serial -startdate 20200101000000Z -enddate 20491231235959Z
+		rm -f -- "$pki"/*.csr
+		: >"$pki/db/index.txt"
+	fi
+
+	# leaves: mx-expiring (10 days) is issued anew at every start, so it
+	# stays 9-10 days from expiry; the others are kept while younger than
+	# 30 days and than their CA (365 days: always more than 300 left)
+	for ent in "${MAIL_CERTS[@]}"; do
+		name=${ent%%:*} kind=${ent#*:} cn=$name ca=issuing
+		local validity=(-days 365)
+		case $kind in
+		expiring) validity=(-days 10) ;;
+		expired) validity=(-startdate 20210101000000Z -enddate 20220101000000Z) ;;
+		wrongname) cn=mail.other.test ;;
+		rogue) ca=rogue ;;
+		esac
+		if [ "$kind" != expiring ] && [ -s "$pki/$name.key-chain.pem" ] &&
+			[ "$(cat -- "$pki/$name.kind" 2>/dev/null)" = "$kind" ] &&
+			[ -n "$(find "$pki/$name.cert.pem" -mtime -30 -newer "$pki/$ca.pem" 2>/dev/null)" ]; then
+			continue
+		fi
+		rm -f -- "$pki/$name".*
+		mail_openssl req -new -config "$pki/openssl.cnf" -newkey ec \
+			-pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$pki/$name.key.pem" \
+			-subj "/CN=$cn" -addext "subjectAltName=DNS:$cn" -out "$pki/$name.csr"
+		mail_openssl ca -batch -notext -config "$pki/openssl.cnf" -name "ca_$ca" \
+			-in "$pki/$name.csr" -out "$pki/$name.cert.pem" -extensions v3_leaf \
+			-rand_serial "${validity[@]}"
+		rm -f -- "$pki/$name.csr"
+		# what servers send: the leaf and its CA (Dovecot: ssl_cert), and
+		# the same after the key (Postfix: smtpd_tls_chain_files)
+		cat -- "$pki/$name.cert.pem" "$pki/$ca.pem" >"$pki/$name.chain.pem"
+		(umask 077 && cat -- "$pki/$name.key.pem" "$pki/$name.chain.pem" >"$pki/$name.key-chain.pem")
+		printf '%s\n' "$kind" >"$pki/$name.kind"
+	done
+	chmod 600 -- "$pki"/*.key "$pki"/*.key.pem
+	# what clients trust: root.pem only
+	out=$(openssl verify -CAfile "$pki/root.pem" -untrusted "$pki/issuing.pem" \
+		"$pki/mta1.example.test.cert.pem" 2>&1) || mail_fail "the lab PKI does not verify: $out"
+}
+
+mail_openssl() { # mail_openssl ARGS...: openssl, quiet unless it fails
+	local out
+	out=$(openssl "$@" 2>&1 9>&-) || mail_fail "openssl $1 failed: $out"
+}
+
+start_mail() {
+	local run=$1 m=$1/mail src=$LAB_DIR/mail
+	local out t0 deadline ent port want pending fs
+	need_cmds openssl postfix postconf dovecot doveconf setsid ss ps timeout runuser
+	umask 022
+	stop_mail "$run"
+	mail_files "$m"
+
+	# --- every address must be free (also of wildcard listeners on those
+	# ports), and mx-closed must stay closed
+	out=$(ss -Hltnp 2>/dev/null | awk -v list="${MAIL_POSTFIX_LISTEN[*]} ${MAIL_DOVECOT_LISTEN[*]} ${MAIL_FAULTS[*]%%=*} ${MAIL_CLOSED[*]}" '
+		BEGIN { n = split(list, a, " ")
+			for (i = 1; i <= n; i++) { want[a[i]] = 1; sub(/.*:/, "", a[i]); port[a[i]] = 1 } }
+		{ p = $4; sub(/.*:/, "", p); w = substr($4, 1, length($4) - length(p) - 1) }
+		($4 in want) || ((p in port) && (w == "0.0.0.0" || w == "*" || w == "[::]")) { print "  " $0 }')
+	[ -z "$out" ] || mail_fail "a lab mail address is already in use (another lab running?):
+$out"
+
+	# fresh tree, but the CAs stay (pki/)
+	mkdir -p -- "$m"
+	chmod 755 "$m"
+	find "$m" -mindepth 1 -maxdepth 1 ! -name pki -exec rm -rf -- {} +
+	# --- Postfix: config owned by root, its own queue and data directories
+	mkdir -p -- "$M_PF_CONF" "$M_PF_QUEUE" "$M_PF_DATA"
+	chown postfix:postfix "$M_PF_DATA"
+	chmod 700 "$M_PF_DATA"
+	render "$src/postfix-main.cf.in" -- QUEUE="$M_PF_QUEUE" DATA="$M_PF_DATA" \
+		LOG="$M_PF_LOG" MAILDIR="$m" PKI="$M_PKI" >"$M_PF_CONF/main.cf"
+	render "$src/postfix-master.cf.in" -- PKI="$M_PKI" >"$M_PF_CONF/master.cf"
+	# Postfix re-reads a config file until its mtime is at least a
+	# second old (about 1.5 s per command for a fresh file): age them
+	touch -d '10 seconds ago' -- "$M_PF_CONF/main.cf" "$M_PF_CONF/master.cf"
+	runuser -u postfix -- test -x "$M_PF_QUEUE" ||
+		mail_fail "user postfix cannot reach $M_PF_QUEUE (a parent directory of RUNDIR is not searchable)"
+	# never deliver, never look up: refuse a config that could
+	out=$(postconf -c "$M_PF_CONF" -M 2>&1 | awk -v ok="$MAIL_POSTFIX_SERVICES" '
+		{ if (index(ok, " " $8 " ") == 0) print "service " $1 " runs " $8
+		  if ($2 == "inet" && ($8 != "smtpd" || $1 !~ /^127\.[0-9.]+:[0-9]+$/)) print "inet service " $1 }')
+	[ -z "$out" ] || mail_fail "$M_PF_CONF/master.cf must not have: $out"
+	out=$(postconf -c "$M_PF_CONF" -h smtp_dns_support_level smtpd_peername_lookup relayhost \
+		default_transport relay_transport local_transport virtual_transport \
+		smtpd_recipient_restrictions smtpd_relay_restrictions 2>&1 | tr '\n' '|')
+	[[ $out == 'disabled|no||error:'*'|error:'*'|error:'*'|error:'*'|reject|reject|' ]] ||
+		mail_fail "$M_PF_CONF/main.cf must keep Postfix off the network (got: $out)"
+	# `postfix check` (about 0.9 s; it also makes the queue directories)
+	# and the fault server's build run while the certificates are made
+	postfix -c "$M_PF_CONF" check >"$m/postfix-check.out" 2>&1 9>&- &
+	local check_pid=$! cc_pid=
+	mkdir -p -- "$M_FS_DIR"
+	if [ -n "${LAB_FAULTSERVER:-}" ]; then
+		fs=$LAB_FAULTSERVER
+		[ -x "$fs" ] || mail_fail "LAB_FAULTSERVER=$fs is not an executable"
+	else
+		need_cmds cc
+		fs=$m/faultserver
+		cc -O2 -o "$fs" "$LAB_DIR/faultserver.c" >"$m/faultserver-cc.out" 2>&1 9>&- &
+		cc_pid=$!
+	fi
+
+	mail_pki "$m"
+
+	wait "$check_pid" || mail_fail "postfix -c $M_PF_CONF check: $(cat -- "$m/postfix-check.out")"
+	[ ! -s "$m/postfix-check.out" ] || say "postfix check: $(cat -- "$m/postfix-check.out")"
+	if [ -n "$cc_pid" ]; then
+		wait "$cc_pid" || mail_fail "cannot build $LAB_DIR/faultserver.c: $(cat -- "$m/faultserver-cc.out")"
+	fi
+
+	# --- Dovecot
+	mkdir -p -- "$M_DC_DIR/state"
+	render "$src/dovecot.conf.in" -- DIR="$M_DC_DIR" PKI="$M_PKI" QUEUE="$M_PF_QUEUE" >"$M_DC_CONF"
+	out=$(doveconf -c "$M_DC_CONF" -n 2>&1 >/dev/null 9>&-) || mail_fail "doveconf $M_DC_CONF: $out"
+
+	# --- start: Postfix first (it makes the private/ directory where
+	# Dovecot puts the SASL socket), then Dovecot, then the fault server
+	t0=$(now_ms)
+	spawn "$M_PF_LOG" postfix -c "$M_PF_CONF" start ||
+		mail_fail "postfix failed to start" "$M_PF_LOG"
+	spawn "$M_DC_LOG" dovecot -c "$M_DC_CONF" ||
+		mail_fail "dovecot failed to start" "$M_DC_LOG"
+	spawn -b "$M_FS_LOG" "$fs" -p "$M_FS_PID" "${MAIL_FAULTS[@]}"
+
+	# --- wait: each daemon holds exactly its listeners (one ss snapshot
+	# per round; the masters come from their pid files), then each
+	# plain-text listener greets
+	deadline=$(( t0 + START_TIMEOUT * 1000 ))
+	local fs_pid=$SPAWN_PID pf dc snap
+	local want_pf want_dc want_fs
+	want_pf=$(printf 'tcp %s\n' "${MAIL_POSTFIX_LISTEN[@]}" | sort)
+	want_dc=$(printf 'tcp %s\n' "${MAIL_DOVECOT_LISTEN[@]}" | sort)
+	want_fs=$(printf 'tcp %s\n' "${MAIL_FAULTS[@]%%=*}" | sort)
+	while :; do
+		pending=
+		snap=$(ss -Hlntup 2>/dev/null)
+		pf=$(pidfile_pid "$M_PF_PID")
+		if [ -z "$pf" ] || ! grep -qzxF -- "MAIL_CONFIG=$M_PF_CONF" "/proc/$pf/environ" 2>/dev/null ||
+			[ "$(snap_listeners "$snap" "$pf")" != "$want_pf" ]; then
+			pending+=" postfix"
+		fi
+		dc=$(pidfile_pid "$M_DC_PID")
+		if [ -z "$dc" ] || ! pid_matches "$dc" "$M_DC_CONF" ||
+			[ "$(snap_listeners "$snap" "$dc")" != "$want_dc" ]; then
+			pending+=" dovecot"
+		fi
+		if [ ! -s "$M_FS_PID" ] || [ "$(snap_listeners "$snap" "$fs_pid")" != "$want_fs" ]; then
+			pending+=" faultserver"
+		fi
+		if [ -z "$pending" ]; then
+			pending=$(probe_greetings)
+		fi
+		[ -z "$pending" ] && break
+		[ -n "$(proc_start "$fs_pid")" ] || mail_fail "the fault server exited" "$M_FS_LOG"
+		if [ "$(now_ms)" -ge "$deadline" ]; then
+			mail_fail "not ready within ${START_TIMEOUT}s:$pending (postfix master ${pf:-none}, dovecot ${dc:-none}, faultserver $fs_pid); listening:
+$(grep '127\.0\.2\.' <<<"$snap")" "$M_PF_LOG" "$M_DC_LOG" "$M_FS_LOG"
+		fi
+		sleep 0.1
+	done
+	out=$(ss -Hltn | awk '{ print $4 }')
+	for ent in "${MAIL_CLOSED[@]}"; do
+		! grep -qxF -- "$ent" <<<"$out" ||
+			mail_fail "something listens on $ent, which must stay closed (mx-closed)"
+	done
+
+	# --- end to end, TLS with the lab root as the only trust anchor:
+	# submission (AUTH only after STARTTLS: the Dovecot SASL socket works)
+	# and IMAPS
+	if ! out=$(printf 'EHLO lab.test\r\nQUIT\r\n' | tls_probe -connect 127.0.2.10:587 \
+		-starttls smtp -servername mta1.example.test -verify_hostname mta1.example.test) ||
+		! grep -q '^250-AUTH PLAIN LOGIN' <<<"$out"; then
+		mail_fail "submission on 127.0.2.10:587 does not verify or offers no AUTH after STARTTLS:
+$out" "$M_PF_LOG" "$M_DC_LOG"
+	fi
+	if ! out=$(printf 'a LOGOUT\r\n' | tls_probe -connect 127.0.2.18:993 \
+		-servername proxy2.example.test -verify_hostname proxy2.example.test) ||
+		! grep -q '^\* BYE' <<<"$out"; then
+		mail_fail "IMAPS on 127.0.2.18:993 does not verify:
+$out" "$M_DC_LOG"
+	fi
+	say "mail up in $(( $(now_ms) - t0 )) ms: postfix (${#MAIL_POSTFIX_LISTEN[@]} listeners), dovecot (${#MAIL_DOVECOT_LISTEN[@]}), faultserver (${#MAIL_FAULTS[@]})"
+}
+
+stop_mail() {
+	local run=$1
+	mail_files "$run/mail"
+	# no early return when RUNDIR is gone: Postfix is
+	# found by MAIL_CONFIG in its environment, Dovecot and the fault
+	# server by their command lines
+	stop_procs faultserver "" "$(daemon_pids "$M_FS_PID" "$M_FS_PID")"
+	# Postfix before Dovecot: Dovecot's auth process (and with it log,
+	# anvil and stats) outlives its master by 20 s or more while smtpd
+	# processes are still connected to its SASL socket
+	mail_postfix_pids
+	stop_procs postfix "$PF_MAIN" "$PF_ALL"
+	mail_dovecot_pids
+	stop_procs dovecot "$DC_MAIN" "$DC_ALL"
+	rm -f -- "$M_FS_PID"
+}
+
+status_mail() {
+	local run=$1 bad=0 state
+	mail_files "$run/mail"
+	mail_postfix_pids
+	if [ -z "$PF_MAIN" ]; then
+		state=stopped bad=1
+	elif [[ $(probe_line 127.0.2.10 25) == '220 mta1.example.test '* ]]; then
+		state="running (master pid $PF_MAIN), answers"
+	else
+		state="running (master pid $PF_MAIN), NOT answering" bad=1
+	fi
+	printf 'mail %-16s %-11s %s\n' postfix 127.0.2.10 "$state"
+	mail_dovecot_pids
+	if [ -z "$DC_MAIN" ]; then
+		state=stopped bad=1
+	elif [[ $(probe_line 127.0.2.18 143) == '* OK '* ]]; then
+		state="running (pid ${DC_MAIN//$'\n'/ }), answers"
+	else
+		state="running (pid ${DC_MAIN//$'\n'/ }), NOT answering" bad=1
+	fi
+	printf 'mail %-16s %-11s %s\n' dovecot 127.0.2.18 "$state"
+	state=$(daemon_pids "$M_FS_PID" "$M_FS_PID")
+	if [ -z "$state" ]; then
+		state=stopped bad=1
+	elif [[ $(probe_line 127.0.2.66 143) == '* BYE too busy' ]]; then
+		state="running (pid ${state//$'\n'/ }), answers"
+	else
+		state="running (pid ${state//$'\n'/ }), NOT answering" bad=1
+	fi
+	printf 'mail %-16s %-11s %s\n' faultserver 127.0.2.60-66 "$state"
 	return $bad
 }
 

@@ -27,5 +27,8 @@ external = imap:143
 description = IMAP and POP3 without implicit TLS
 external = imap:143, pop3:110
 
+[role dns-only]
+description = a node whose DNS alone is under test: no ports
+
 [domain]
 checks = dns.mx, dns.auth
