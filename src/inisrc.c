@@ -189,4 +189,3 @@ ini_src_free(struct ini_src *s)
 		free(s->lines[i]);
 	free(s->lines);
 }
-
