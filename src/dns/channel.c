@@ -206,6 +206,30 @@ filter_servers(struct dns_channel *ch, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * No system resolver may be asked: look in the hosts file only. (c-ares
+ * 1.18 also leaks when it tries DNS with no servers at all.)
+ */
+static int
+hosts_file_only(struct dns_channel *ch, struct ares_options *opts, int mask)
+{
+	char lookups[] = "f";
+
+	ch->destroying = true;
+	ares_destroy(ch->ares);
+	ch->destroying = false;
+	opts->lookups = lookups;
+	opts->nservers = 0;
+	opts->servers = NULL;
+	mask |= ARES_OPT_LOOKUPS | ARES_OPT_SERVERS;
+	if (ares_init_options(&ch->ares, opts, mask) != ARES_SUCCESS) {
+		ch->ares = NULL;
+		return -1;
+	}
+	ares_set_socket_functions(ch->ares, &policy_socket_functions, ch);
+	return 0;
+}
+
 struct dns_channel *
 dns_channel_new(struct event_base *base, struct netpolicy *np,
                 const struct mr_server *server, int timeout_ms, int tries,
@@ -277,6 +301,12 @@ dns_channel_new(struct event_base *base, struct netpolicy *np,
 		dns_channel_free(ch);
 		return NULL;
 	}
+	if (ch->nservers == 0 && hosts_file_only(ch, &opts, mask) < 0) {
+		snprintf(err, errlen,
+		         "c-ares: cannot set up the system channel");
+		dns_channel_free(ch);
+		return NULL;
+	}
 	return ch;
 }
 
@@ -286,7 +316,8 @@ dns_channel_free(struct dns_channel *ch)
 	if (ch == NULL)
 		return;
 	ch->destroying = true;
-	ares_destroy(ch->ares);
+	if (ch->ares)
+		ares_destroy(ch->ares);
 	while (ch->socks) {
 		struct watched_sock *next = ch->socks->next;
 		event_free(ch->socks->ev);

@@ -523,14 +523,14 @@ on_addrinfo(void *arg, int status, int timeouts, struct ares_addrinfo *res)
 		ares_freeaddrinfo(res);
 	if (e->naddrs == 0) {
 		const char *why = dns_channel_blocked_reason(e->d->system);
-		if (status == ARES_ENOTFOUND)
-			e->reply.detail =
-				xstrdup("not found in /etc/hosts nor in DNS");
-		else if (why && dns_channel_nservers(e->d->system) == 0)
+		if (why && dns_channel_nservers(e->d->system) == 0)
 			e->reply.detail = xasprintf(
 				"not in /etc/hosts, and the system resolvers "
 				"were not asked: %s",
 				why);
+		else if (status == ARES_ENOTFOUND)
+			e->reply.detail =
+				xstrdup("not found in /etc/hosts nor in DNS");
 		else
 			e->reply.detail = xstrdup(ares_strerror(status));
 	}

@@ -562,7 +562,9 @@ START_TEST(host_on_node_unresolvable)
 	/* Not in the hosts file; the system resolver is off-limits. */
 	run_host_ns(&r, "mta9.example.test", "10.9.0.10 other.example.test");
 	EXPECT(&r, "mta9.example.test", "host.fqdn", "fail",
-	       "mta9.example.test does not resolve on this host");
+	       "mta9.example.test does not resolve on this host",
+	       "not in /etc/hosts, and the system resolvers were not asked",
+	       "outside MAILREADY_ALLOW_NETWORKS");
 	mr_run_free(&r);
 }
 END_TEST
