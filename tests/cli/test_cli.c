@@ -179,6 +179,26 @@ START_TEST(preflight_without_config)
 }
 END_TEST
 
+/*
+ * Refused, unreachable and filtered are told apart. In a namespace of our
+ * own with no route but loopback, 10.9.9.9 is unreachable: nothing is sent.
+ */
+START_TEST(port_unreachable)
+{
+	struct mr_run r;
+	mr_exec_ns(&r, "ip link set lo up\n"
+	               "MAILREADY_ALLOW_NETWORKS=127.0.0.0/8,10.9.9.0/24 "
+	               "exec $MAILREADY check -H far.example.test -r mta "
+	               "--public 10.9.9.9 --allow-net 10.9.9.0/24,127.0.0.0/8 "
+	               "--only net.port.smtp --only mail.smtp -f json\n");
+	EXPECT(&r, "far.example.test", "net.port.smtp", "fail",
+	       "10.9.9.9 port 25 (smtp) is unreachable: ");
+	EXPECT(&r, "far.example.test", "mail.smtp", "fail",
+	       "10.9.9.9 port 25 (smtp) is unreachable");
+	mr_run_free(&r);
+}
+END_TEST
+
 static void
 setup(void)
 {
@@ -210,6 +230,7 @@ suite(void)
 	tcase_add_test(tc, config_errors);
 	tcase_add_test(tc, help_version_list);
 	tcase_add_test(tc, preflight_without_config);
+	tcase_add_test(tc, port_unreachable);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -446,12 +446,13 @@ status_dns() {
 # leaf certificates: NAME:KIND (good, expiring, expired, wrongname, rogue)
 MAIL_CERTS=(mta1.example.test:good proxy2.example.test:good
 	imap-plain.example.test:good mx-badhelo.example.test:good
+	sub-plain.example.test:good
 	mx-expired.example.test:expired mx-wrongname.example.test:wrongname
 	mx-untrusted.example.test:rogue mx-expiring.example.test:expiring)
 # the listeners of each daemon, exactly (start checks them with ss)
 MAIL_POSTFIX_LISTEN=(127.0.2.10:25 127.0.2.10:587 127.0.2.10:465
 	127.0.2.50:25 127.0.2.51:25 127.0.2.52:25 127.0.2.53:25 127.0.2.54:25
-	127.0.2.55:25)
+	127.0.2.55:25 127.0.2.57:587)
 MAIL_DOVECOT_LISTEN=(127.0.2.18:143 127.0.2.18:993 127.0.2.18:110
 	127.0.2.18:995 127.0.2.58:143 127.0.2.58:110)
 # ADDR:PORT=MODE of the fault server
@@ -470,6 +471,7 @@ declare -A MAIL_GREETING=([127.0.2.10:25]='220 mta1.example.test ESMTP'
 	[127.0.2.53:25]='220 mx-expiring.example.test ESMTP'
 	[127.0.2.54:25]='220 mx-notls.example.test ESMTP'
 	[127.0.2.55:25]='220 relay.other.test ESMTP'
+	[127.0.2.57:587]='220 sub-plain.example.test ESMTP'
 	[127.0.2.18:143]='* OK ' [127.0.2.18:110]='+OK '
 	[127.0.2.58:143]='* OK ' [127.0.2.58:110]='+OK '
 	[127.0.2.66:143]='* BYE too busy')

@@ -6,7 +6,7 @@ description = mailready lab: MTA and mail store services
 default_roles = mta
 
 [all]
-checks = host.fqdn, dns.a.inside, dns.a.outside, dns.ptr
+checks = host.fqdn, dns.a.inside, dns.a.outside, dns.ptr, net.internet
 
 [role mta]
 checks = dns.mx
@@ -18,6 +18,10 @@ external = imap:143, imaps:993, pop3:110, pop3s:995
 [role smtp-only]
 description = a host that only answers on port 25 (the lab's fault servers)
 external = smtp:25
+
+[role submission-only]
+description = a host that only answers on port 587
+external = submission:587
 
 [role imap-only]
 description = a host that only answers IMAP on port 143

@@ -94,6 +94,9 @@ START_TEST(protocol_faults)
 	       "127.0.2.56 port 25 (smtp) is closed: connection refused");
 	EXPECT(&r, "mx-closed.example.test", "mail.smtp", "fail",
 	       "127.0.2.56 port 25 (smtp) is closed");
+	EXPECT(&r, "sub-plain.example.test", "mail.submission", "warn",
+	       "AUTH is offered before STARTTLS on submission: clients may "
+	       "send passwords in clear (smtpd_tls_auth_only = yes)");
 	EXPECT(&r, "imap-plain.example.test", "mail.imap", "warn",
 	       "plain-text login is offered before TLS");
 	EXPECT(&r, "imap-plain.example.test", "mail.pop3", "warn",
@@ -178,6 +181,10 @@ START_TEST(on_node_ports_and_internet)
 	EXPECT(&r, "stall1.example.test", "host.port.smtp", "fail",
 	       "port 25 is held by faultserver, pid",
 	       "not by the smtp service");
+	/* internet_targets: two answer, and port 25 of one is closed. */
+	EXPECT(&r, "stall1.example.test", "net.internet", "fail",
+	       "outbound port 25 is blocked: 127.0.2.56:25",
+	       "reaches 127.0.2.10:25", "reaches 127.0.2.18:993");
 	mr_run_free(&r);
 
 	const char *argv2[] = {
