@@ -15,9 +15,8 @@
 #include <strings.h>
 
 #include "proto/proto.h"
+#include "proto/text.h"
 #include "xmalloc.h"
-
-#define QUOTE_MAX 40
 
 /* The line being parsed and where to say what was wrong with it. */
 struct ctx {
@@ -26,29 +25,15 @@ struct ctx {
 	size_t errlen;
 };
 
-/* 'at most QUOTE_MAX bytes of s', or "an empty line"; never reads past NUL. */
-static const char *
-quote(const char *s, size_t len, char *buf, size_t buflen)
-{
-	if (len == 0)
-		return "an empty line";
-	size_t n = strnlen(s, len < QUOTE_MAX ? len : QUOTE_MAX);
-	snprintf(buf, buflen, "'%.*s'%s", (int)n, s, len > n ? "..." : "");
-	return buf;
-}
-
 /* Set err to "WHY, got 'LINE'" and return -1. */
 __attribute__((format(printf, 2, 3))) static int
 fail(const struct ctx *c, const char *fmt, ...)
 {
-	char why[160], q[QUOTE_MAX + 8];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
+	proto_errorv(c->err, c->errlen, c->line, fmt, ap);
 	va_end(ap);
-	snprintf(c->err, c->errlen, "%s, got %s", why,
-	         quote(c->line, strlen(c->line), q, sizeof(q)));
 	return -1;
 }
 
@@ -78,16 +63,6 @@ atom_len(const char *s)
 	while (is_atom_char((unsigned char)s[n]))
 		n++;
 	return n;
-}
-
-/* Offset of the first byte that is not text (HT, SP..~, 8-bit), or -1. */
-static long
-bad_text_byte(const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
-			return (long)(p - (const unsigned char *)s);
-	return -1;
 }
 
 /* Does the line end in a literal announcement "{digits}"? */
@@ -258,7 +233,7 @@ imap_parse_line(const char *line, struct imap_line *out, char *err,
 	out->text = line + strlen(line);
 	if (*line == '\0')
 		return fail(&c, "expected an IMAP response");
-	long bad = bad_text_byte(line);
+	long bad = proto_bad_text_byte(line);
 	if (bad >= 0)
 		return fail(&c,
 		            "expected printable text, not control "
@@ -305,7 +280,7 @@ imap_caps_parse(const char *s, size_t len, struct imap_caps *caps, char *err,
 {
 	char **v = NULL;
 	size_t nv = 0, i = 0;
-	char q[QUOTE_MAX + 8];
+	char q[PROTO_QUOTE_MAX + 8];
 
 	while (i < len) {
 		if (s[i] == ' ') {
@@ -319,7 +294,7 @@ imap_caps_parse(const char *s, size_t len, struct imap_caps *caps, char *err,
 			snprintf(err, errlen,
 			         "expected a capability of IMAP atom "
 			         "characters, got %s",
-			         quote(s + i, len - i, q, sizeof(q)));
+			         proto_quote(s + i, len - i, q, sizeof(q)));
 			caps_free(v, nv);
 			return -1;
 		}
@@ -330,7 +305,7 @@ imap_caps_parse(const char *s, size_t len, struct imap_caps *caps, char *err,
 	if (nv == 0) {
 		snprintf(err, errlen,
 		         "expected at least one capability, got %s",
-		         quote(s, len, q, sizeof(q)));
+		         proto_quote(s, len, q, sizeof(q)));
 		return -1;
 	}
 	imap_caps_clear(caps);

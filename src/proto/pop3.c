@@ -13,10 +13,10 @@
 #include <strings.h>
 
 #include "proto/proto.h"
+#include "proto/text.h"
 #include "xmalloc.h"
 
 #define POP3_MAX_LINES 256
-#define QUOTE_MAX      40
 
 /* The line being parsed and where to say what was wrong with it. */
 struct ctx {
@@ -25,45 +25,29 @@ struct ctx {
 	size_t errlen;
 };
 
-/* 'at most QUOTE_MAX bytes of s', or "an empty line"; never reads past NUL. */
-static const char *
-quote(const char *s, char *buf, size_t len)
-{
-	if (*s == '\0')
-		return "an empty line";
-	bool cut = strnlen(s, QUOTE_MAX + 1) > QUOTE_MAX;
-	snprintf(buf, len, "'%.*s'%s", QUOTE_MAX, s, cut ? "..." : "");
-	return buf;
-}
-
 /* Set err to "WHY, got 'LINE'". */
 __attribute__((format(printf, 2, 3))) static void
 fail(const struct ctx *c, const char *fmt, ...)
 {
-	char why[160], q[QUOTE_MAX + 8];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
+	proto_errorv(c->err, c->errlen, c->line, fmt, ap);
 	va_end(ap);
-	snprintf(c->err, c->errlen, "%s, got %s", why,
-	         quote(c->line, q, sizeof(q)));
 }
 
 /* Is the line text (HT, SP..~, 8-bit)? If not, say which byte is not. */
 static bool
 check_text(const struct ctx *c)
 {
-	for (const unsigned char *p = (const unsigned char *)c->line; *p; p++)
-		if ((*p < 0x20 && *p != '\t') || *p == 0x7f) {
-			fail(c,
-			     "expected printable text, not control "
-			     "character 0x%02x at byte %ld",
-			     *p,
-			     (long)(p - (const unsigned char *)c->line) + 1);
-			return false;
-		}
-	return true;
+	long bad = proto_bad_text_byte(c->line);
+	if (bad < 0)
+		return true;
+	fail(c,
+	     "expected printable text, not control character 0x%02x at "
+	     "byte %ld",
+	     (unsigned char)c->line[bad], bad + 1);
+	return false;
 }
 
 /*

@@ -15,10 +15,10 @@
 #include <strings.h>
 
 #include "proto/proto.h"
+#include "proto/text.h"
 #include "xmalloc.h"
 
 #define SMTP_MAX_LINES 256
-#define QUOTE_MAX      40
 
 /* The line being parsed and where to say what was wrong with it. */
 struct ctx {
@@ -27,29 +27,15 @@ struct ctx {
 	size_t errlen;
 };
 
-/* 'at most QUOTE_MAX bytes of s', or "an empty line"; never reads past NUL. */
-static const char *
-quote(const char *s, char *buf, size_t len)
-{
-	if (*s == '\0')
-		return "an empty line";
-	bool cut = strnlen(s, QUOTE_MAX + 1) > QUOTE_MAX;
-	snprintf(buf, len, "'%.*s'%s", QUOTE_MAX, s, cut ? "..." : "");
-	return buf;
-}
-
 /* Set err to "WHY, got 'LINE'" and return PROTO_ERROR. */
 __attribute__((format(printf, 2, 3))) static enum proto_res
 fail(const struct ctx *c, const char *fmt, ...)
 {
-	char why[160], q[QUOTE_MAX + 8];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
+	proto_errorv(c->err, c->errlen, c->line, fmt, ap);
 	va_end(ap);
-	snprintf(c->err, c->errlen, "%s, got %s", why,
-	         quote(c->line, q, sizeof(q)));
 	return PROTO_ERROR;
 }
 
@@ -75,16 +61,6 @@ code_in_range(const char *line)
 	return line[0] >= '2' && line[0] <= '5' && line[1] <= '5';
 }
 
-/* Offset of the first byte that is not text (HT, SP..~, 8-bit), or -1. */
-static long
-bad_text_byte(const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
-			return (long)(p - (const unsigned char *)s);
-	return -1;
-}
-
 /* Check one line; on success *code, *more and *text describe it. */
 static enum proto_res
 parse_line(const struct ctx *c, int *code, bool *more, const char **text)
@@ -99,7 +75,7 @@ parse_line(const struct ctx *c, int *code, bool *more, const char **text)
 	if (line[3] != '-' && line[3] != ' ' && line[3] != '\0')
 		return fail(c, "expected '-', ' ' or the end of the line "
 		               "after the reply code");
-	long bad = bad_text_byte(line);
+	long bad = proto_bad_text_byte(line);
 	if (bad >= 0)
 		return fail(c,
 		            "expected printable text, not control "
