@@ -173,6 +173,50 @@ find_owner(unsigned long inode, char *comm, size_t len)
 	return found;
 }
 
+/* "a, b": addresses fit, the buffer holds MAX_LISTENERS of them. */
+static void
+append_addr(char *buf, size_t len, const char *addr)
+{
+	size_t off = strlen(buf), n = strlen(addr);
+	if (off + n + 3 > len)
+		return;
+	if (off > 0) {
+		memcpy(buf + off, ", ", 2);
+		off += 2;
+	}
+	memcpy(buf + off, addr, n + 1);
+}
+
+static void
+judge_holder(struct findings *f, const struct plan_item *it, const char *want,
+             pid_t pid, const char *comm, const char *addrs)
+{
+	if (pid == 0)
+		findings_add(f, MR_WARN,
+		             "port %u is in use on %s by a process this user "
+		             "cannot see (run as root)",
+		             it->port, addrs);
+	else if (want != NULL && word_in(want, comm))
+		findings_add(
+			f, MR_PASS,
+			"port %u is held by %s (pid %d, on %s), as expected "
+			"for %s",
+			it->port, comm, (int)pid, addrs, it->service);
+	else if (want != NULL)
+		findings_add(
+			f, MR_FAIL,
+			"port %u is held by %s, pid %d (on %s), not by the "
+			"%s service: stop and disable it (systemctl "
+			"disable --now %s)",
+			it->port, comm, (int)pid, addrs, it->service, comm);
+	else
+		findings_add(
+			f, MR_WARN,
+			"port %u is held by %s, pid %d (on %s); make sure it "
+			"is the %s service",
+			it->port, comm, (int)pid, addrs, it->service);
+}
+
 static void
 start(struct probe *p)
 {
@@ -188,33 +232,22 @@ start(struct probe *p)
 		             it->port, it->service);
 		return;
 	}
+	/* One finding per holding process, with all its addresses. */
+	pid_t pids[MAX_LISTENERS];
+	char comms[MAX_LISTENERS][64];
+	for (size_t i = 0; i < n; i++)
+		pids[i] = find_owner(l[i].inode, comms[i], sizeof(comms[i]));
 	for (size_t i = 0; i < n; i++) {
-		char comm[64];
-		pid_t pid = find_owner(l[i].inode, comm, sizeof(comm));
-		if (pid == 0)
-			findings_add(&f, MR_WARN,
-			             "port %u is in use on %s by a process "
-			             "this user cannot see (run as root)",
-			             it->port, l[i].addr);
-		else if (want != NULL && word_in(want, comm))
-			findings_add(&f, MR_PASS,
-			             "port %u on %s is held by %s (pid %d), "
-			             "as expected for %s",
-			             it->port, l[i].addr, comm, (int)pid,
-			             it->service);
-		else if (want != NULL)
-			findings_add(&f, MR_FAIL,
-			             "port %u is held by %s, pid %d (on %s), "
-			             "not by the %s service: stop and disable "
-			             "it (systemctl disable --now %s)",
-			             it->port, comm, (int)pid, l[i].addr,
-			             it->service, comm);
-		else
-			findings_add(&f, MR_WARN,
-			             "port %u is held by %s, pid %d (on %s); "
-			             "make sure it is the %s service",
-			             it->port, comm, (int)pid, l[i].addr,
-			             it->service);
+		bool seen = false;
+		for (size_t k = 0; k < i; k++)
+			seen = seen || pids[k] == pids[i];
+		if (seen)
+			continue;
+		char addrs[MAX_LISTENERS * (MR_ADDR_STRLEN + 2)] = "";
+		for (size_t k = i; k < n; k++)
+			if (pids[k] == pids[i])
+				append_addr(addrs, sizeof(addrs), l[k].addr);
+		judge_holder(&f, it, want, pids[i], comms[i], addrs);
 	}
 	findings_finish(&f, p);
 }

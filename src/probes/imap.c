@@ -34,6 +34,13 @@ static const char *const state_names[] = {
 };
 
 /* The tag of each command is the state's letter, so replies are checked. */
+/* The command each state waits on, for refusal messages. */
+static const char *const state_commands[] = {
+	[IMAP_GREETING] = "the connection", [IMAP_CAPA] = "CAPABILITY",
+	[IMAP_STARTTLS] = "STARTTLS",       [IMAP_CAPA_TLS] = "CAPABILITY",
+	[IMAP_LOGOUT] = "LOGOUT",
+};
+
 static const char *const state_tags[] = {
 	[IMAP_CAPA] = "m1",
 	[IMAP_STARTTLS] = "m2",
@@ -160,8 +167,8 @@ on_tagged(struct imap_data *s, const struct imap_line *l, const char *line)
 			finish(s);
 			return;
 		}
-		mail_fail(&s->m, "%s refused: %.200s",
-		          state_names[s->state] + 9, line);
+		mail_fail(&s->m, "%s refused: %.200s", state_commands[s->state],
+		          line);
 		return;
 	}
 	switch (s->state) {

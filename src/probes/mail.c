@@ -19,13 +19,7 @@ phase_timeout(const struct mail_session *m)
 const char *
 mail_where(struct mail_session *m)
 {
-	static char buf[128];
-	char as[MR_ADDR_STRLEN];
-	const struct plan_item *it = probe_item(m->p);
-
-	snprintf(buf, sizeof(buf), "%s port %u", mr_addr_str(&m->addr, as),
-	         it->port);
-	return buf;
+	return m->where;
 }
 
 void
@@ -89,7 +83,6 @@ mail_quit(struct mail_session *m, const char *command)
 const char *
 mail_client_name(struct mail_session *m)
 {
-	static char lit[MR_ADDR_STRLEN + 8];
 	const char *host = probe_run(m->p)->hostname;
 	struct mr_addr a;
 	char as[MR_ADDR_STRLEN];
@@ -98,10 +91,10 @@ mail_client_name(struct mail_session *m)
 		return host;
 	/* No FQDN here: an address literal is what RFC 5321 asks for. */
 	if (conn_local_addr(m->conn, &a) == 0) {
-		snprintf(lit, sizeof(lit),
+		snprintf(m->client_name, sizeof(m->client_name),
 		         a.family == AF_INET6 ? "[IPv6:%s]" : "[%s]",
 		         mr_addr_str(&a, as));
-		return lit;
+		return m->client_name;
 	}
 	return "[127.0.0.1]";
 }
@@ -258,10 +251,12 @@ connect_to(struct mail_session *m, const struct mr_addr *addr)
 {
 	struct run *r = probe_run(m->p);
 	const struct plan_item *it = probe_item(m->p);
-	char why[320];
+	char why[320], as[MR_ADDR_STRLEN];
 	int err;
 
 	m->addr = *addr;
+	mr_addr_str(addr, as);
+	snprintf(m->where, sizeof(m->where), "%s port %u", as, it->port);
 	m->phase = "TCP connect";
 	probe_waiting(m->p, "the TCP connect to %s", mail_where(m));
 	m->conn = conn_connect(r->base, r->np, addr, it->port, phase_timeout(m),

@@ -40,6 +40,8 @@ struct mail_session {
 	bool quitting;     /* the polite ending was sent */
 	bool tls;          /* TLS is up */
 	bool finished;
+	char where[MR_ADDR_STRLEN + 16];      /* "127.0.2.10 port 25" */
+	char client_name[MR_ADDR_STRLEN + 8]; /* an EHLO address literal */
 	struct cert_verdict cert;
 	struct findings f;
 };

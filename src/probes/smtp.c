@@ -40,7 +40,6 @@ struct smtp_state_data {
 	struct smtp_reply reply;
 	char *greeting_host;
 	bool submission;
-	bool auth_before_tls;
 	struct dns_req *ptr_req;
 	const struct dns_reply *ptr;
 	bool ended; /* waiting only for the PTR answer */

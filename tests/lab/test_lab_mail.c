@@ -193,7 +193,7 @@ START_TEST(on_node_ports_and_internet)
 		"json",      "--only",     "host.port.submission", NULL};
 	mr_exec(&r, argv2, NULL);
 	EXPECT(&r, "mta1.example.test", "host.port.submission", "pass",
-	       "is held by master (pid", "as expected for submission");
+	       "port 587 is held by master (pid", "as expected for submission");
 	mr_run_free(&r);
 }
 END_TEST
