@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "build_config.h"
 #include "cli.h"
 #include "names.h"
 #include "xmalloc.h"
@@ -29,6 +30,12 @@ enum {
 	OPT_PUBLIC,
 	OPT_INTERNAL,
 	OPT_NO_COLOR,
+	OPT_CRITICAL,
+	OPT_TIMEOUT_STATE,
+	OPT_STATE,
+	OPT_PROMETHEUS,
+	OPT_SYSLOG,
+	OPT_VANTAGE,
 };
 
 static const struct option long_opts[] = {
@@ -53,6 +60,13 @@ static const struct option long_opts[] = {
 	{"skip", required_argument, NULL, OPT_SKIP},
 	{"self", required_argument, NULL, OPT_SELF},
 	{"no-color", no_argument, NULL, OPT_NO_COLOR},
+	{"warning", required_argument, NULL, 'w'},
+	{"critical", required_argument, NULL, OPT_CRITICAL},
+	{"timeout-state", required_argument, NULL, OPT_TIMEOUT_STATE},
+	{"state", required_argument, NULL, OPT_STATE},
+	{"prometheus", required_argument, NULL, OPT_PROMETHEUS},
+	{"syslog", no_argument, NULL, OPT_SYSLOG},
+	{"vantage", required_argument, NULL, OPT_VANTAGE},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -62,45 +76,89 @@ static const struct option long_opts[] = {
 void
 cli_usage(FILE *out)
 {
-	fputs("Usage: mailready COMMAND [OPTIONS]\n"
+	fputs("mailready " MAILREADY_VERSION "\n"
+	      "Tells whether every node of a mail cluster is ready: DNS (A/AAAA\n"
+	      "inside and outside, PTR, MX, authoritative servers), ports, SMTP,\n"
+	      "submission, SMTPS, IMAP(S), POP3(S) with STARTTLS and certificates.\n"
 	      "\n"
-	      "Tells whether every node of a mail cluster is ready: DNS (A/AAAA,\n"
-	      "PTR, MX, authoritative servers), ports and protocols.\n"
+	      "Usage:\n"
+	      "  mailready preflight [-c FILE | -H FQDN -r ROLE] [OPTIONS]\n"
+	      "  mailready check     [-c FILE | -H FQDN -r ROLE] [-w T] [-c T] [OPTIONS]\n"
+	      "  mailready health    [-c FILE] [--state FILE] [--prometheus FILE]\n"
+	      "                      [--syslog] [OPTIONS]\n"
+	      "  mailready report    [-f FORMAT] FILE.json...\n"
+	      "  mailready list\n"
 	      "\n"
 	      "Commands:\n"
-	      "  preflight   check before installing, on the node itself\n"
-	      "  check       Nagios-style plugin: status line, perfdata, long output\n"
-	      "  health      for cron or a systemd timer\n"
-	      "  list        the catalogue of checks\n"
+	      " preflight   before installing, on the node itself: every failure with\n"
+	      "             its fix, a verdict per node\n"
+	      " check       Nagios-style plugin: status line, perfdata, long output\n"
+	      " health      for cron or a systemd timer: quiet while nothing changed\n"
+	      "             and all pass; otherwise what changed and what fails\n"
+	      " report      merge JSON results taken on several nodes or vantage\n"
+	      "             points into one report\n"
+	      " list        the catalogue of checks\n"
 	      "\n"
 	      "Options:\n"
-	      "  -c, --config FILE         cluster file (mailready.conf(5))\n"
-	      "  -H, --host FQDN           check only this node (added if not in FILE)\n"
-	      "  -r, --role ROLE[,ROLE]    roles of the -H node (repeatable)\n"
-	      "      --public ADDR         public address of the -H node (repeatable)\n"
-	      "      --internal ADDR       internal address of the -H node (repeatable)\n"
-	      "  -d, --domain DOMAIN       mail domain to check (repeatable)\n"
-	      "      --profile NAME|FILE   role profile (carbonio, mail)\n"
-	      "      --inside-resolver R   system, or ADDR[,ADDR...]\n"
-	      "      --outside-resolver R  iterate, system, or ADDR[,ADDR...]\n"
-	      "      --root-hints FILE     root servers for iterate\n"
-	      "      --ca-file FILE        trusted CAs (PEM)\n"
-	      "      --allow-net CIDR,...  send nothing outside these networks\n"
-	      "      --public-net CIDR,... networks that count as public\n"
-	      "  -t, --timeout SECONDS     deadline of the whole run (default 10)\n"
-	      "      --probe-timeout SEC   deadline of one check (default 5)\n"
-	      "      --parallel N          checks running at once (default 64)\n"
-	      "  -f, --format FORMAT       text, json or nagios\n"
-	      "      --only GLOB           run only checks whose id matches (repeatable)\n"
-	      "      --skip GLOB           leave out checks whose id matches (repeatable)\n"
-	      "      --self FQDN           this host is node FQDN (for on-node checks)\n"
-	      "      --no-color            no colours (also: NO_COLOR set)\n"
-	      "  -v, --verbose             more detail\n"
-	      "  -h, --help                this help\n"
-	      "  -V, --version             version\n"
+	      " -c, --config FILE\n"
+	      "    Cluster file (mailready.conf(5)). A value in range syntax is a\n"
+	      "    critical threshold instead (see -c below).\n"
+	      " -H, --host FQDN\n"
+	      "    Check only this node (added when not in the cluster file).\n"
+	      " -r, --role ROLE[,ROLE]\n"
+	      "    Roles of the -H node (repeatable).\n"
+	      " --public ADDR, --internal ADDR\n"
+	      "    Addresses of the -H node (repeatable).\n"
+	      " -d, --domain DOMAIN\n"
+	      "    Mail domain to check (repeatable).\n"
+	      " --profile NAME|FILE\n"
+	      "    Role profile: carbonio, mail, or a file.\n"
+	      " --inside-resolver system|ADDR[,ADDR]\n"
+	      " --outside-resolver iterate|system|ADDR[,ADDR]\n"
+	      " --root-hints FILE, --ca-file FILE\n"
+	      " --allow-net CIDR[,CIDR]\n"
+	      "    Send nothing outside these networks.\n"
+	      " --public-net default|CIDR[,CIDR]\n"
+	      "    Networks that count as public.\n"
+	      " -w, --warning THRESHOLDS\n"
+	      " -c, --critical THRESHOLDS\n"
+	      "    Ranges in the Monitoring Plugins syntax (10, 10:, ~:10, @10:20):\n"
+	      "    a bare range is the response time of each service in seconds;\n"
+	      "    or a list: time=RANGE,cert=RANGE (cert: days the certificate has\n"
+	      "    left, e.g. -w cert=30: -c cert=7:).\n"
+	      " -t, --timeout SECONDS\n"
+	      "    Deadline of the whole run (default 10).\n"
+	      " --timeout-state ok|warning|critical|unknown\n"
+	      "    Status of checks the deadline cuts short (default unknown).\n"
+	      " --probe-timeout SECONDS\n"
+	      "    Timeout of each step of a check (default 5).\n"
+	      " --parallel N\n"
+	      "    Checks running at once (default 64).\n"
+	      " -f, --format text|json|nagios|prometheus\n"
+	      "    Output (check: nagios; others: text).\n"
+	      " --only GLOB, --skip GLOB\n"
+	      "    Run only / leave out checks whose id matches (repeatable).\n"
+	      " --self FQDN\n"
+	      "    This host is node FQDN (on-node checks).\n"
+	      " --vantage NAME\n"
+	      "    Where this run looks from (default: this host's name); report\n"
+	      "    keeps the same check seen from two vantage points apart.\n"
+	      " --state FILE\n"
+	      "    health: where the last run is kept (default " MAILREADY_STATE_DIR
+	      "/state.json).\n"
+	      " --prometheus FILE\n"
+	      "    Also write metrics for node_exporter's textfile collector.\n"
+	      " --syslog\n"
+	      "    health: one syslog line per status change.\n"
+	      " --no-color\n"
+	      "    No colours (also when NO_COLOR is set).\n"
+	      " -v, --verbose\n"
+	      " -h, --help\n"
+	      " -V, --version\n"
 	      "\n"
-	      "Exit status: 0 pass, 1 warning, 2 failure, 3 unknown or bad usage.\n"
-	      "Environment: MAILREADY_ALLOW_NETWORKS narrows allow_networks.\n",
+	      "Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also bad usage).\n"
+	      "Environment: MAILREADY_ALLOW_NETWORKS narrows --allow-net; NO_COLOR.\n"
+	      "See mailready(1) and mailready.conf(5).\n",
 	      out);
 }
 
@@ -149,6 +207,45 @@ parse_seconds(const char *opt, const char *v, double *out, char *err,
 }
 
 static int
+parse_threshold(struct cli *c, const char *arg, bool critical, char *err,
+                size_t errlen)
+{
+	char why[200];
+	if (thresholds_parse(arg, critical, &c->thresholds, why, sizeof(why)) <
+	    0) {
+		snprintf(err, errlen, "%s: %s", critical ? "-c" : "-w", why);
+		return -1;
+	}
+	c->have_thresholds = true;
+	return 0;
+}
+
+static int
+parse_timeout_state(struct cli *c, const char *arg, char *err, size_t errlen)
+{
+	static const struct {
+		const char *name;
+		enum mr_status st;
+	} states[] = {
+		{"ok", MR_PASS},
+		{"warning", MR_WARN},
+		{"critical", MR_FAIL},
+		{"unknown", MR_UNKNOWN},
+	};
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+		if (strcasecmp(arg, states[i].name) == 0) {
+			c->timeout_state = states[i].st;
+			return 0;
+		}
+	}
+	snprintf(
+		err, errlen,
+		"--timeout-state: '%s' is not ok, warning, critical or unknown",
+		arg);
+	return -1;
+}
+
+static int
 parse_command(const char *s, struct cli *c, char *err, size_t errlen)
 {
 	static const struct {
@@ -180,7 +277,29 @@ parse_option(int opt, const char *arg, struct cli *c, char *err, size_t errlen)
 
 	switch (opt) {
 	case 'c':
+		/* -c is the plugins' critical threshold and our config file:
+		 * a value in range syntax is the threshold. */
+		if (thresholds_look_like(arg))
+			return parse_threshold(c, arg, true, err, errlen);
 		c->config_path = arg;
+		break;
+	case 'w':
+		return parse_threshold(c, arg, false, err, errlen);
+	case OPT_CRITICAL:
+		return parse_threshold(c, arg, true, err, errlen);
+	case OPT_TIMEOUT_STATE:
+		return parse_timeout_state(c, arg, err, errlen);
+	case OPT_STATE:
+		c->state_path = arg;
+		break;
+	case OPT_PROMETHEUS:
+		c->prometheus_path = arg;
+		break;
+	case OPT_SYSLOG:
+		c->syslog = true;
+		break;
+	case OPT_VANTAGE:
+		c->vantage = arg;
 		break;
 	case 'H':
 		c->host = arg;
@@ -246,9 +365,12 @@ parse_option(int opt, const char *arg, struct cli *c, char *err, size_t errlen)
 			c->format = FORMAT_JSON;
 		else if (strcmp(arg, "nagios") == 0)
 			c->format = FORMAT_NAGIOS;
+		else if (strcmp(arg, "prometheus") == 0)
+			c->format = FORMAT_PROMETHEUS;
 		else {
 			snprintf(err, errlen,
-			         "--format: '%s' is not text, json or nagios",
+			         "--format: '%s' is not text, json, nagios or "
+			         "prometheus",
 			         arg);
 			return -1;
 		}
@@ -289,9 +411,10 @@ cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 
 	memset(c, 0, sizeof(*c));
 	c->parallel = 64;
+	c->timeout_state = MR_UNKNOWN;
 	opterr = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, ":c:H:r:d:t:f:vhV", long_opts,
+	while ((opt = getopt_long(argc, argv, ":c:H:r:d:t:f:w:vhV", long_opts,
 	                          NULL)) != -1) {
 		if (opt == '?') {
 			snprintf(err, errlen, "unknown option '%s'",

@@ -10,7 +10,9 @@
 #include <stdio.h>
 
 #include "mailready/config.h"
+#include "mailready/status.h"
 #include "plan.h"
+#include "threshold.h"
 
 enum cli_command {
 	CMD_NONE,
@@ -27,6 +29,7 @@ enum cli_format {
 	FORMAT_TEXT,
 	FORMAT_JSON,
 	FORMAT_NAGIOS,
+	FORMAT_PROMETHEUS,
 };
 
 struct strv {
@@ -50,6 +53,7 @@ struct cli {
 	const char *allow_nets;
 	const char *public_nets;
 	const char *self;
+	const char *vantage; /* names this run in merged reports */
 	double timeout_s;       /* 0: not given */
 	double probe_timeout_s; /* 0: not given */
 	unsigned parallel;
@@ -57,6 +61,12 @@ struct cli {
 	bool format_given;
 	struct strv only;
 	struct strv skip;
+	struct thresholds thresholds; /* -w / -c */
+	bool have_thresholds;
+	enum mr_status timeout_state;
+	const char *state_path;      /* health --state */
+	const char *prometheus_path; /* --prometheus */
+	bool syslog;                 /* health --syslog */
 	bool no_color;
 	bool verbose;
 	struct strv files; /* report FILE... */

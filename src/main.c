@@ -13,8 +13,11 @@
 #include "dns/dns.h"
 #include "loop.h"
 #include "netpolicy.h"
+#include "output.h"
+#include "policy.h"
 #include "plan.h"
 #include "profile.h"
+#include "report/merge.h"
 #include "report/report.h"
 #include "xmalloc.h"
 #include "names.h"
@@ -116,6 +119,11 @@ load_config(const struct cli *c, const char *host, char *err, size_t errlen)
 			cfg->profile = xstrdup("mail");
 		}
 	}
+	/* -w/-c cert=RANGE judge certificate days instead of the config. */
+	if (c->thresholds.cert_warn.set || c->thresholds.cert_crit.set) {
+		cfg->cert_warn_days = -1;
+		cfg->cert_crit_days = -1;
+	}
 	if (cli_apply(c, cfg, err, errlen) < 0) {
 		mr_config_free(cfg);
 		return NULL;
@@ -123,31 +131,26 @@ load_config(const struct cli *c, const char *host, char *err, size_t errlen)
 	return cfg;
 }
 
+/* Merge JSON results of several runs into one report. */
 static int
-render(const struct cli *c, const struct report *rep)
+cmd_report(const struct cli *c)
 {
-	enum cli_format fmt = c->format;
+	struct merge m = {0};
+	char err[600];
 
-	if (c->cmd == CMD_CHECK && fmt == FORMAT_TEXT && !c->format_given)
-		fmt = FORMAT_NAGIOS;
-	switch (fmt) {
-	case FORMAT_JSON:
-		return report_render_json(rep, stdout);
-	case FORMAT_NAGIOS:
-		return report_render_nagios(rep, stdout);
-	case FORMAT_TEXT: {
-		/* cron mails what is printed: say nothing when all is well. */
-		if (c->cmd == CMD_HEALTH && rep->status <= MR_PASS)
-			return 0;
-		struct text_opts o = {
-			.color = !c->no_color && getenv("NO_COLOR") == NULL &&
-		                 isatty(STDOUT_FILENO),
-			.verbose = c->verbose,
-		};
-		return report_render_text(rep, &o, stdout);
+	for (size_t i = 0; i < c->files.n; i++) {
+		if (merge_add_file(&m, c->files.v[i], err, sizeof(err)) < 0) {
+			merge_free(&m);
+			return usage_error(err);
+		}
 	}
-	}
-	return 0;
+	struct report *rep =
+		report_build(m.cfg, &m.results, "report", m.vantages,
+	                     m.started_at, m.duration_ms);
+	int rc = output_report(c, rep, &m.results);
+	report_free(rep);
+	merge_free(&m);
+	return rc;
 }
 
 static void
@@ -207,17 +210,19 @@ run_checks(const struct cli *c, struct mr_config *cfg, const char *host)
 	if (isatty(STDERR_FILENO) && c->format == FORMAT_TEXT) {
 		run.on_progress = show_progress;
 	}
+	run.timeout_state = c->timeout_state;
 	time_t started = time(NULL);
 	run_execute(&run);
 	double ms = run_elapsed_ms(&run);
 	run_take_results(&run, &results);
 	run_free(&run);
+	if (c->have_thresholds)
+		policy_apply(&c->thresholds, &results);
 
-	struct report *rep = report_build(cfg, &results, run_mode_name(po.mode),
-	                                  host, started, ms);
-	render(c, rep);
-	fflush(stdout);
-	rc = mr_status_exit_code(rep->status);
+	struct report *rep =
+		report_build(cfg, &results, run_mode_name(po.mode),
+	                     c->vantage ? c->vantage : host, started, ms);
+	rc = output_report(c, rep, &results);
 	report_free(rep);
 	mr_result_list_clear(&results);
 out:
@@ -249,8 +254,7 @@ main(int argc, char **argv)
 		rc = cmd_list(&c);
 		break;
 	case CMD_REPORT:
-		rc = usage_error("report: merging JSON results is not "
-		                 "available in this version yet");
+		rc = cmd_report(&c);
 		break;
 	default: {
 		local_hostname(host, sizeof(host));

@@ -37,6 +37,8 @@ mr_result_free(struct mr_result *r)
 	for (size_t i = 0; i < r->nmetrics; i++) {
 		free(r->metrics[i].name);
 		free(r->metrics[i].unit);
+		free(r->metrics[i].warn_range);
+		free(r->metrics[i].crit_range);
 	}
 	free(r->metrics);
 	free(r->check_id);
@@ -72,6 +74,8 @@ mr_result_add_metric_thresholds(struct mr_result *r, const char *name,
 	m->unit = xstrdup(unit ? unit : "");
 	m->warn = warn;
 	m->crit = crit;
+	m->warn_range = NULL;
+	m->crit_range = NULL;
 }
 
 void

@@ -18,6 +18,9 @@ struct mr_metric {
 	/* Thresholds for perfdata; NaN when there are none. */
 	double warn;
 	double crit;
+	/* Or thresholds in range syntax (-w/-c), which then win; NULL. */
+	char *warn_range;
+	char *crit_range;
 };
 
 struct mr_result {

@@ -30,8 +30,12 @@ findings_finish(struct findings *f, struct probe *p)
 	char *msg = NULL;
 	enum mr_status worst = f->n ? f->worst : MR_PASS;
 
-	/* Worst first, so the first words say what to fix. */
-	for (int s = MR_FAIL; s >= MR_SKIP; s--) {
+	/*
+	 * Worst first, so the first words say what to fix; what passed is
+	 * told only when everything did.
+	 */
+	int lowest = worst > MR_PASS ? MR_UNKNOWN : MR_SKIP;
+	for (int s = MR_FAIL; s >= lowest; s--) {
 		for (size_t i = 0; i < f->n; i++) {
 			if ((int)f->status[i] != s)
 				continue;

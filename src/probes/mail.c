@@ -50,7 +50,7 @@ finish_probe(struct mail_session *m)
 	if (m->finished)
 		return;
 	m->finished = true;
-	mr_result_add_metric(res, "response_ms", probe_elapsed_ms(m->p), "ms");
+	mr_result_add_metric(res, "time", probe_elapsed_ms(m->p) / 1000.0, "s");
 	findings_finish(&m->f, m->p);
 }
 

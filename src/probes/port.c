@@ -34,6 +34,7 @@ on_conn(void *arg, enum conn_event ev, int err)
 	case CONN_CONNECTED: {
 		double ms = conn_connect_ms(st->conn);
 		mr_result_add_metric(probe_result(p), "connect_ms", ms, "ms");
+		mr_result_add_metric(probe_result(p), "time", ms / 1000.0, "s");
 		probe_finish(p, MR_PASS,
 		             "%s port %u (%s) accepts connections (%.1f ms)", a,
 		             it->port, it->service, ms);

@@ -367,3 +367,12 @@ report_summary(const struct report *r)
 	summary_clause(&s, r, MR_UNKNOWN, "unknown");
 	return s.b.s;
 }
+
+char *
+report_target_label(const struct mr_result *r)
+{
+	const char *t = r->target ? r->target : "";
+	if (r->vantage == NULL)
+		return xstrdup(t);
+	return xasprintf("%s%s@%s", t, *t ? " " : "", r->vantage);
+}

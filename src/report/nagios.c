@@ -69,6 +69,11 @@ nagios_num(char *buf, size_t len, double v)
 static void
 nagios_thresholds(FILE *out, const struct mr_metric *m)
 {
+	if (m->warn_range != NULL || m->crit_range != NULL) {
+		fprintf(out, ";%s;%s", m->warn_range ? m->warn_range : "",
+		        m->crit_range ? m->crit_range : "");
+		return;
+	}
 	bool below = !isnan(m->warn) && !isnan(m->crit) && m->warn > m->crit;
 	const double t[2] = {m->warn, m->crit};
 	char buf[64];
@@ -128,10 +133,12 @@ nagios_perf_metric(FILE *out, const struct report_group *g,
 	char buf[64];
 	char *raw;
 
-	if (nagios_id_repeats(g, r) && r->target != NULL)
-		raw = xasprintf("%s %s %s %s", g->name, r->check_id, r->target,
+	if (nagios_id_repeats(g, r) && r->target != NULL) {
+		char *label = report_target_label(r);
+		raw = xasprintf("%s %s %s %s", g->name, r->check_id, label,
 		                m->name);
-	else
+		free(label);
+	} else
 		raw = xasprintf("%s %s %s", g->name, r->check_id, m->name);
 	nagios_label(out, raw);
 	free(raw);
@@ -147,14 +154,33 @@ nagios_perf_metric(FILE *out, const struct report_group *g,
 	fputs(isfinite(m->value) && m->value < 0 ? ";" : ";0", out);
 }
 
+/*
+ * A mail check's perfdata is its response time and its certificate's days
+ * left: the connect and handshake times behind it stay in the JSON, since
+ * Nagios cuts plugin output at 8 KiB and a cluster has many checks.
+ * Checks without a response time give every metric.
+ */
+static bool
+nagios_perf_wanted(const struct mr_result *r, const struct mr_metric *m)
+{
+	if (mr_result_metric(r, "time") == NULL)
+		return true;
+	return strcmp(m->name, "time") == 0 ||
+	       strcmp(m->name, "cert_days_left") == 0;
+}
+
 static void
 nagios_perf_groups(FILE *out, const struct report_group *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < v[i].nchecks; j++)
 			for (size_t k = 0; k < v[i].checks[j]->nmetrics; k++)
-				nagios_perf_metric(out, &v[i], v[i].checks[j],
-				                   &v[i].checks[j]->metrics[k]);
+				if (nagios_perf_wanted(
+					    v[i].checks[j],
+					    &v[i].checks[j]->metrics[k]))
+					nagios_perf_metric(
+						out, &v[i], v[i].checks[j],
+						&v[i].checks[j]->metrics[k]);
 }
 
 static void
@@ -179,7 +205,9 @@ nagios_long_line(FILE *out, const char *tag, const char *group,
 {
 	char *name = report_escape(group, true);
 	char *id = report_escape(r->check_id, true);
-	char *target = report_escape(r->target, true);
+	char *label = report_target_label(r);
+	char *target = report_escape(label, true);
+	free(label);
 	char *msg = report_escape(r->message, true);
 
 	fprintf(out, "[%s] %s %s", tag, name, id);

@@ -60,8 +60,19 @@ struct text_opts {
 
 int report_render_text(const struct report *r, const struct text_opts *o,
                        FILE *out);
+/* The preflight layout: a verdict per node, a line per thing to fix. */
+int report_render_preflight(const struct report *r, const struct text_opts *o,
+                            FILE *out);
 int report_render_json(const struct report *r, FILE *out);
 int report_render_nagios(const struct report *r, FILE *out);
+int report_render_prometheus(const struct report *r, FILE *out);
+
+/**
+ * What a result looked at, for display: "127.0.2.10:25", and in merged
+ * reports "127.0.2.10:25 @outside" (vantage point). "" when none. New
+ * string, not escaped.
+ */
+char *report_target_label(const struct mr_result *r);
 
 /*
  * Escaping of server-supplied text: control characters, newlines and

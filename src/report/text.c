@@ -44,6 +44,15 @@ text_width(const char *s)
 	return w;
 }
 
+static char *
+text_target(const struct mr_result *r)
+{
+	char *label = report_target_label(r);
+	char *e = report_escape(*label ? label : "-", false);
+	free(label);
+	return e;
+}
+
 static void
 text_pad(FILE *out, int from, int to)
 {
@@ -73,7 +82,7 @@ text_check(const struct text_ctx *t, const struct mr_result *r)
 {
 	char word[16];
 	char *id = report_escape(r->check_id, false);
-	char *target = report_escape(r->target ? r->target : "-", false);
+	char *target = text_target(r);
 	char *msg = report_escape(r->message, false);
 
 	/* Failures, warnings and unknowns in capitals so that they stand out. */
@@ -125,8 +134,7 @@ text_measure_group(struct text_ctx *t, const struct report_group *g)
 	for (size_t i = 0; i < g->nchecks; i++) {
 		const struct mr_result *r = g->checks[i];
 		char *id = report_escape(r->check_id, false);
-		char *target =
-			report_escape(r->target ? r->target : "-", false);
+		char *target = text_target(r);
 		int w = text_width(target);
 
 		if (text_width(id) > t->id_width)

@@ -54,8 +54,8 @@ START_TEST(usage_errors)
 	            "-t", "abc", "-H", "a.example.test");
 	USAGE_ERROR("--parallel: '0' is not a number from 1 to 4096", "check",
 	            "--parallel", "0");
-	USAGE_ERROR("--format: 'xml' is not text, json or nagios", "check",
-	            "-f", "xml");
+	USAGE_ERROR("--format: 'xml' is not text, json, nagios or prometheus",
+	            "check", "-f", "xml");
 	USAGE_ERROR("nothing to check: give -c FILE or -H FQDN", "check");
 	USAGE_ERROR("--role, --public and --internal describe the -H node",
 	            "check", "-r", "mta");
@@ -122,9 +122,9 @@ START_TEST(help_version_list)
 
 	mr_exec(&r, (const char *const[]){"check", "--help", NULL}, NULL);
 	ck_assert_int_eq(r.exit_code, 0);
-	ck_assert_ptr_nonnull(strstr(r.out, "Usage: mailready COMMAND"));
-	ck_assert_ptr_nonnull(strstr(r.out, "Exit status: 0 pass, 1 warning, "
-	                                    "2 failure, 3 unknown"));
+	ck_assert_ptr_nonnull(strstr(r.out, "Usage:\n  mailready preflight"));
+	ck_assert_ptr_nonnull(strstr(r.out, "Exit status: 0 OK, 1 WARNING, 2 "
+	                                    "CRITICAL, 3 UNKNOWN"));
 	mr_run_free(&r);
 
 	mr_exec(&r, (const char *const[]){"list", NULL}, NULL);

@@ -1,0 +1,48 @@
+/*
+ * atomic.c -- temporary file, fsync, rename.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "atomic.h"
+#include "xmalloc.h"
+
+int
+atomic_write(const char *path, atomic_writer *write, void *arg, char *err,
+             size_t errlen)
+{
+	char *tmp = xasprintf("%s.XXXXXX", path);
+	int fd = mkstemp(tmp);
+	FILE *f = NULL;
+
+	if (fd < 0)
+		goto fail;
+	/* Readable by the collector; mkstemp makes it 0600. */
+	if (fchmod(fd, 0644) < 0 || (f = fdopen(fd, "w")) == NULL)
+		goto fail;
+	fd = -1;
+	if (write(arg, f) < 0 || fflush(f) != 0 || fsync(fileno(f)) < 0)
+		goto fail;
+	if (fclose(f) != 0) {
+		f = NULL;
+		goto fail;
+	}
+	f = NULL;
+	if (rename(tmp, path) < 0)
+		goto fail;
+	free(tmp);
+	return 0;
+fail:
+	snprintf(err, errlen, "%s: %s", path, strerror(errno ? errno : EIO));
+	if (f != NULL)
+		fclose(f);
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	free(tmp);
+	return -1;
+}

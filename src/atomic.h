@@ -1,0 +1,21 @@
+/*
+ * atomic.h -- replace a file all at once: readers (node_exporter, the next
+ * health run) see the old file or the new one, never half of either.
+ */
+#ifndef MAILREADY_ATOMIC_H
+#define MAILREADY_ATOMIC_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+typedef int atomic_writer(void *arg, FILE *f);
+
+/**
+ * Write path through a temporary file in the same directory, flushed and
+ * synced, then renamed over path (mode 0644).
+ * @return 0, or -1 with "path: why" in err.
+ */
+int atomic_write(const char *path, atomic_writer *write, void *arg, char *err,
+                 size_t errlen);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * merge.h -- reading JSON results (schema mailready/1) back, to merge runs
+ * taken on several nodes or from several vantage points into one report.
+ */
+#ifndef MAILREADY_REPORT_MERGE_H
+#define MAILREADY_REPORT_MERGE_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "mailready/config.h"
+#include "mailready/result.h"
+
+struct merge {
+	struct mr_config *cfg; /* nodes (with roles) and domains seen */
+	struct mr_result_list results;
+	time_t started_at;  /* earliest run */
+	double duration_ms; /* longest run */
+	char *vantages;     /* "mon1, mta1.example.com" */
+};
+
+/**
+ * Add one JSON file. Every result is labelled with the vantage of its run
+ * (the file's "vantage", else the file name), so the same check seen from
+ * two places stays two results.
+ * @return 0, or -1 with "FILE: why" in err.
+ */
+int merge_add_file(struct merge *m, const char *path, char *err, size_t errlen);
+
+void merge_free(struct merge *m);
+
+#endif
