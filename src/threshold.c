@@ -41,6 +41,10 @@ range_parse(const char *s, struct mr_range *r, char *err, size_t errlen)
 		p++;
 	}
 	colon = strchr(p, ':');
+	/* ":" and "~:" bound nothing: a typo, not a threshold. */
+	if (colon != NULL && colon[1] == '\0' &&
+	    (colon == p || (colon == p + 1 && *p == '~')))
+		goto bad;
 	if (colon == NULL) {
 		/* "10": 0..10 */
 		r->start = 0;

@@ -28,6 +28,20 @@ parse_time(const char *s)
 	return timegm(&tm);
 }
 
+/* JSON carries values only; units follow the metric names' convention. */
+static const char *
+metric_unit(const char *name)
+{
+	size_t n = strlen(name);
+	if (n > 3 && strcmp(name + n - 3, "_ms") == 0)
+		return "ms";
+	if (strcmp(name, "time") == 0 || (n > 2 && !strcmp(name + n - 2, "_s")))
+		return "s";
+	if (n > 10 && strcmp(name + n - 10, "_days_left") == 0)
+		return "d";
+	return "";
+}
+
 static int
 add_result(struct merge *m, json_t *c, const char *node, const char *domain,
            const char *vantage, const char *path, char *err, size_t errlen)
@@ -54,7 +68,7 @@ add_result(struct merge *m, json_t *c, const char *node, const char *domain,
 	{
 		mr_result_add_metric(
 			r, name, json_is_number(v) ? json_number_value(v) : NAN,
-			strstr(name, "_ms") ? "ms" : "");
+			metric_unit(name));
 	}
 	mr_result_list_push(&m->results, r);
 	return 0;

@@ -55,7 +55,7 @@ number(FILE *out, double v)
 	if (isnan(v))
 		fputs("NaN", out);
 	else
-		fprintf(out, "%.17g", v);
+		fprintf(out, "%.15g", v);
 }
 
 static void
@@ -119,10 +119,12 @@ report_render_prometheus(const struct report *r, FILE *out)
 	             "mailready_check_duration_seconds", NULL, 0.001);
 	check_metric(out, r->domains, r->ndomains, true,
 	             "mailready_check_duration_seconds", NULL, 0.001);
-	header(out, "mailready_cert_days_left",
-	       "Days until the certificate a service presents expires.");
+	/* Prometheus wants base units: seconds, not days. */
+	header(out, "mailready_cert_expiry_seconds",
+	       "Time until the certificate a service presents expires.");
 	check_metric(out, r->nodes, r->nnodes, false,
-	             "mailready_cert_days_left", "cert_days_left", 1.0);
+	             "mailready_cert_expiry_seconds", "cert_days_left",
+	             86400.0);
 	header(out, "mailready_node_status",
 	       "Worst status of a node's checks: 0 ok, 1 warning, 2 "
 	       "critical, 3 unknown.");

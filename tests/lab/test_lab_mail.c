@@ -6,11 +6,20 @@
  * net.internet on the node itself; and the escaping of hostile server text
  * in every output format.
  */
+#include <arpa/inet.h>
 #include <check.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "labtest.h"
 
@@ -287,6 +296,237 @@ START_TEST(full_lab_run)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* The health job across real runs, its syslog lines and metrics file */
+
+static int
+listen_on(const char *addr, int port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	int one = 1;
+	struct sockaddr_in sin = {.sin_family = AF_INET,
+	                          .sin_port = htons((uint16_t)port)};
+	inet_pton(AF_INET, addr, &sin.sin_addr);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	ck_assert_int_eq(listen(fd, 8), 0);
+	return fd;
+}
+
+/*
+ * syslog(3) writes to /dev/log, which this machine does not have: in a
+ * mount namespace of this test process (Check forks each test), /dev gets
+ * a tmpfs with the devices the binary needs and our own /dev/log.
+ */
+static int
+capture_syslog(void)
+{
+	static const char *const devs[] = {"null", "zero", "urandom", "random"};
+	char old[] = "/tmp/mailready-olddev.XXXXXX";
+
+	ck_assert_int_eq(unshare(CLONE_NEWNS), 0);
+	ck_assert_int_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	ck_assert_ptr_nonnull(mkdtemp(old));
+	ck_assert_int_eq(mount("/dev", old, NULL, MS_BIND, NULL), 0);
+	ck_assert_int_eq(mount("tmpfs", "/dev", "tmpfs", 0, "mode=755"), 0);
+	for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
+		char from[128], to[64];
+		snprintf(from, sizeof(from), "%s/%s", old, devs[i]);
+		snprintf(to, sizeof(to), "/dev/%s", devs[i]);
+		close(open(to, O_CREAT | O_WRONLY, 0666));
+		ck_assert_int_eq(mount(from, to, NULL, MS_BIND, NULL), 0);
+	}
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	struct sockaddr_un sun = {.sun_family = AF_UNIX,
+	                          .sun_path = "/dev/log"};
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	return fd;
+}
+
+static char *
+syslog_lines(int fd)
+{
+	static char all[8192];
+	size_t off = 0;
+	char buf[1024];
+	ssize_t n;
+
+	all[0] = '\0';
+	while ((n = recv(fd, buf, sizeof(buf) - 1, 0)) > 0 &&
+	       off + (size_t)n + 2 < sizeof(all)) {
+		buf[n] = '\0';
+		off += (size_t)snprintf(all + off, sizeof(all) - off, "%s\n",
+		                        buf);
+	}
+	return all;
+}
+
+static void
+run_health(struct mr_run *r, const char *state, const char *prom, bool syslog)
+{
+	const char *argv[] = {"health",
+	                      "-c",
+	                      lab_config("mail.conf"),
+	                      "--ca-file",
+	                      ca_file,
+	                      "-H",
+	                      "mx-closed.example.test",
+	                      "--only",
+	                      "net.port.*",
+	                      "--state",
+	                      state,
+	                      "--prometheus",
+	                      prom,
+	                      syslog ? "--syslog" : NULL,
+	                      NULL};
+	mr_exec(r, argv, NULL);
+}
+
+START_TEST(health_across_runs)
+{
+	char dir[] = "/tmp/mailready-health.XXXXXX";
+	char state[256], prom[256];
+	struct mr_run r;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(state, sizeof(state), "%s/state/state.json", dir);
+	snprintf(prom, sizeof(prom), "%s/mailready.prom", dir);
+	int logfd = capture_syslog();
+
+	/* 1: nothing listens on 127.0.2.56:25 */
+	run_health(&r, state, prom, false);
+	ck_assert_int_eq(r.exit_code, 2);
+	ck_assert_ptr_nonnull(strstr(r.out, "first run"));
+	ck_assert_ptr_nonnull(strstr(r.out, "CRITICAL mx-closed.example.test "
+	                                    "net.port.smtp 127.0.2.56:25"));
+	mr_run_free(&r);
+
+	/* 2: still closed: no change, still reported */
+	run_health(&r, state, prom, false);
+	ck_assert_int_eq(r.exit_code, 2);
+	ck_assert_ptr_nonnull(strstr(r.out, "no change since"));
+	mr_run_free(&r);
+
+	/* 3: the port opens */
+	int lfd = listen_on("127.0.2.56", 25);
+	run_health(&r, state, prom, true);
+	ck_assert_int_eq(r.exit_code, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "1 change since"));
+	ck_assert_ptr_nonnull(strstr(r.out, "mx-closed.example.test "
+	                                    "net.port.smtp 127.0.2.56:25: "
+	                                    "fail -> pass"));
+	mr_run_free(&r);
+	char *log = syslog_lines(logfd);
+	ck_assert_msg(strstr(log, "mailready[") != NULL &&
+	                      strstr(log,
+	                             "mx-closed.example.test net.port.smtp "
+	                             "127.0.2.56:25: fail -> pass") != NULL,
+	              "syslog: %s", log);
+	char *metrics = NULL;
+	FILE *f = fopen(prom, "r");
+	ck_assert_ptr_nonnull(f);
+	metrics = calloc(1, 65536);
+	ck_assert_uint_gt(fread(metrics, 1, 65535, f), 0);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(metrics,
+	                             "check=\"net.port.smtp\","
+	                             "target=\"127.0.2.56:25\","
+	                             "vantage=\"\",status=\"pass\"} 1"));
+	free(metrics);
+
+	/* 4: all pass, nothing changed: quiet, as cron wants */
+	run_health(&r, state, prom, false);
+	ck_assert_int_eq(r.exit_code, 0);
+	ck_assert_str_eq(r.out, "");
+	mr_run_free(&r);
+
+	/* 5: closed again */
+	close(lfd);
+	run_health(&r, state, prom, false);
+	ck_assert_int_eq(r.exit_code, 2);
+	ck_assert_ptr_nonnull(strstr(r.out, "pass -> fail"));
+	mr_run_free(&r);
+
+	/* Only the final files are left: writes went through rename. */
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "%s/state", dir);
+	DIR *d = opendir(cmd);
+	struct dirent *e;
+	int n = 0;
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	ck_assert_int_eq(n, 1);
+	unlink(state);
+	unlink(prom);
+	rmdir(cmd);
+	rmdir(dir);
+	close(logfd);
+}
+END_TEST
+
+START_TEST(thresholds_and_perfdata)
+{
+	struct mr_run r;
+	const char *argv[] = {"check",
+	                      "-c",
+	                      lab_config("mail.conf"),
+	                      "--ca-file",
+	                      ca_file,
+	                      "-H",
+	                      "mta1.example.test",
+	                      "--only",
+	                      "mail.smtp",
+	                      "-w",
+	                      "time=30",
+	                      "-c",
+	                      "cert=400:",
+	                      NULL};
+	mr_exec(&r, argv, NULL);
+	ck_assert_int_eq(r.exit_code, 2);
+	ck_assert_msg(strncmp(r.out, "MAILREADY CRITICAL - ", 21) == 0, "%s",
+	              r.out);
+	ck_assert_ptr_nonnull(strstr(r.out, "certificate days left"));
+	ck_assert_ptr_nonnull(strstr(r.out, "is outside the critical range "
+	                                    "400:"));
+	ck_assert_ptr_nonnull(strstr(r.out, "'mta1.example.test mail.smtp "
+	                                    "cert_days_left'="));
+	ck_assert_ptr_nonnull(strstr(r.out, ";;400:;0"));
+	ck_assert_ptr_nonnull(strstr(r.out, "s;30;;0"));
+	mr_run_free(&r);
+}
+END_TEST
+
+START_TEST(timeout_state)
+{
+	struct mr_run r;
+	/* Stalled servers, a deadline shorter than one phase: the checks
+	 * the deadline cuts short take the state asked for. */
+	const char *argv[] = {"check",
+	                      "-c",
+	                      lab_config("mail.conf"),
+	                      "--ca-file",
+	                      ca_file,
+	                      "-H",
+	                      "stall1.example.test",
+	                      "--only",
+	                      "mail.smtp",
+	                      "--probe-timeout",
+	                      "5",
+	                      "-t",
+	                      "0.5",
+	                      "--timeout-state",
+	                      "critical",
+	                      NULL};
+	mr_exec(&r, argv, NULL);
+	ck_assert_int_eq(r.exit_code, 2);
+	ck_assert_ptr_nonnull(strstr(r.out, "the run deadline of 0.5 s was "
+	                                    "reached while waiting for the "
+	                                    "greeting"));
+	mr_run_free(&r);
+}
+END_TEST
+
 static void
 setup(void)
 {
@@ -315,6 +555,9 @@ suite(void)
 	tcase_add_test(tc, hostile_text_escaped);
 	tcase_add_test(tc, on_node_ports_and_internet);
 	tcase_add_test(tc, full_lab_run);
+	tcase_add_test(tc, health_across_runs);
+	tcase_add_test(tc, thresholds_and_perfdata);
+	tcase_add_test(tc, timeout_state);
 	suite_add_tcase(s, tc);
 	return s;
 }

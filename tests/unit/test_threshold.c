@@ -1,0 +1,172 @@
+/*
+ * test_threshold.c -- the Monitoring Plugins range syntax (the table of
+ * doc/developer-guidelines), -w/-c threshold lists, and their application
+ * to results.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy.h"
+#include "threshold.h"
+
+static struct mr_range
+range(const char *s)
+{
+	struct mr_range r;
+	char err[160];
+	ck_assert_msg(range_parse(s, &r, err, sizeof(err)) == 0, "%s: %s", s,
+	              err);
+	return r;
+}
+
+START_TEST(guideline_table)
+{
+	/* "10": alert if < 0 or > 10 */
+	struct mr_range r = range("10");
+	ck_assert(range_alerts(&r, -1));
+	ck_assert(!range_alerts(&r, 0));
+	ck_assert(!range_alerts(&r, 10));
+	ck_assert(range_alerts(&r, 10.01));
+	/* "10:": alert if < 10 */
+	r = range("10:");
+	ck_assert(range_alerts(&r, 9.99));
+	ck_assert(!range_alerts(&r, 10));
+	ck_assert(!range_alerts(&r, 1e9));
+	/* "~:10": alert if > 10 */
+	r = range("~:10");
+	ck_assert(!range_alerts(&r, -1e9));
+	ck_assert(range_alerts(&r, 11));
+	/* "10:20": alert if < 10 or > 20 */
+	r = range("10:20");
+	ck_assert(range_alerts(&r, 9));
+	ck_assert(!range_alerts(&r, 15));
+	ck_assert(range_alerts(&r, 21));
+	/* "@10:20": alert if >= 10 and <= 20 */
+	r = range("@10:20");
+	ck_assert(!range_alerts(&r, 9));
+	ck_assert(range_alerts(&r, 10));
+	ck_assert(range_alerts(&r, 20));
+	ck_assert(!range_alerts(&r, 20.5));
+	/* decimals and negatives */
+	r = range("0.5:1.5");
+	ck_assert(range_alerts(&r, 0.25));
+	r = range("-5:5");
+	ck_assert(!range_alerts(&r, -5));
+	ck_assert_str_eq(r.text, "-5:5");
+	/* an unset range never alerts */
+	struct mr_range none = {0};
+	ck_assert(!range_alerts(&none, 1e9));
+}
+END_TEST
+
+START_TEST(bad_ranges)
+{
+	const char *bad[] = {"",    "abc",  "10:5", "1:2:3", "@",   "~",
+	                     "10x", "x:10", ":",    "1e999", "inf", NULL};
+	char err[160];
+	struct mr_range r;
+	for (int i = 0; bad[i]; i++)
+		ck_assert_msg(range_parse(bad[i], &r, err, sizeof(err)) < 0,
+		              "'%s' accepted", bad[i]);
+	range_parse("10:5", &r, err, sizeof(err));
+	ck_assert_str_eq(err, "range '10:5' starts above its end");
+}
+END_TEST
+
+START_TEST(threshold_lists)
+{
+	struct thresholds t;
+	char err[200];
+	memset(&t, 0, sizeof(t));
+	ck_assert_int_eq(thresholds_parse("2", false, &t, err, sizeof(err)), 0);
+	ck_assert(t.time_warn.set && !t.time_crit.set && !t.cert_warn.set);
+	ck_assert_int_eq(
+		thresholds_parse("time=5,cert=7:", true, &t, err, sizeof(err)),
+		0);
+	ck_assert(t.time_crit.set && t.cert_crit.set);
+	ck_assert_str_eq(t.cert_crit.text, "7:");
+	ck_assert_int_lt(
+		thresholds_parse("speed=3", true, &t, err, sizeof(err)), 0);
+	ck_assert_str_eq(err, "unknown threshold 'speed' (time=RANGE or "
+	                      "cert=RANGE)");
+	/* -c disambiguation: ranges are thresholds, paths are files. */
+	ck_assert(thresholds_look_like("5"));
+	ck_assert(thresholds_look_like("10:"));
+	ck_assert(thresholds_look_like("@1:2"));
+	ck_assert(thresholds_look_like("cert=7:"));
+	ck_assert(!thresholds_look_like("cluster.conf"));
+	ck_assert(!thresholds_look_like("/etc/mailready/cluster.conf"));
+	ck_assert(!thresholds_look_like("./5"));
+}
+END_TEST
+
+static struct mr_result *
+result_with(const char *metric, double v, enum mr_status st)
+{
+	struct mr_result *r =
+		mr_result_new("mail.smtp", "a.example", NULL, "192.0.2.1:25");
+	r->status = st;
+	mr_result_set_message(r, "greeting ok");
+	mr_result_add_metric(r, metric, v, "s");
+	return r;
+}
+
+START_TEST(policy_worsens_only)
+{
+	struct thresholds t;
+	char err[200];
+	memset(&t, 0, sizeof(t));
+	thresholds_parse("time=2,cert=30:", false, &t, err, sizeof(err));
+	thresholds_parse("time=5,cert=7:", true, &t, err, sizeof(err));
+	struct mr_result_list l = {0};
+	mr_result_list_push(&l, result_with("time", 1.0, MR_PASS));
+	mr_result_list_push(&l, result_with("time", 3.0, MR_PASS));
+	mr_result_list_push(&l, result_with("time", 6.0, MR_PASS));
+	mr_result_list_push(&l, result_with("cert_days_left", 20, MR_PASS));
+	mr_result_list_push(&l, result_with("cert_days_left", 3, MR_PASS));
+	mr_result_list_push(&l, result_with("time", 1.0, MR_FAIL));
+	policy_apply(&t, &l);
+	ck_assert_int_eq(l.v[0]->status, MR_PASS);
+	ck_assert_int_eq(l.v[1]->status, MR_WARN);
+	ck_assert_str_eq(l.v[1]->message,
+	                 "response time 3 s is outside the warning range 2; "
+	                 "greeting ok");
+	ck_assert_int_eq(l.v[2]->status, MR_FAIL);
+	ck_assert_int_eq(l.v[3]->status, MR_WARN);
+	ck_assert_int_eq(l.v[4]->status, MR_FAIL);
+	ck_assert_str_eq(l.v[4]->message,
+	                 "certificate days left 3 days is outside the "
+	                 "critical range 7:; greeting ok");
+	/* a failure stays one even inside every range */
+	ck_assert_int_eq(l.v[5]->status, MR_FAIL);
+	/* perfdata gets the ranges */
+	ck_assert_str_eq(l.v[0]->metrics[0].warn_range, "2");
+	ck_assert_str_eq(l.v[0]->metrics[0].crit_range, "5");
+	mr_result_list_clear(&l);
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("threshold");
+	TCase *tc = tcase_create("ranges");
+	tcase_add_test(tc, guideline_table);
+	tcase_add_test(tc, bad_ranges);
+	tcase_add_test(tc, threshold_lists);
+	tcase_add_test(tc, policy_worsens_only);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
