@@ -645,8 +645,6 @@ cli_apply(const struct cli *c, struct mr_config *cfg, char *err, size_t errlen)
 		cfg->timeout_s = c->timeout_s;
 	if (c->probe_timeout_s > 0)
 		cfg->probe_timeout_s = c->probe_timeout_s;
-	if (cfg->probe_timeout_s > cfg->timeout_s)
-		cfg->probe_timeout_s = cfg->timeout_s;
 	if (c->host && apply_host(c, cfg, err, errlen) < 0)
 		return -1;
 	if (c->domains.n)

@@ -104,7 +104,11 @@ run_init(struct run *r, const struct mr_config *cfg, struct netpolicy *np,
 	r->plan = plan;
 	r->parallel = parallel ? parallel : 1;
 	r->deadline_s = cfg->timeout_s;
-	r->probe_timeout_s = fmin(cfg->probe_timeout_s, cfg->timeout_s);
+	/*
+	 * Not clamped to the deadline: when -t is the shorter, the run's
+	 * deadline cuts checks short and --timeout-state decides their status.
+	 */
+	r->probe_timeout_s = cfg->probe_timeout_s;
 	r->timeout_state = MR_UNKNOWN;
 	r->base = event_base_new();
 	if (r->base == NULL) {

@@ -7,12 +7,15 @@ BUILD="gcc meson ninja-build pkg-config libc-ares-dev libldns-dev libssl-dev
  libevent-dev libinih-dev libjansson-dev check"
 LAB="nsd unbound ldnsutils dnsutils iproute2 procps util-linux openssl postfix
  dovecot-imapd dovecot-pop3d"
+# the real engines the shipped definitions are tested with, and the
+# man page tools
+ENGINES="nagios4-core icinga2-bin prometheus mandoc man-db groff-base"
 TOOLS="clang-format"
 if [ "${MAILREADY_SKIP_APT:-}" = 1 ]; then
 	exit 0
 fi
 missing=
-for p in $BUILD $LAB $TOOLS; do
+for p in $BUILD $LAB $ENGINES $TOOLS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		missing="$missing $p"
 done

@@ -257,7 +257,7 @@ summary_group(struct sbuf *b, const struct report_group *g, enum mr_status st)
 			more++;
 			continue;
 		}
-		sbuf_addf(b, "%s%s", shown ? ", " : "", g->checks[i]->check_id);
+		sbuf_addf(b, "%s%s", shown ? "+" : "", g->checks[i]->check_id);
 		shown++;
 	}
 	if (more > 0)
@@ -284,7 +284,7 @@ struct summary {
 };
 
 /*
- * One clause: "2 failing (a: x; b: y, z)". Groups beyond the budget of the
+ * One clause: "2 failing (a: x, b: y+z)". Groups beyond the budget of the
  * whole line are only counted, as "and N more".
  */
 static void
@@ -308,13 +308,14 @@ summary_clause(struct summary *s, const struct report *r, enum mr_status st,
 			continue;
 		if (shown == s->budget)
 			break;
+		/* No ';': Nagios turns it into ':' on the status line. */
 		if (shown > 0)
-			sbuf_add(&s->b, "; ");
+			sbuf_add(&s->b, ", ");
 		summary_group(&s->b, g, st);
 		shown++;
 	}
 	if (shown < total)
-		sbuf_addf(&s->b, "; and %zu more", total - shown);
+		sbuf_addf(&s->b, ", and %zu more", total - shown);
 	sbuf_add(&s->b, ")");
 	s->budget -= shown;
 }

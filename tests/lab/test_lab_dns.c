@@ -375,6 +375,8 @@ START_TEST(global_deadline)
 	                      "1",
 	                      "-t",
 	                      "1",
+	                      "--probe-timeout",
+	                      "1",
 	                      "-f",
 	                      "json",
 	                      "--only",

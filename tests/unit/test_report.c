@@ -400,8 +400,8 @@ START_TEST(test_summary_failures)
 	char *s = report_summary(r);
 
 	ck_assert_str_eq(s, "5 nodes, 2 domains: 2 failing "
-	                    "(mta2.example.com: dns.ptr; proxy1.example.com: "
-	                    "dns.ptr, dns.a.outside), 1 warning "
+	                    "(mta2.example.com: dns.ptr, proxy1.example.com: "
+	                    "dns.ptr+dns.a.outside), 1 warning "
 	                    "(mta1.example.com: mail.smtp), 1 unknown "
 	                    "(example.net: dns.mx)");
 	free(s);
@@ -429,10 +429,10 @@ START_TEST(test_summary_bounded)
 	struct report *r = report_build(NULL, &l, "check", NULL, T0, 0);
 	char *s = report_summary(r);
 
-	ck_assert_str_eq(s, "9 nodes: 7 failing (n0.example.com: dns.ptr, "
-	                    "c0, c1, c2 and 3 more; n1.example.com: dns.ptr; "
-	                    "n2.example.com: dns.ptr; n3.example.com: "
-	                    "dns.ptr; n4.example.com: dns.ptr; and 2 more), "
+	ck_assert_str_eq(s, "9 nodes: 7 failing (n0.example.com: dns.ptr+"
+	                    "c0+c1+c2 and 3 more, n1.example.com: dns.ptr, "
+	                    "n2.example.com: dns.ptr, n3.example.com: "
+	                    "dns.ptr, n4.example.com: dns.ptr, and 2 more), "
 	                    "2 warning");
 	free(s);
 	report_free(r);
@@ -447,9 +447,9 @@ START_TEST(test_summary_bounded)
 	r = report_build(NULL, &l, "check", NULL, T0, 0);
 	s = report_summary(r);
 	ck_assert_str_eq(s, "7 nodes: 1 failing (f.example.com: dns.ptr), "
-	                    "6 warning (w0.example.com: mail.smtp; "
-	                    "w1.example.com: mail.smtp; w2.example.com: "
-	                    "mail.smtp; w3.example.com: mail.smtp; "
+	                    "6 warning (w0.example.com: mail.smtp, "
+	                    "w1.example.com: mail.smtp, w2.example.com: "
+	                    "mail.smtp, w3.example.com: mail.smtp, "
 	                    "and 2 more)");
 	free(s);
 	report_free(r);
@@ -556,7 +556,7 @@ END_TEST
 
 static const char golden_text[] =
 	"mailready check: 4 nodes, 2 domains: 2 failing (proxy1.example.com: "
-	"dns.ptr; example.com: dns.mx), 1 warning (mta1.example.com: "
+	"dns.ptr, example.com: dns.mx), 1 warning (mta1.example.com: "
 	"mail.smtp)\n"
 	"\n"
 	"mta1.example.com [mta] WARN\n"
@@ -876,7 +876,7 @@ END_TEST
 
 static const char golden_nagios[] =
 	"MAILREADY CRITICAL - 4 nodes, 2 domains: 2 failing "
-	"(proxy1.example.com: dns.ptr; example.com: dns.mx), 1 warning "
+	"(proxy1.example.com: dns.ptr, example.com: dns.mx), 1 warning "
 	"(mta1.example.com: mail.smtp) | 'time'=0.312s;;;0 "
 	"'checks_fail'=2;;;0 'checks_warn'=1;;;0 'checks_unknown'=1;;;0 "
 	"'checks_pass'=4;;;0 'checks_skip'=1;;;0 "
