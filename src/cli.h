@@ -53,7 +53,7 @@ struct cli {
 	const char *allow_nets;
 	const char *public_nets;
 	const char *self;
-	const char *vantage; /* names this run in merged reports */
+	const char *vantage;    /* names this run in merged reports */
 	double timeout_s;       /* 0: not given */
 	double probe_timeout_s; /* 0: not given */
 	unsigned parallel;
