@@ -18,29 +18,32 @@
 
 #define STATE_SCHEMA "mailready-state/1"
 
+/* "node check target @vantage": how a check is known across runs. */
+static char *
+make_key(const char *who, const char *id, const char *target,
+         const char *vantage)
+{
+	return xasprintf("%s %s%s%s%s%s", who ? who : "", id ? id : "?",
+	                 target ? " " : "", target ? target : "",
+	                 vantage ? " @" : "", vantage ? vantage : "");
+}
+
 static char *
 result_key(const struct mr_result *r)
 {
-	const char *who = r->node ? r->node : r->domain ? r->domain : "";
-	return xasprintf("%s %s%s%s%s%s", who, r->check_id,
-	                 r->target ? " " : "", r->target ? r->target : "",
-	                 r->vantage ? " @" : "", r->vantage ? r->vantage : "");
+	return make_key(r->node ? r->node : r->domain, r->check_id, r->target,
+	                r->vantage);
 }
 
 static char *
 entry_key(json_t *e)
 {
-	const char *who = json_string_value(json_object_get(e, "node"));
-	const char *dom = json_string_value(json_object_get(e, "domain"));
-	const char *id = json_string_value(json_object_get(e, "id"));
-	const char *target = json_string_value(json_object_get(e, "target"));
-	const char *vantage = json_string_value(json_object_get(e, "vantage"));
-	return xasprintf("%s %s%s%s%s%s",
-	                 who   ? who
-	                 : dom ? dom
-	                       : "",
-	                 id ? id : "?", target ? " " : "", target ? target : "",
-	                 vantage ? " @" : "", vantage ? vantage : "");
+	const char *node = json_string_value(json_object_get(e, "node"));
+	return make_key(node ? node
+	                     : json_string_value(json_object_get(e, "domain")),
+	                json_string_value(json_object_get(e, "id")),
+	                json_string_value(json_object_get(e, "target")),
+	                json_string_value(json_object_get(e, "vantage")));
 }
 
 static void

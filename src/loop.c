@@ -2,7 +2,6 @@
  * loop.c -- the run: one libevent loop drives every probe, at most
  * `parallel` at a time, all under one global deadline.
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

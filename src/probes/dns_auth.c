@@ -21,12 +21,6 @@
 #define MAX_SERVERS   26
 #define MAX_QUESTIONS 24
 
-enum auth_phase {
-	PHASE_NS,
-	PHASE_ADDRS,
-	PHASE_ASK,
-};
-
 struct question {
 	char *name;
 	ldns_rr_type type;
@@ -54,7 +48,6 @@ struct ask_ctx {
 };
 
 struct auth_state {
-	enum auth_phase phase;
 	char *zone;
 	struct dns_req *ns_req;
 	const struct dns_reply *ns;
@@ -154,7 +147,6 @@ phase_addrs(struct probe *p)
 	struct auth_state *st = probe_state(p);
 	size_t n = ldns_rr_list_rr_count(st->ns->rrs);
 
-	st->phase = PHASE_ADDRS;
 	for (size_t i = 0; i < n && st->nnames < MAX_NS; i++) {
 		const ldns_rdf *rd =
 			ldns_rr_rdf(ldns_rr_list_rr(st->ns->rrs, i), 0);
@@ -244,7 +236,6 @@ phase_ask(struct probe *p)
 	struct auth_state *st = probe_state(p);
 	struct findings f = {0};
 
-	st->phase = PHASE_ASK;
 	for (size_t i = 0; i < st->nnames; i++) {
 		struct ns_name *nn = &st->names[i];
 		bool any = false;
@@ -509,7 +500,6 @@ start(struct probe *p)
 	struct auth_state *st = probe_state(p);
 	const char *domain = probe_item(p)->domain;
 
-	st->phase = PHASE_NS;
 	st->zone = xstrdup(domain);
 	probe_waiting(p, "NS of %s from %s", domain,
 	              dns_view_describe(probe_dns(p), DNS_VIEW_OUTSIDE));
