@@ -37,6 +37,21 @@ struct mr_target {
 	uint16_t port;
 };
 
+/*
+ * A finding accepted on purpose ([accept] section, or the file it names):
+ * "CODE TARGET = YYYY-MM-DD reason". Until the end of that day (UTC) the
+ * finding no longer counts; after it, it counts again and says so.
+ */
+struct mr_accept {
+	char *code;        /* "PTR_NAME_MISMATCH": a code of codes.def */
+	char *target;      /* node or domain name, a check's target, or "*" */
+	char until[11];    /* "2027-03-01" */
+	long long until_t; /* the first second after that day, UTC */
+	char *reason;      /* why, as written; "" if none was given */
+	char *file;        /* where it was written, for messages */
+	int line;
+};
+
 struct mr_node {
 	char *name;   /* FQDN, lowercase, no trailing dot */
 	char **roles; /* lowercase role names */
@@ -69,6 +84,8 @@ struct mr_config {
 	int cert_crit_days;
 	struct mr_node *nodes;
 	size_t nnodes;
+	struct mr_accept *accepts;
+	size_t naccepts;
 };
 
 /** A config with every default of DESIGN.md and no nodes. */
