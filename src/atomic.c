@@ -11,10 +11,28 @@
 #include "atomic.h"
 #include "xmalloc.h"
 
+/* mkdir -p of the file's directory: cron may run before anything made
+   /var/lib/mailready or the collector's directory. */
+static void
+make_parent(const char *path)
+{
+	char *dir = xstrdup(path);
+
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		mkdir(dir, 0755);
+		*p = '/';
+	}
+	free(dir);
+}
+
 int
 atomic_write(const char *path, atomic_writer *write, void *arg, char *err,
              size_t errlen)
 {
+	make_parent(path);
 	char *tmp = xasprintf("%s.XXXXXX", path);
 	int fd = mkstemp(tmp);
 	FILE *f = NULL;

@@ -12,7 +12,8 @@ typedef int atomic_writer(void *arg, FILE *f);
 
 /**
  * Write path through a temporary file in the same directory, flushed and
- * synced, then renamed over path (mode 0644).
+ * synced, then renamed over path (mode 0644). Missing directories on the
+ * way are created (mode 0755).
  * @return 0, or -1 with "path: why" in err.
  */
 int atomic_write(const char *path, atomic_writer *write, void *arg, char *err,

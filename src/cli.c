@@ -36,6 +36,9 @@ enum {
 	OPT_PROMETHEUS,
 	OPT_SYSLOG,
 	OPT_VANTAGE,
+	OPT_REMIND,
+	OPT_DRY_RUN,
+	OPT_CODES,
 };
 
 static const struct option long_opts[] = {
@@ -67,6 +70,9 @@ static const struct option long_opts[] = {
 	{"prometheus", required_argument, NULL, OPT_PROMETHEUS},
 	{"syslog", no_argument, NULL, OPT_SYSLOG},
 	{"vantage", required_argument, NULL, OPT_VANTAGE},
+	{"remind", required_argument, NULL, OPT_REMIND},
+	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+	{"codes", no_argument, NULL, OPT_CODES},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -85,19 +91,19 @@ cli_usage(FILE *out)
 	      "  mailready preflight [-c FILE | -H FQDN -r ROLE] [OPTIONS]\n"
 	      "  mailready check     [-c FILE | -H FQDN -r ROLE] [-w T] [-c T] [OPTIONS]\n"
 	      "  mailready health    [-c FILE] [--state FILE] [--prometheus FILE]\n"
-	      "                      [--syslog] [OPTIONS]\n"
+	      "                      [--syslog] [--remind DURATION] [OPTIONS]\n"
 	      "  mailready report    [-f FORMAT] FILE.json...\n"
-	      "  mailready list\n"
+	      "  mailready list      [--codes] [-f json]\n"
 	      "\n"
 	      "Commands:\n"
 	      " preflight   before installing, on the node itself: every failure with\n"
 	      "             its fix, a verdict per node\n"
 	      " check       Nagios-style plugin: status line, perfdata, long output\n"
-	      " health      for cron or a systemd timer: quiet while nothing changed\n"
-	      "             and all pass; otherwise what changed and what fails\n"
+	      " health      for cron or a systemd timer: quiet while nothing changed;\n"
+	      "             otherwise what changed and what fails, since when\n"
 	      " report      merge JSON results taken on several nodes or vantage\n"
 	      "             points into one report\n"
-	      " list        the catalogue of checks\n"
+	      " list        the catalogue of checks (--codes: of finding codes)\n"
 	      "\n"
 	      "Options:\n"
 	      " -c, --config FILE\n"
@@ -122,10 +128,11 @@ cli_usage(FILE *out)
 	      "    Networks that count as public.\n"
 	      " -w, --warning THRESHOLDS\n"
 	      " -c, --critical THRESHOLDS\n"
-	      "    Ranges in the Monitoring Plugins syntax (10, 10:, ~:10, @10:20):\n"
-	      "    a bare range is the response time of each service in seconds;\n"
-	      "    or a list: time=RANGE,cert=RANGE (cert: days the certificate has\n"
-	      "    left, e.g. -w cert=30: -c cert=7:).\n"
+	      "    A range in the Monitoring Plugins syntax (10, 10:, ~:10, @10:20)\n"
+	      "    is the response time of each service in seconds; or a list\n"
+	      "    time=RANGE,cert=DAYS: -w cert=30 -c cert=7 warn at 30 days left\n"
+	      "    or fewer, critical at 7 or fewer (each keeps the other's value\n"
+	      "    from the config: cert_warn_days, cert_crit_days).\n"
 	      " -t, --timeout SECONDS\n"
 	      "    Deadline of the whole run (default 10).\n"
 	      " --timeout-state ok|warning|critical|unknown\n"
@@ -150,6 +157,12 @@ cli_usage(FILE *out)
 	      "    Also write metrics for node_exporter's textfile collector.\n"
 	      " --syslog\n"
 	      "    health: one syslog line per status change.\n"
+	      " --remind DURATION\n"
+	      "    health: tell again what still fails, at most this often\n"
+	      "    (90m, 12h, 1d; default: only on a change).\n"
+	      " --dry-run\n"
+	      "    Print every address, port and DNS server the run would\n"
+	      "    contact, with the allow_networks verdict; send nothing.\n"
 	      " --no-color\n"
 	      "    No colours (also when NO_COLOR is set).\n"
 	      " -v, --verbose\n"
@@ -203,6 +216,36 @@ parse_seconds(const char *opt, const char *v, double *out, char *err,
 		return -1;
 	}
 	*out = d;
+	return 0;
+}
+
+/* "90", "90s", "30m", "12h", "1d", "1w": seconds. */
+static int
+parse_duration(const char *opt, const char *v, double *out, char *err,
+               size_t errlen)
+{
+	static const struct {
+		char unit;
+		double secs;
+	} units[] = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400},
+	             {'w', 7 * 86400}};
+	char *end;
+
+	errno = 0;
+	double d = strtod(v, &end);
+	double mult = *end == '\0' ? 1 : 0;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (*end == units[i].unit && end[1] == '\0')
+			mult = units[i].secs;
+	if (end == v || mult == 0 || errno || !(d > 0) ||
+	    d * mult > 366 * 86400.0) {
+		snprintf(err, errlen,
+		         "%s: '%s' is not a duration (90m, 12h, 1d; at most "
+		         "a year)",
+		         opt, v);
+		return -1;
+	}
+	*out = d * mult;
 	return 0;
 }
 
@@ -300,6 +343,15 @@ parse_option(int opt, const char *arg, struct cli *c, char *err, size_t errlen)
 		break;
 	case OPT_VANTAGE:
 		c->vantage = arg;
+		break;
+	case OPT_REMIND:
+		return parse_duration("--remind", arg, &c->remind_s, err,
+		                      errlen);
+	case OPT_DRY_RUN:
+		c->dry_run = true;
+		break;
+	case OPT_CODES:
+		c->codes = true;
 		break;
 	case 'H':
 		c->host = arg;
@@ -410,6 +462,7 @@ cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 	enum cli_command forced = CMD_NONE;
 
 	memset(c, 0, sizeof(*c));
+	thresholds_init(&c->thresholds);
 	c->parallel = 64;
 	c->timeout_state = MR_UNKNOWN;
 	opterr = 0;

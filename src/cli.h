@@ -67,6 +67,9 @@ struct cli {
 	const char *state_path;      /* health --state */
 	const char *prometheus_path; /* --prometheus */
 	bool syslog;                 /* health --syslog */
+	double remind_s;             /* health --remind; 0: never */
+	bool dry_run;                /* --dry-run: list contacts, send nothing */
+	bool codes;                  /* list --codes */
 	bool no_color;
 	bool verbose;
 	struct strv files; /* report FILE... */

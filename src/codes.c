@@ -3,12 +3,12 @@
  */
 #include <string.h>
 
-#include "codes.h"
+#include "mailready/codes.h"
 #include "suggest.h"
 
 const struct mr_code_def mr_codes[CODE_COUNT] = {
 #define CODE(name, meaning, fix) [CODE_##name] = {#name, meaning, fix},
-#include "codes.def"
+#include "mailready/codes.def"
 #undef CODE
 };
 

@@ -157,6 +157,13 @@ mr_config_free(struct mr_config *c)
 	for (size_t i = 0; i < c->nnodes; i++)
 		free_node(&c->nodes[i]);
 	free(c->nodes);
+	for (size_t i = 0; i < c->naccepts; i++) {
+		free(c->accepts[i].code);
+		free(c->accepts[i].target);
+		free(c->accepts[i].reason);
+		free(c->accepts[i].file);
+	}
+	free(c->accepts);
 	free(c);
 }
 

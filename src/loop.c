@@ -31,18 +31,18 @@ on_deadline(evutil_socket_t fd, short what, void *arg)
 	snprintf(why, sizeof(why), "the run deadline of %g s was reached",
 	         r->deadline_s);
 	while (r->active)
-		probe_cut_short(r->active, why);
+		probe_cut_short(r->active, CODE_DEADLINE, why);
 	while (r->next < r->plan->n) {
 		size_t i = r->next++;
 		const struct plan_item *it = &r->plan->items[i];
 		struct mr_result *res =
 			mr_result_new(it->id, it->node ? it->node->name : NULL,
 		                      it->domain, it->target);
-		res->status = r->timeout_state;
-		mr_result_set_message(res,
-		                      "not started: %s (raise -t, or "
-		                      "--parallel above %u)",
-		                      why, r->parallel);
+		struct mr_finding *f = mr_result_add(
+			res, mr_code_name(CODE_DEADLINE), MR_UNKNOWN,
+			"not started: %s", why);
+		mr_finding_hint(f, "raise -t, or --parallel above %u",
+		                r->parallel);
 		r->results[i] = res;
 		r->finished++;
 	}
@@ -58,12 +58,19 @@ start_item(struct run *r, size_t i)
 		struct mr_result *res =
 			mr_result_new(it->id, it->node ? it->node->name : NULL,
 		                      it->domain, it->target);
-		res->status = MR_SKIP;
-		mr_result_set_message(res, "%s", it->skip_reason);
-		run_probe_done(r, false, i, res);
+		struct mr_finding *f =
+			mr_result_add(res, mr_code_name(it->skip_code), MR_SKIP,
+		                      "%s", it->skip_reason);
+		if (it->skip_code == CODE_NOT_ON_NODE)
+			mr_finding_hint(f, "run mailready on %s", it->node->name);
+		run_probe_done(r, NULL, i, res);
 		return;
 	}
 	struct probe *p = probe_new(r, i);
+	p->next = r->active;
+	if (r->active)
+		r->active->prev = p;
+	r->active = p;
 	r->running++;
 	probe_start(p);
 }
@@ -79,14 +86,21 @@ kick(struct run *r)
 }
 
 void
-run_probe_done(struct run *r, bool was_running, size_t i, struct mr_result *res)
+run_probe_done(struct run *r, struct probe *p, size_t i, struct mr_result *res)
 {
 	if (r->results[i] != NULL)
 		fatalx("check %zu finished twice", i);
 	r->results[i] = res;
 	r->finished++;
-	if (was_running)
+	if (p != NULL) {
+		if (p->prev)
+			p->prev->next = p->next;
+		else
+			r->active = p->next;
+		if (p->next)
+			p->next->prev = p->prev;
 		r->running--;
+	}
 	if (r->on_progress)
 		r->on_progress(r, r->progress_arg);
 	if (!r->deadline_hit)
@@ -108,7 +122,6 @@ run_init(struct run *r, const struct mr_config *cfg, struct netpolicy *np,
 	 * deadline cuts checks short and --timeout-state decides their status.
 	 */
 	r->probe_timeout_s = cfg->probe_timeout_s;
-	r->timeout_state = MR_UNKNOWN;
 	r->base = event_base_new();
 	if (r->base == NULL) {
 		snprintf(err, errlen, "cannot create the event loop");
@@ -171,7 +184,7 @@ void
 run_free(struct run *r)
 {
 	while (r->active)
-		probe_cut_short(r->active, "the run ended");
+		probe_cut_short(r->active, CODE_DEADLINE, "the run ended");
 	if (r->results) {
 		for (size_t i = 0; i < r->plan->n; i++)
 			mr_result_free(r->results[i]);

@@ -35,8 +35,7 @@ struct run {
 	unsigned parallel;
 	double deadline_s;
 	double probe_timeout_s;
-	enum mr_status timeout_state; /* status of a check cut short */
-	struct probe *active;         /* running probes */
+	struct probe *active; /* running probes; only loop.c links them */
 	struct event *deadline_ev;
 	struct event *kick_ev;
 	struct timeval started;
@@ -70,8 +69,10 @@ void run_free(struct run *r);
 
 /* Used by probe.c */
 struct probe *probe_new(struct run *r, size_t item_index);
-void probe_cut_short(struct probe *p, const char *why);
-void run_probe_done(struct run *r, bool was_running, size_t item_index,
+/* End a running probe now with a TIMEOUT or DEADLINE finding. */
+void probe_cut_short(struct probe *p, enum mr_code code, const char *why);
+/* A check ended (p is the probe that ran it, or NULL if none did). */
+void run_probe_done(struct run *r, struct probe *p, size_t item_index,
                     struct mr_result *res);
 
 #endif

@@ -11,6 +11,7 @@
 #include "catalog.h"
 #include "cli.h"
 #include "dns/dns.h"
+#include "list.h"
 #include "loop.h"
 #include "netpolicy.h"
 #include "output.h"
@@ -40,18 +41,11 @@ local_hostname(char *buf, size_t len)
 static int
 cmd_list(const struct cli *c)
 {
-	const char *prev = NULL;
-	for (size_t i = 0; i < catalog_count; i++) {
-		const struct check_def *d = &catalog[i];
-		const char *scope =
-			d->scope == CHECK_DOMAIN ? "domain" : "node";
-		if (prev && strcmp(prev, d->id) == 0)
-			printf("%-16s %-6s %s\n", "", scope, d->verifies);
-		else
-			printf("%-16s %-6s %s\n", d->id, scope, d->verifies);
-		prev = d->id;
-	}
-	return 0;
+	if (c->format_given && c->format == FORMAT_JSON)
+		return list_render_json(stdout) < 0 ? MR_EXIT_USAGE : 0;
+	if (c->codes)
+		return list_render_codes(stdout) < 0 ? MR_EXIT_USAGE : 0;
+	return list_render_checks(stdout) < 0 ? MR_EXIT_USAGE : 0;
 }
 
 /*
@@ -118,11 +112,6 @@ load_config(const struct cli *c, const char *host, char *err, size_t errlen)
 			free(cfg->profile);
 			cfg->profile = xstrdup("mail");
 		}
-	}
-	/* -w/-c cert=RANGE judge certificate days instead of the config. */
-	if (c->thresholds.cert_warn.set || c->thresholds.cert_crit.set) {
-		cfg->cert_warn_days = -1;
-		cfg->cert_crit_days = -1;
 	}
 	if (cli_apply(c, cfg, err, errlen) < 0) {
 		mr_config_free(cfg);
@@ -210,18 +199,20 @@ run_checks(const struct cli *c, struct mr_config *cfg, const char *host)
 	if (isatty(STDERR_FILENO) && c->format == FORMAT_TEXT) {
 		run.on_progress = show_progress;
 	}
-	run.timeout_state = c->timeout_state;
 	time_t started = time(NULL);
 	run_execute(&run);
 	double ms = run_elapsed_ms(&run);
 	run_take_results(&run, &results);
 	run_free(&run);
-	if (c->have_thresholds)
-		policy_apply(&c->thresholds, &results);
+	struct policy pol;
+	policy_init(&pol, cfg, &c->thresholds, c->timeout_state);
+	policy_apply(&pol, &results);
 
 	struct report *rep =
 		report_build(cfg, &results, run_mode_name(po.mode),
 	                     c->vantage ? c->vantage : host, started, ms);
+	policy_perf_thresholds(&pol, "time", rep->time_thresholds);
+	policy_perf_thresholds(&pol, "cert_days_left", rep->cert_thresholds);
 	rc = output_report(c, rep, &results);
 	report_free(rep);
 	mr_result_list_clear(&results);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "atomic.h"
@@ -18,6 +19,22 @@ format_of(const struct cli *c)
 	if (c->cmd == CMD_CHECK && !c->format_given)
 		return FORMAT_NAGIOS;
 	return c->format;
+}
+
+/* The terminal's width on a TTY, or COLUMNS; 0 (no wrapping) in a pipe,
+   so that cron mail and files keep one problem per line. */
+static int
+output_width(void)
+{
+	struct winsize ws;
+	const char *cols = getenv("COLUMNS");
+
+	if (cols != NULL && atoi(cols) >= 40)
+		return atoi(cols);
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
+	    ws.ws_col >= 40)
+		return ws.ws_col;
+	return 0;
 }
 
 static int
@@ -35,6 +52,7 @@ render(const struct cli *c, const struct report *rep)
 			.color = !c->no_color && getenv("NO_COLOR") == NULL &&
 		                 isatty(STDOUT_FILENO),
 			.verbose = c->verbose,
+			.width = output_width(),
 		};
 		if (c->cmd == CMD_PREFLIGHT && !c->verbose)
 			return report_render_preflight(rep, &o, stdout);
@@ -51,9 +69,9 @@ write_prometheus(void *arg, FILE *f)
 }
 
 /*
- * health: compare with the last run, say what changed (cron mails it),
- * remember this run. A state that cannot be read or written makes the run
- * unknown: the operator must hear of it.
+ * health: compare with the last run, say what changed (cron mails it) or
+ * remind of what still fails, remember this run. A state that cannot be
+ * read or written makes the run unknown: the operator must hear of it.
  */
 static int
 health(const struct cli *c, const struct report *rep,
@@ -64,19 +82,23 @@ health(const struct cli *c, const struct report *rep,
 	struct health_diff d;
 	char err[600];
 	int rc = mr_status_exit_code(rep->status);
+	time_t when = rep->started_at;
+	bool printed = false;
 
-	if (health_diff(path, results, &d, err, sizeof(err)) < 0) {
+	if (health_diff(path, results, when, &d, err, sizeof(err)) < 0) {
 		fprintf(stderr, "mailready: %s\n", err);
-		render(c, rep);
 		return MR_EXIT_USAGE;
 	}
-	if (format_of(c) == FORMAT_TEXT)
-		health_print(stdout, &d, rep);
-	else
+	if (format_of(c) != FORMAT_TEXT) {
 		render(c, rep);
+	} else if (health_should_print(&d, rep, c->remind_s, when)) {
+		health_print(stdout, &d, rep, when);
+		printed = rep->status > MR_PASS;
+	}
 	if (c->syslog)
-		health_syslog(&d);
-	if (health_save(path, results, rep->started_at, err, sizeof(err)) < 0) {
+		health_syslog(&d, when);
+	if (health_save(path, results, &d, when, printed, err, sizeof(err)) <
+	    0) {
 		fprintf(stderr, "mailready: cannot save the state: %s\n", err);
 		rc = MR_EXIT_USAGE;
 	}

@@ -103,9 +103,10 @@ push(struct plan *out, const struct plan_opts *o, struct plan_item *it)
 		return;
 	}
 	if (it->node != NULL && it->def->self_only && !it->self)
-		it->skip_reason = xasprintf("runs only on the node itself (run "
-		                            "mailready on %s)",
-		                            it->node->name);
+	{
+		it->skip_reason = xstrdup("runs only on the node itself");
+		it->skip_code = CODE_NOT_ON_NODE;
+	}
 	/* Double at each power of two: amortised growth without a cap. */
 	if ((out->n & (out->n - 1)) == 0)
 		out->items = xreallocarray(out->items, out->n ? 2 * out->n : 1,

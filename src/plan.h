@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mailready/codes.h"
 #include "mailready/config.h"
 #include "catalog.h"
 #include "profile.h"
@@ -45,6 +46,7 @@ struct plan_item {
 	struct mr_addr addr;        /* port checks: the address probed */
 	bool self;                  /* runs on the node itself */
 	char *skip_reason;          /* set: not run, result is skip */
+	enum mr_code skip_code;     /* the skip's finding code */
 };
 
 struct plan {

@@ -19,7 +19,7 @@ on_probe_timeout(evutil_socket_t fd, short what, void *arg)
 
 	snprintf(why, sizeof(why), "did not finish within %g s",
 	         p->run->probe_timeout_s);
-	probe_cut_short(p, why);
+	probe_cut_short(p, CODE_TIMEOUT, why);
 }
 
 struct probe *
@@ -36,10 +36,6 @@ probe_new(struct run *r, size_t i)
 	p->state = xcalloc(1, p->ops->state_size ? p->ops->state_size : 1);
 	p->timer = evtimer_new(r->base, on_probe_timeout, p);
 	gettimeofday(&p->started, NULL);
-	p->next = r->active;
-	if (r->active)
-		r->active->prev = p;
-	r->active = p;
 	return p;
 }
 
@@ -76,6 +72,12 @@ probe_result(struct probe *p)
 	return p->result;
 }
 
+const char *
+probe_waiting_for(const struct probe *p)
+{
+	return p->waiting;
+}
+
 void
 probe_waiting(struct probe *p, const char *fmt, ...)
 {
@@ -93,47 +95,75 @@ probe_elapsed_ms(const struct probe *p)
 	return ms_since(&p->started);
 }
 
-static void
-probe_end(struct probe *p, enum mr_status status, char *message)
+struct mr_finding *
+probe_add(struct probe *p, enum mr_code code, enum mr_status severity,
+          const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	struct mr_finding *f = mr_result_addv(p->result, mr_code_name(code),
+	                                      severity, fmt, ap);
+	va_end(ap);
+	return f;
+}
+
+void
+probe_done(struct probe *p)
 {
 	struct run *r = p->run;
 	struct mr_result *res = p->result;
 
-	res->status = status;
-	free(res->message);
-	res->message = message;
+	if (res->nfindings == 0)
+		fatalx("check %s on %s ended with no finding", res->check_id,
+		       res->target ? res->target : "?");
 	res->duration_ms = probe_elapsed_ms(p);
 	if (p->ops->cleanup)
 		p->ops->cleanup(p);
 	event_free(p->timer);
-	if (p->prev)
-		p->prev->next = p->next;
-	else
-		r->active = p->next;
-	if (p->next)
-		p->next->prev = p->prev;
 	size_t i = p->index;
+	struct probe *self = p;
 	free(p->state);
 	free(p->waiting);
-	free(p);
-	run_probe_done(r, true, i, res);
+	run_probe_done(r, self, i, res);
+	free(self);
 }
 
 void
-probe_finish(struct probe *p, enum mr_status status, const char *fmt, ...)
+probe_finish(struct probe *p, enum mr_code code, enum mr_status severity,
+             const char *fmt, ...)
 {
 	va_list ap;
+
 	va_start(ap, fmt);
-	char *m = xvasprintf(fmt, ap);
+	mr_result_addv(p->result, mr_code_name(code), severity, fmt, ap);
 	va_end(ap);
-	probe_end(p, status, m);
+	probe_done(p);
 }
 
 void
-probe_cut_short(struct probe *p, const char *why)
+probe_finish_hint(struct probe *p, enum mr_code code, enum mr_status severity,
+                  const char *hint, const char *fmt, ...)
 {
-	char *m = p->waiting ? xasprintf("%s while waiting for %s", why,
-	                                 p->waiting)
-	                     : xasprintf("%s", why);
-	probe_end(p, p->run->timeout_state, m);
+	va_list ap;
+
+	va_start(ap, fmt);
+	struct mr_finding *f =
+		mr_result_addv(p->result, mr_code_name(code), severity, fmt, ap);
+	va_end(ap);
+	mr_finding_hint(f, "%s", hint);
+	probe_done(p);
+}
+
+/* What the probe found before it was cut short stays: it is still true. */
+void
+probe_cut_short(struct probe *p, enum mr_code code, const char *why)
+{
+	struct mr_finding *f =
+		p->waiting ? probe_add(p, code, MR_UNKNOWN,
+		                       "%s while waiting for %s", why,
+		                       p->waiting)
+		           : probe_add(p, code, MR_UNKNOWN, "%s", why);
+	mr_finding_set_text(f, "waiting_for", p->waiting);
+	probe_done(p);
 }

@@ -19,10 +19,13 @@ struct probe {
 	struct event *timer;
 	struct timeval started;
 	char *waiting;
-	struct probe *next; /* run's active list */
+	struct probe *next; /* the run's list of running probes (loop.c) */
 	struct probe *prev;
 };
 
 void probe_start(struct probe *p);
+
+/** What the probe waits for now, or NULL (progress display). */
+const char *probe_waiting_for(const struct probe *p);
 
 #endif

@@ -95,3 +95,13 @@ strbuf_reset(struct strbuf *b)
 	b->s = NULL;
 	b->len = b->cap = 0;
 }
+
+void
+strbuf_truncate(struct strbuf *b, size_t len)
+{
+	if (len > b->len)
+		fatalx("strbuf: truncate to %zu beyond %zu", len, b->len);
+	b->len = len;
+	if (b->s != NULL)
+		b->s[len] = '\0';
+}

@@ -37,6 +37,9 @@ const char *strbuf_str(const struct strbuf *b);
 /** Hand the text over (never NULL; "" when empty) and reset b. */
 char *strbuf_take(struct strbuf *b);
 
+/** Cut the text back to its first len bytes (len <= b->len). */
+void strbuf_truncate(struct strbuf *b, size_t len);
+
 void strbuf_reset(struct strbuf *b);
 
 #endif

@@ -84,13 +84,44 @@ range_alerts(const struct mr_range *r, double v)
 	return r->inside ? within : !within;
 }
 
+void
+thresholds_init(struct thresholds *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->cert_warn_days = -1;
+	t->cert_crit_days = -1;
+}
+
 bool
 thresholds_look_like(const char *s)
 {
 	struct thresholds t;
 	char err[160];
-	memset(&t, 0, sizeof(t));
+	thresholds_init(&t);
 	return thresholds_parse(s, false, &t, err, sizeof(err)) == 0;
+}
+
+/* "30" or "30:": whole days, 0 to 3650. */
+static int
+parse_days(const char *v, int *out, char *err, size_t errlen)
+{
+	char *end;
+	long d;
+
+	errno = 0;
+	d = strtol(v, &end, 10);
+	if (end != v && *end == ':' && end[1] == '\0')
+		end++;
+	if (end == v || *end != '\0' || errno != 0 || d < 0 || d > 3650 ||
+	    !(*v >= '0' && *v <= '9')) {
+		snprintf(err, errlen,
+		         "cert=%s: give whole days (cert=30 alerts at 30 days "
+		         "left or fewer)",
+		         v);
+		return -1;
+	}
+	*out = (int)d;
+	return 0;
 }
 
 int
@@ -111,13 +142,17 @@ thresholds_parse(const char *spec, bool critical, struct thresholds *t,
 			r = critical ? &t->time_crit : &t->time_warn;
 			value = eq ? eq + 1 : item;
 		} else if (strncmp(item, "cert=", 5) == 0) {
-			r = critical ? &t->cert_crit : &t->cert_warn;
-			value = eq + 1;
+			rc = parse_days(eq + 1,
+			                critical ? &t->cert_crit_days
+			                         : &t->cert_warn_days,
+			                err, errlen);
+			any = true;
+			continue;
 		} else {
 			*eq = '\0';
 			snprintf(err, errlen,
 			         "unknown threshold '%s' (time=RANGE or "
-			         "cert=RANGE)",
+			         "cert=DAYS)",
 			         item);
 			rc = -1;
 			break;

@@ -5,8 +5,10 @@
  * inside 10..20.
  *
  * mailready takes -w/-c as a bare range (the response time of each
- * service, in seconds) or a list "time=RANGE,cert=RANGE" (cert: days the
- * certificate has left).
+ * service, in seconds) or a list "time=RANGE,cert=DAYS". Certificate days
+ * follow check_smtp -D and check_ssl_cert: -w cert=30 -c cert=7 warns at 30
+ * days left or fewer and is critical at 7 or fewer ("30:" is read as 30,
+ * the form of earlier versions).
  */
 #ifndef MAILREADY_THRESHOLD_H
 #define MAILREADY_THRESHOLD_H
@@ -32,8 +34,12 @@ bool range_alerts(const struct mr_range *r, double v);
 
 struct thresholds {
 	struct mr_range time_warn, time_crit; /* seconds */
-	struct mr_range cert_warn, cert_crit; /* days left */
+	int cert_warn_days;                   /* -1: not given */
+	int cert_crit_days;
 };
+
+/** No thresholds: ranges unset, days -1. */
+void thresholds_init(struct thresholds *t);
 
 /**
  * Parse a -w or -c value into t (the warn or crit half).

@@ -3,10 +3,11 @@
  *
  * A probe is a small state machine started on the shared event loop. It
  * never blocks: it asks for DNS answers or connections, returns, and is
- * called back. It ends exactly once, with probe_finish(); after that the
+ * called back. It ends exactly once, with probe_done(); after that the
  * loop calls its cleanup hook and frees its state. If the probe's timeout
- * or the run's deadline comes first, the loop ends it (status unknown,
- * message naming what it was waiting for) and calls cleanup the same way.
+ * or the run's deadline comes first, the loop ends it (a TIMEOUT or
+ * DEADLINE finding naming what it was waiting for; policy decides its
+ * severity) and calls cleanup the same way.
  */
 #ifndef MAILREADY_PROBE_H
 #define MAILREADY_PROBE_H
@@ -14,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "mailready/codes.h"
 #include "mailready/result.h"
 #include "mailready/status.h"
 
@@ -60,12 +62,33 @@ void probe_waiting(struct probe *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /**
- * End the probe with a status and message. Must be the probe's last action
- * on p: cleanup runs and the state is freed before this returns control to
- * the loop.
+ * Record a finding: a code from codes.def, a severity and a message saying
+ * what was found (no advice: put that in mr_finding_hint()). Add data with
+ * mr_finding_set*(). The check's status will be its worst finding.
  */
-void probe_finish(struct probe *p, enum mr_status status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+struct mr_finding *probe_add(struct probe *p, enum mr_code code,
+                             enum mr_status severity, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/**
+ * End the probe with the findings recorded. Must be the probe's last
+ * action on p: cleanup runs and the state is freed before this returns
+ * control to the loop. A probe that recorded nothing is a bug (fatal).
+ */
+void probe_done(struct probe *p);
+
+/** probe_add() then probe_done(): end with one more finding. */
+void probe_finish(struct probe *p, enum mr_code code, enum mr_status severity,
+                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/**
+ * The same with a hint: the common case of a probe that ends on a
+ * problem and says what to do about it.
+ */
+void probe_finish_hint(struct probe *p, enum mr_code code,
+                       enum mr_status severity, const char *hint,
+                       const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 
 /** Milliseconds since the probe started. */
 double probe_elapsed_ms(const struct probe *p);

@@ -1,78 +1,38 @@
 /*
  * common.c -- helpers shared by the probes.
  */
-#include <stdarg.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/conn.h"
 #include "netpolicy.h"
 #include "probes/common.h"
+#include "strbuf.h"
 #include "xmalloc.h"
-
-void
-findings_add(struct findings *f, enum mr_status st, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char *t = xvasprintf(fmt, ap);
-	va_end(ap);
-	f->text = xreallocarray(f->text, f->n + 1, sizeof(*f->text));
-	f->status = xreallocarray(f->status, f->n + 1, sizeof(*f->status));
-	f->text[f->n] = t;
-	f->status[f->n] = st;
-	f->n++;
-	f->worst = mr_status_worst(f->worst, st);
-}
-
-void
-findings_finish(struct findings *f, struct probe *p)
-{
-	char *msg = NULL;
-	enum mr_status worst = f->n ? f->worst : MR_PASS;
-
-	/*
-	 * Worst first, so the first words say what to fix; what passed is
-	 * told only when everything did.
-	 */
-	int lowest = worst > MR_PASS ? MR_UNKNOWN : MR_SKIP;
-	for (int s = MR_FAIL; s >= lowest; s--) {
-		for (size_t i = 0; i < f->n; i++) {
-			if ((int)f->status[i] != s)
-				continue;
-			char *m = xasprintf("%s%s%s", msg ? msg : "",
-			                    msg ? "; " : "", f->text[i]);
-			free(msg);
-			msg = m;
-		}
-	}
-	findings_free(f);
-	probe_finish(p, worst, "%s", msg ? msg : "");
-	free(msg);
-}
-
-void
-findings_free(struct findings *f)
-{
-	for (size_t i = 0; i < f->n; i++)
-		free(f->text[i]);
-	free(f->text);
-	free(f->status);
-	memset(f, 0, sizeof(*f));
-}
 
 char *
 addr_list_str(const struct mr_addr *v, size_t n)
 {
-	char *s = NULL;
+	struct strbuf b = STRBUF_INIT;
 	char as[MR_ADDR_STRLEN];
 
 	for (size_t i = 0; i < n; i++) {
-		char *t = xasprintf("%s%s%s", s ? s : "", s ? ", " : "",
-		                    mr_addr_str(&v[i], as));
-		free(s);
-		s = t;
+		strbuf_sep(&b, ", ");
+		strbuf_add(&b, mr_addr_str(&v[i], as));
 	}
-	return s ? s : xstrdup("(none)");
+	return n ? strbuf_take(&b) : xstrdup("(none)");
+}
+
+json_t *
+addr_list_json(const struct mr_addr *v, size_t n)
+{
+	json_t *a = json_array();
+	char as[MR_ADDR_STRLEN];
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_string(mr_addr_str(&v[i], as)));
+	return a;
 }
 
 bool
@@ -101,4 +61,61 @@ node_is_loopback(const struct mr_node *node)
 		if (addr_classify(&node->internal_addrs[i]) == ADDR_LOOPBACK)
 			return true;
 	return false;
+}
+
+struct mr_finding *
+probe_dns_unanswered(struct probe *p, const struct dns_reply *r,
+                     const char *name, const char *type)
+{
+	char *d = dns_reply_describe(r);
+	struct mr_finding *f =
+		probe_add(p, CODE_DNS_UNANSWERED, MR_UNKNOWN, "not checked: %s",
+	                  d);
+	free(d);
+	mr_finding_set_text(f, "name", name);
+	mr_finding_set_text(f, "type", type);
+	mr_finding_set_text(f, "outcome", dns_status_name(r->status));
+	mr_finding_set_text(f, "server", r->server);
+	return f;
+}
+
+void
+probe_finish_no_address(struct probe *p, const struct dns_reply *r)
+{
+	const struct mr_node *node = probe_item(p)->node;
+	char *d = dns_reply_describe(r);
+	struct mr_finding *f = probe_add(
+		p, CODE_NO_ADDRESS, MR_UNKNOWN,
+		"not checked: %s has no address (none declared, and inside: "
+		"%s)",
+		node->name, d);
+	free(d);
+	mr_finding_hint(f,
+	                "declare public = or internal = in [node %s], or "
+	                "publish its A record for internal clients",
+	                node->name);
+	mr_finding_set_text(f, "name", node->name);
+	mr_finding_set_text(f, "outcome", dns_status_name(r->status));
+	probe_done(p);
+}
+
+void
+probe_finish_not_connected(struct probe *p, const struct mr_addr *a, int err)
+{
+	struct run *r = probe_run(p);
+	char why[320], as[MR_ADDR_STRLEN];
+	struct mr_finding *f;
+
+	mr_addr_str(a, as);
+	if (err == EACCES) {
+		f = probe_add(p, CODE_NOT_ALLOWED, MR_UNKNOWN, "%s",
+		              netpolicy_explain(r->np, a, why, sizeof(why)));
+		mr_finding_hint(f, "widen allow_networks to probe %s", as);
+	} else {
+		f = probe_add(p, CODE_CONNECT_ERROR, MR_UNKNOWN,
+		              "cannot connect to %s: %s", as,
+		              conn_strerror(err));
+	}
+	mr_finding_set_text(f, "address", as);
+	probe_done(p);
 }

@@ -14,6 +14,7 @@
 
 #include "probes/common.h"
 #include "probes/probes.h"
+#include "strbuf.h"
 #include "xmalloc.h"
 #include "names.h"
 
@@ -106,14 +107,21 @@ on_ns(void *arg, const struct dns_reply *r)
 		}
 		free(zone);
 	}
+	if (r->status != DNS_OK && dns_status_is_transport(r->status)) {
+		probe_dns_unanswered(p, r, st->zone, "NS");
+		probe_done(p);
+		return;
+	}
 	if (r->status != DNS_OK) {
 		char *d = dns_reply_describe(r);
-		probe_finish(p,
-		             dns_status_is_transport(r->status) ? MR_UNKNOWN
-		                                                : MR_FAIL,
-		             "cannot find the name servers of %s: %s", st->zone,
-		             d);
+		struct mr_finding *f =
+			probe_add(p, CODE_NS_MISSING, MR_FAIL,
+		                  "cannot find the name servers of %s: %s",
+		                  st->zone, d);
+		mr_finding_hint(f, "delegate %s: NS records at its parent",
+		                st->zone);
 		free(d);
+		probe_done(p);
 		return;
 	}
 	phase_addrs(p);
@@ -230,11 +238,27 @@ on_asked(void *arg, const struct dns_reply *r)
 		compare(p);
 }
 
+/* Said once per name server, in the phase that finds it out. */
+static void
+no_address(struct probe *p, const struct ns_name *nn)
+{
+	struct auth_state *st = probe_state(p);
+	char *d = dns_reply_describe(nn->r[0]);
+	struct mr_finding *f =
+		probe_add(p, CODE_NS_NO_ADDRESS, MR_FAIL,
+	                  "name server %s of %s has no address (%s): "
+	                  "resolvers cannot use it",
+	                  nn->name, st->zone, d);
+	mr_finding_hint(f, "publish A/AAAA for %s, or remove its NS record",
+	                nn->name);
+	mr_finding_set_text(f, "server", nn->name);
+	free(d);
+}
+
 static void
 phase_ask(struct probe *p)
 {
 	struct auth_state *st = probe_state(p);
-	struct findings f = {0};
 
 	for (size_t i = 0; i < st->nnames; i++) {
 		struct ns_name *nn = &st->names[i];
@@ -252,20 +276,13 @@ phase_ask(struct probe *p)
 			}
 			free(a);
 		}
-		if (!any) {
-			char *d = dns_reply_describe(nn->r[0]);
-			findings_add(&f, MR_FAIL,
-			             "name server %s of %s has no address "
-			             "(%s): resolvers cannot use it",
-			             nn->name, st->zone, d);
-			free(d);
-		}
+		if (!any)
+			no_address(p, nn);
 	}
 	if (st->nservers == 0) {
-		findings_finish(&f, p);
+		probe_done(p);
 		return;
 	}
-	findings_free(&f);
 	plan_questions(p);
 	probe_waiting(p, "answers from the %zu authoritative servers of %s",
 	              st->nservers, st->zone);
@@ -290,20 +307,18 @@ rrset_text(const struct dns_reply *r)
 {
 	size_t n = ldns_rr_list_rr_count(r->rrs);
 	char **v = xcalloc(n ? n : 1, sizeof(*v));
-	char *out = NULL;
+	struct strbuf out = STRBUF_INIT;
 
 	for (size_t i = 0; i < n; i++) {
 		const ldns_rr *rr = ldns_rr_list_rr(r->rrs, i);
-		char *s = NULL;
+		struct strbuf b = STRBUF_INIT;
 		for (size_t k = 0; k < ldns_rr_rd_count(rr); k++) {
 			char *t = ldns_rdf2str(ldns_rr_rdf(rr, k));
-			char *u = xasprintf("%s%s%s", s ? s : "", s ? " " : "",
-			                    t ? t : "?");
+			strbuf_sep(&b, " ");
+			strbuf_add(&b, t ? t : "?");
 			free(t);
-			free(s);
-			s = u;
 		}
-		v[i] = s ? s : xstrdup("");
+		v[i] = strbuf_take(&b);
 	}
 	for (size_t i = 1; i < n; i++)
 		for (size_t j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
@@ -312,15 +327,13 @@ rrset_text(const struct dns_reply *r)
 			v[j - 1] = t;
 		}
 	for (size_t i = 0; i < n; i++) {
-		char *u = xasprintf("%s%s%s", out ? out : "", out ? ", " : "",
-		                    v[i]);
-		free(out);
+		strbuf_sep(&out, ", ");
+		strbuf_add(&out, v[i]);
 		free(v[i]);
-		out = u;
 	}
 	free(v);
-	if (out)
-		return out;
+	if (n > 0)
+		return strbuf_take(&out);
 	return xstrdup(r->status == DNS_NXDOMAIN ? "NXDOMAIN" : "nothing");
 }
 
@@ -340,41 +353,51 @@ server_str(const struct server *s, char *buf, size_t len)
 	return buf;
 }
 
+static void
+server_data(struct mr_finding *f, const struct server *s)
+{
+	char as[MR_ADDR_STRLEN];
+
+	mr_finding_set_text(f, "server", s->ns);
+	mr_finding_set_text(f, "address", mr_addr_str(&s->addr, as));
+}
+
 /* A server that does not answer authoritatively is lame for the zone. */
 static bool
-judge_lame(struct probe *p, const struct server *s, struct findings *f)
+judge_lame(struct probe *p, const struct server *s)
 {
 	struct auth_state *st = probe_state(p);
 	const struct dns_reply *r = s->r[0];
 	char sb[300];
+	struct mr_finding *f;
 
 	if (r->status == DNS_OK && r->aa)
 		return false;
 	char *d = dns_reply_describe(r);
 	if (r->status == DNS_OK || r->status == DNS_REFERRAL)
-		findings_add(f, MR_FAIL,
-		             "%s is lame for %s: it answers without "
-		             "authority; serve the zone there or remove the "
-		             "NS record",
-		             server_str(s, sb, sizeof(sb)), st->zone);
+		f = probe_add(p, CODE_NS_LAME, MR_FAIL,
+		              "%s is lame for %s: it answers without authority",
+		              server_str(s, sb, sizeof(sb)), st->zone);
 	else
-		findings_add(f, MR_FAIL,
-		             "%s does not answer authoritatively for %s (%s); "
-		             "serve the zone there or remove the NS record",
-		             server_str(s, sb, sizeof(sb)), st->zone, d);
+		f = probe_add(p, CODE_NS_LAME, MR_FAIL,
+		              "%s does not answer authoritatively for %s (%s)",
+		              server_str(s, sb, sizeof(sb)), st->zone, d);
+	mr_finding_hint(f, "serve %s on %s, or remove its NS record", st->zone,
+	                s->ns);
+	server_data(f, s);
 	free(d);
 	return true;
 }
 
 static void
-compare_serials(struct probe *p, const bool *ok, struct findings *f)
+compare_serials(struct probe *p, const bool *ok)
 {
 	struct auth_state *st = probe_state(p);
-	char *list = NULL;
-	bool differ = false;
+	struct strbuf list = STRBUF_INIT;
+	json_t *serials = json_object();
+	bool differ = false, have = false;
 	uint32_t first = 0;
-	bool have = false;
-	char sb[300];
+	char sb[300], as[MR_ADDR_STRLEN];
 
 	for (size_t i = 0; i < st->nservers; i++) {
 		if (!ok[i])
@@ -385,42 +408,51 @@ compare_serials(struct probe *p, const bool *ok, struct findings *f)
 		if (!have)
 			first = s;
 		have = true;
-		char *l = xasprintf(
-			"%s%s%s %u", list ? list : "", list ? ", " : "",
-			server_str(&st->servers[i], sb, sizeof(sb)), s);
-		free(list);
-		list = l;
+		strbuf_sep(&list, ", ");
+		strbuf_addf(&list, "%s %u",
+		            server_str(&st->servers[i], sb, sizeof(sb)), s);
+		json_object_set_new(serials,
+		                    mr_addr_str(&st->servers[i].addr, as),
+		                    json_integer(s));
 	}
-	if (differ)
-		findings_add(f, MR_FAIL,
-		             "SOA serials of %s differ: %s; a secondary is "
-		             "not up to date (check zone transfers and NOTIFY)",
-		             st->zone, list);
-	free(list);
+	if (differ) {
+		struct mr_finding *f =
+			probe_add(p, CODE_SOA_SERIAL_MISMATCH, MR_FAIL,
+		                  "SOA serials of %s differ: %s", st->zone,
+		                  strbuf_str(&list));
+		mr_finding_hint(f, "a secondary is not up to date: check zone "
+		                   "transfers and NOTIFY");
+		mr_finding_set(f, "serials", json_incref(serials));
+	}
+	json_decref(serials);
+	strbuf_reset(&list);
 }
 
 static void
-compare_records(struct probe *p, const bool *ok, struct findings *f)
+compare_records(struct probe *p, const bool *ok)
 {
 	struct auth_state *st = probe_state(p);
 	char sb[300], sb0[300];
+	struct mr_finding *f;
 
 	for (size_t q = 1; q < st->nq; q++) {
 		size_t ref = SIZE_MAX;
 		char *reftext = NULL;
+		char *type = ldns_rr_type2str(st->q[q].type);
 		for (size_t i = 0; i < st->nservers; i++) {
 			if (!ok[i])
 				continue;
 			const struct dns_reply *r = st->servers[i].r[q];
 			if (dns_status_is_transport(r->status)) {
 				char *d = dns_reply_describe(r);
-				findings_add(f, MR_FAIL,
-				             "%s failed to answer %s %s: %s",
-				             server_str(&st->servers[i], sb,
-				                        sizeof(sb)),
-				             st->q[q].name,
-				             ldns_rr_type2str(st->q[q].type),
-				             d);
+				f = probe_add(p, CODE_AUTH_QUERY_FAILED, MR_FAIL,
+				              "%s failed to answer %s %s: %s",
+				              server_str(&st->servers[i], sb,
+				                         sizeof(sb)),
+				              st->q[q].name, type, d);
+				mr_finding_hint(f, "look at the logs of %s",
+				                st->servers[i].ns);
+				server_data(f, &st->servers[i]);
 				free(d);
 				continue;
 			}
@@ -431,21 +463,26 @@ compare_records(struct probe *p, const bool *ok, struct findings *f)
 				continue;
 			}
 			if (strcmp(t, reftext) != 0) {
-				char *type = ldns_rr_type2str(st->q[q].type);
-				findings_add(f, MR_FAIL,
-				             "servers disagree on %s %s: %s "
-				             "has %s, %s has %s",
-				             st->q[q].name, type,
-				             server_str(&st->servers[ref], sb0,
-				                        sizeof(sb0)),
-				             reftext,
-				             server_str(&st->servers[i], sb,
-				                        sizeof(sb)),
-				             t);
-				free(type);
+				f = probe_add(p, CODE_AUTH_RECORDS_DIFFER,
+				              MR_FAIL,
+				              "servers disagree on %s %s: %s has "
+				              "%s, %s has %s",
+				              st->q[q].name, type,
+				              server_str(&st->servers[ref], sb0,
+				                         sizeof(sb0)),
+				              reftext,
+				              server_str(&st->servers[i], sb,
+				                         sizeof(sb)),
+				              t);
+				mr_finding_hint(f, "make every server of %s "
+				                   "serve the same zone",
+				                st->zone);
+				mr_finding_set_text(f, "name", st->q[q].name);
+				mr_finding_set_text(f, "type", type);
 			}
 			free(t);
 		}
+		free(type);
 		free(reftext);
 	}
 }
@@ -454,42 +491,34 @@ static void
 compare(struct probe *p)
 {
 	struct auth_state *st = probe_state(p);
-	struct findings f = {0};
 	bool ok[MAX_SERVERS] = {false};
 	size_t nok = 0;
 
-	for (size_t i = 0; i < st->nnames; i++) {
-		bool any = false;
-		for (size_t j = 0; j < st->nservers; j++)
-			any = any || st->servers[j].ns == st->names[i].name;
-		if (!any)
-			findings_add(&f, MR_FAIL,
-			             "name server %s of %s has no address",
-			             st->names[i].name, st->zone);
-	}
 	for (size_t i = 0; i < st->nservers; i++) {
-		ok[i] = !judge_lame(p, &st->servers[i], &f);
+		ok[i] = !judge_lame(p, &st->servers[i]);
 		nok += ok[i];
 	}
-	compare_serials(p, ok, &f);
-	compare_records(p, ok, &f);
-	if (f.worst <= MR_PASS) {
-		char *list = NULL, sb[300];
+	compare_serials(p, ok);
+	compare_records(p, ok);
+	if (probe_result(p)->status <= MR_PASS) {
+		struct strbuf list = STRBUF_INIT;
+		char sb[300];
 		for (size_t i = 0; i < st->nservers; i++) {
-			char *l = xasprintf(
-				"%s%s%s", list ? list : "", list ? ", " : "",
-				server_str(&st->servers[i], sb, sizeof(sb)));
-			free(list);
-			list = l;
+			strbuf_sep(&list, ", ");
+			strbuf_add(&list, server_str(&st->servers[i], sb,
+			                             sizeof(sb)));
 		}
-		findings_add(&f, MR_PASS,
-		             "%zu servers of %s answer authoritatively with "
-		             "serial %u and agree on %zu records: %s",
-		             nok, st->zone, soa_serial(st->servers[0].r[0]),
-		             st->nq - 1, list ? list : "");
-		free(list);
+		struct mr_finding *f = probe_add(
+			p, CODE_AUTH_OK, MR_PASS,
+			"%zu servers of %s answer authoritatively with serial "
+			"%u and agree on %zu records: %s",
+			nok, st->zone, soa_serial(st->servers[0].r[0]),
+			st->nq - 1, strbuf_str(&list));
+		mr_finding_set_int(f, "serial",
+		                   soa_serial(st->servers[0].r[0]));
+		strbuf_reset(&list);
 	}
-	findings_finish(&f, p);
+	probe_done(p);
 }
 
 /* ------------------------------------------------------------------ */

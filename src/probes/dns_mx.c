@@ -13,6 +13,7 @@
 #include "netpolicy.h"
 #include "probes/common.h"
 #include "probes/probes.h"
+#include "strbuf.h"
 #include "xmalloc.h"
 #include "names.h"
 
@@ -161,9 +162,10 @@ start(struct probe *p)
 		return;
 	}
 	if (cfg->ndomains == 0) {
-		probe_finish(p, MR_SKIP,
-		             "no mail domains configured (domains = ... in "
-		             "[cluster]): nothing to be an MX target of");
+		probe_finish_hint(p, CODE_NOTHING_CONFIGURED, MR_SKIP,
+		                  "add domains = ... to [cluster]",
+		                  "no mail domains configured: nothing to be "
+		                  "an MX target of");
 		return;
 	}
 	st->nd = cfg->ndomains < MAX_DOMAINS ? cfg->ndomains : MAX_DOMAINS;
@@ -204,54 +206,70 @@ is_cluster_node(const struct mr_config *cfg, const char *name)
 }
 
 static void
-judge_target(struct probe *p, struct mx_target *t, struct findings *f)
+judge_target(struct probe *p, struct mx_target *t)
 {
 	const struct netpolicy *np = probe_run(p)->np;
 	char as[MR_ADDR_STRLEN];
+	struct mr_finding *f;
 
 	if (t->literal) {
-		findings_add(f, MR_FAIL,
-		             "MX target %s is an IP address; an MX must name "
-		             "a host with A/AAAA records (RFC 5321 5.1)",
-		             t->name);
+		f = probe_add(p, CODE_MX_IP_LITERAL, MR_FAIL,
+		              "MX target %s is an IP address, not a host name",
+		              t->name);
+		mr_finding_hint(f, "point the MX at a host name with A/AAAA "
+		                   "records (RFC 5321 5.1)");
+		mr_finding_set_text(f, "target", t->name);
 		return;
 	}
 	for (int i = 0; i < 2; i++) {
 		const struct dns_reply *r = t->r[i];
 		if (r->status == DNS_OK &&
 		    ldns_rr_list_rr_count(r->chain) > 0) {
-			findings_add(f, MR_FAIL,
-			             "MX target %s is an alias (CNAME) of %s; "
-			             "point the MX at %s directly (RFC 2181 "
-			             "10.3)",
-			             t->name, r->final_name, r->final_name);
+			f = probe_add(p, CODE_MX_CNAME, MR_FAIL,
+			              "MX target %s is an alias (CNAME) of %s",
+			              t->name, r->final_name);
+			mr_finding_hint(f,
+			                "point the MX at %s directly (RFC 2181 "
+			                "10.3)",
+			                r->final_name);
+			mr_finding_set_text(f, "target", t->name);
+			mr_finding_set_text(f, "canonical", r->final_name);
 			return;
 		}
 	}
 	if (t->r[0]->status != DNS_OK && t->r[1]->status != DNS_OK) {
 		const struct dns_reply *r = t->r[0];
-		char *d = dns_reply_describe(r);
-		findings_add(f,
-		             dns_status_is_transport(r->status) ? MR_UNKNOWN
-		                                                : MR_FAIL,
-		             "MX target %s has no A or AAAA record (%s); "
-		             "publish its address or fix the MX",
-		             t->name, d);
-		free(d);
+		if (dns_status_is_transport(r->status)) {
+			f = probe_dns_unanswered(p, r, t->name, "A");
+		} else {
+			char *d = dns_reply_describe(r);
+			f = probe_add(p, CODE_MX_TARGET_NO_ADDRESS, MR_FAIL,
+			              "MX target %s has no A or AAAA record (%s)",
+			              t->name, d);
+			mr_finding_hint(f, "publish the address of %s, or fix "
+			                   "the MX",
+			                t->name);
+			free(d);
+		}
+		mr_finding_set_text(f, "target", t->name);
 		return;
 	}
 	for (int i = 0; i < 2; i++) {
 		size_t n;
 		struct mr_addr *a = dns_reply_addrs(t->r[i], &n);
-		for (size_t j = 0; j < n; j++)
-			if (!netpolicy_is_public(np, &a[j]))
-				findings_add(
-					f, MR_FAIL,
-					"MX target %s resolves to %s, a "
-					"%s address the Internet cannot "
-					"reach",
-					t->name, mr_addr_str(&a[j], as),
-					addr_class_name(addr_classify(&a[j])));
+		for (size_t j = 0; j < n; j++) {
+			if (netpolicy_is_public(np, &a[j]))
+				continue;
+			f = probe_add(p, CODE_MX_TARGET_PRIVATE, MR_FAIL,
+			              "MX target %s resolves to %s, a %s "
+			              "address the Internet cannot reach",
+			              t->name, mr_addr_str(&a[j], as),
+			              addr_class_name(addr_classify(&a[j])));
+			mr_finding_hint(f, "publish the public address of %s",
+			                t->name);
+			mr_finding_set_text(f, "target", t->name);
+			mr_finding_set_text(f, "address", as);
+		}
 		free(a);
 	}
 }
@@ -259,14 +277,28 @@ judge_target(struct probe *p, struct mx_target *t, struct findings *f)
 static char *
 targets_str(const struct mx_state *st)
 {
-	char *s = NULL;
+	struct strbuf b = STRBUF_INIT;
+
 	for (size_t i = 0; i < st->nt; i++) {
-		char *t = xasprintf("%s%s%u %s", s ? s : "", s ? ", " : "",
-		                    st->t[i].pref, st->t[i].name);
-		free(s);
-		s = t;
+		strbuf_sep(&b, ", ");
+		strbuf_addf(&b, "%u %s", st->t[i].pref, st->t[i].name);
 	}
-	return s ? s : xstrdup("(none)");
+	return st->nt ? strbuf_take(&b) : xstrdup("(none)");
+}
+
+static json_t *
+targets_json(const struct mx_state *st)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < st->nt; i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "preference",
+		                    json_integer(st->t[i].pref));
+		json_object_set_new(o, "target", mr_json_text(st->t[i].name));
+		json_array_append_new(a, o);
+	}
+	return a;
 }
 
 static void
@@ -275,52 +307,64 @@ evaluate_domain(struct probe *p)
 	struct mx_state *st = probe_state(p);
 	const char *domain = probe_item(p)->domain;
 	const struct mr_config *cfg = probe_run(p)->cfg;
-	struct findings f = {0};
+	struct mr_result *res = probe_result(p);
+	struct mr_finding *f;
 
 	if (st->mx->status != DNS_OK) {
 		char *d = dns_reply_describe(st->mx);
-		if (dns_status_is_transport(st->mx->status))
-			probe_finish(p, MR_UNKNOWN,
-			             "cannot tell the MX of %s: %s", domain, d);
-		else if (st->mx->status == DNS_NXDOMAIN)
-			probe_finish(p, MR_FAIL,
-			             "domain %s does not exist on the Internet "
-			             "(%s); register or delegate it",
-			             domain, d);
-		else
-			probe_finish(p, MR_FAIL,
-			             "%s has no MX record (%s); publish %s MX "
-			             "10 <one of the cluster's MTA nodes>",
-			             domain, d, domain);
+		if (dns_status_is_transport(st->mx->status)) {
+			probe_dns_unanswered(p, st->mx, domain, "MX");
+		} else if (st->mx->status == DNS_NXDOMAIN) {
+			f = probe_add(p, CODE_DOMAIN_MISSING, MR_FAIL,
+			              "domain %s does not exist on the Internet "
+			              "(%s)",
+			              domain, d);
+			mr_finding_hint(f, "register or delegate %s", domain);
+		} else {
+			f = probe_add(p, CODE_MX_MISSING, MR_FAIL,
+			              "%s has no MX record (%s)", domain, d);
+			mr_finding_hint(f,
+			                "publish %s MX 10 <one of the cluster's "
+			                "MTA nodes>",
+			                domain);
+		}
 		free(d);
+		probe_done(p);
 		return;
 	}
 	if (is_null_mx(st->mx)) {
-		probe_finish(p, MR_FAIL,
-		             "%s publishes a null MX (RFC 7505: this domain "
-		             "accepts no mail); replace it with MX 10 <an MTA "
-		             "node>",
-		             domain);
+		probe_finish_hint(p, CODE_MX_NULL, MR_FAIL,
+		                  "replace it with MX 10 <an MTA node>",
+		                  "%s publishes a null MX (RFC 7505: this "
+		                  "domain accepts no mail)",
+		                  domain);
 		return;
 	}
 	bool ours = false;
 	for (size_t i = 0; i < st->nt; i++) {
 		const struct mx_target *t = &st->t[i];
-		judge_target(p, &st->t[i], &f);
+		judge_target(p, &st->t[i]);
 		/* Through a CNAME the mail still lands on the node. */
 		ours = ours || is_cluster_node(cfg, t->name) ||
 		       (t->r[0] && is_cluster_node(cfg, t->r[0]->final_name));
 	}
 	char *ts = targets_str(st);
-	if (!ours)
-		findings_add(&f, MR_WARN,
-		             "no MX target of %s is a node of this cluster "
-		             "(MX %s): mail for %s goes elsewhere",
-		             domain, ts, domain);
-	if (f.worst <= MR_PASS)
-		findings_add(&f, MR_PASS, "%s MX %s", domain, ts);
+	if (!ours) {
+		f = probe_add(p, CODE_MX_NOT_CLUSTER, MR_WARN,
+		              "no MX target of %s is a node of this cluster "
+		              "(MX %s): mail for %s goes elsewhere",
+		              domain, ts, domain);
+		mr_finding_hint(f,
+		                "point the MX at the cluster's MTA nodes, or "
+		                "list the MX hosts as nodes");
+		mr_finding_set(f, "mx", targets_json(st));
+	}
+	if (res->status <= MR_PASS) {
+		f = probe_add(p, CODE_MX_OK, MR_PASS, "%s MX %s", domain, ts);
+		mr_finding_set(f, "mx", targets_json(st));
+	}
 	free(ts);
-	findings_finish(&f, p);
+	probe_done(p);
 }
 
 static void
@@ -328,19 +372,18 @@ evaluate_node(struct probe *p)
 {
 	struct mx_state *st = probe_state(p);
 	const char *name = probe_item(p)->node->name;
-	struct findings f = {0};
-	char *listed = NULL, *unknown = NULL;
+	struct strbuf listed = STRBUF_INIT;
+	const struct dns_reply *failed = NULL;
+	const char *failed_domain = NULL;
+	json_t *as_mx = json_array();
 
 	for (size_t i = 0; i < st->nd; i++) {
 		const struct dns_reply *r = st->d[i].r;
 		if (dns_status_is_transport(r->status)) {
-			char *d = dns_reply_describe(r);
-			char *u = xasprintf(
-				"%s%s%s (%s)", unknown ? unknown : "",
-				unknown ? ", " : "", st->d[i].domain, d);
-			free(d);
-			free(unknown);
-			unknown = u;
+			if (failed == NULL) {
+				failed = r;
+				failed_domain = st->d[i].domain;
+			}
 			continue;
 		}
 		for (size_t j = 0;
@@ -350,34 +393,42 @@ evaluate_node(struct probe *p)
 			const ldns_rdf *ex = ldns_rr_rdf(rr, 1);
 			char *t = ex ? dns_rdf_name(ex) : NULL;
 			if (t && name_equal(t, name)) {
-				char *l = xasprintf("%s%sMX %u for %s",
-				                    listed ? listed : "",
-				                    listed ? ", " : "",
-				                    ldns_rdf2native_int16(
-							    ldns_rr_rdf(rr, 0)),
-				                    st->d[i].domain);
-				free(listed);
-				listed = l;
+				unsigned pref = ldns_rdf2native_int16(
+					ldns_rr_rdf(rr, 0));
+				strbuf_sep(&listed, ", ");
+				strbuf_addf(&listed, "MX %u for %s", pref,
+				            st->d[i].domain);
+				json_t *o = json_object();
+				json_object_set_new(o, "domain",
+				                    json_string(st->d[i].domain));
+				json_object_set_new(o, "preference",
+				                    json_integer(pref));
+				json_array_append_new(as_mx, o);
 			}
 			free(t);
 		}
 	}
-	if (listed)
-		findings_add(&f, MR_PASS, "%s is %s", name, listed);
-	else if (unknown)
-		findings_add(&f, MR_UNKNOWN,
-		             "cannot tell whether %s is an MX "
-		             "target: %s",
-		             name, unknown);
-	else
-		findings_add(&f, MR_WARN,
-		             "%s is not an MX target of any cluster domain; it "
-		             "receives no mail from the Internet (fine for an "
-		             "outbound-only MTA)",
-		             name);
-	free(listed);
-	free(unknown);
-	findings_finish(&f, p);
+	struct mr_finding *f;
+	if (listed.len > 0) {
+		f = probe_add(p, CODE_MX_NODE_OK, MR_PASS, "%s is %s", name,
+		              strbuf_str(&listed));
+		mr_finding_set(f, "mx_of", json_incref(as_mx));
+	} else if (failed != NULL) {
+		probe_dns_unanswered(p, failed, failed_domain, "MX");
+	} else {
+		f = probe_add(p, CODE_MX_NODE_NOT_TARGET, MR_WARN,
+		              "%s is not an MX target of any cluster domain; "
+		              "it receives no mail from the Internet (fine for "
+		              "an outbound-only MTA)",
+		              name);
+		mr_finding_hint(f,
+		                "add %s to the MX set of the domains it "
+		                "should receive mail for",
+		                name);
+	}
+	json_decref(as_mx);
+	strbuf_reset(&listed);
+	probe_done(p);
 }
 
 const struct probe_ops probe_dns_mx_ops = {

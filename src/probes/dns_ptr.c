@@ -11,6 +11,7 @@
 
 #include "probes/common.h"
 #include "probes/probes.h"
+#include "strbuf.h"
 #include "xmalloc.h"
 #include "names.h"
 
@@ -79,7 +80,7 @@ start(struct probe *p)
 	const struct mr_node *node = probe_item(p)->node;
 
 	if (node->npublic == 0) {
-		probe_finish(p, MR_SKIP,
+		probe_finish(p, CODE_NO_PUBLIC_ADDRESS, MR_SKIP,
 		             "%s has no public address: PTR records matter "
 		             "for the addresses that talk to the Internet",
 		             node->name);
@@ -115,87 +116,123 @@ cleanup(struct probe *p)
 
 static char *
 ptr_names(const struct dns_reply *r, bool *has_fqdn, const char *fqdn,
-          size_t *n)
+          size_t *n, json_t **list)
 {
-	char *s = NULL;
+	struct strbuf b = STRBUF_INIT;
+
 	*has_fqdn = false;
 	*n = ldns_rr_list_rr_count(r->rrs);
+	*list = json_array();
 	for (size_t i = 0; i < *n; i++) {
 		const ldns_rdf *rd = ldns_rr_rdf(ldns_rr_list_rr(r->rrs, i), 0);
 		char *name = rd ? dns_rdf_name(rd) : xstrdup("?");
 		if (name_equal(name, fqdn))
 			*has_fqdn = true;
-		char *t = xasprintf("%s%s%s", s ? s : "", s ? ", " : "", name);
+		strbuf_sep(&b, ", ");
+		strbuf_add(&b, name);
+		json_array_append_new(*list, mr_json_text(name));
 		free(name);
-		free(s);
-		s = t;
 	}
-	return s ? s : xstrdup("");
+	return strbuf_take(&b);
 }
 
 static void
-judge_address(struct probe *p, struct ptr_addr *pa, struct findings *f)
+ptr_data(struct mr_finding *f, const char *addr, const char *fqdn)
+{
+	mr_finding_set_text(f, "address", addr);
+	mr_finding_set_text(f, "expected", fqdn);
+}
+
+static void
+judge_address(struct probe *p, struct ptr_addr *pa)
 {
 	const char *fqdn = probe_item(p)->node->name;
 	char as[MR_ADDR_STRLEN];
 	const char *addr = mr_addr_str(&pa->addr, as);
+	struct mr_finding *f;
 
 	if (pa->ptr->status != DNS_OK) {
+		if (dns_status_is_transport(pa->ptr->status)) {
+			f = probe_dns_unanswered(p, pa->ptr, pa->rev, "PTR");
+			ptr_data(f, addr, fqdn);
+			return;
+		}
 		char *d = dns_reply_describe(pa->ptr);
-		if (dns_status_is_transport(pa->ptr->status))
-			findings_add(f, MR_UNKNOWN,
-			             "cannot tell the PTR of %s: %s", addr, d);
-		else
-			findings_add(f, MR_FAIL,
-			             "no PTR for %s (%s); have the owner of "
-			             "the address (your provider) publish %s "
-			             "PTR %s",
-			             addr, d, pa->rev, fqdn);
+		f = probe_add(p, CODE_PTR_MISSING, MR_FAIL, "no PTR for %s (%s)",
+		              addr, d);
+		mr_finding_hint(f,
+		                "have the owner of the address (your provider) "
+		                "publish %s PTR %s",
+		                pa->rev, fqdn);
+		ptr_data(f, addr, fqdn);
+		mr_finding_set_text(f, "outcome",
+		                    dns_status_name(pa->ptr->status));
 		free(d);
 		return;
 	}
 	bool has;
 	size_t n;
-	char *names = ptr_names(pa->ptr, &has, fqdn, &n);
+	json_t *found;
+	char *names = ptr_names(pa->ptr, &has, fqdn, &n, &found);
 	if (!has) {
-		findings_add(f, MR_FAIL,
-		             "PTR for %s is %s; it must be %s (receiving "
-		             "servers compare it with the greeting name)",
-		             addr, names, fqdn);
+		f = probe_add(p, CODE_PTR_NAME_MISMATCH, MR_FAIL,
+		              "PTR for %s is %s, not %s (receiving servers "
+		              "compare it with the greeting name)",
+		              addr, names, fqdn);
+		mr_finding_hint(f, "have the owner of the address set %s PTR %s",
+		                pa->rev, fqdn);
+		ptr_data(f, addr, fqdn);
+		mr_finding_set(f, "found", found);
 		free(names);
 		return;
 	}
-	if (n > 1)
-		findings_add(f, MR_WARN,
-		             "%s has %zu PTR records (%s); keep only %s, "
-		             "receivers pick one at random",
-		             addr, n, names, fqdn);
+	if (n > 1) {
+		f = probe_add(p, CODE_PTR_MULTIPLE, MR_WARN,
+		              "%s has %zu PTR records (%s): receivers pick one "
+		              "at random",
+		              addr, n, names);
+		mr_finding_hint(f, "keep only %s PTR %s", pa->rev, fqdn);
+		ptr_data(f, addr, fqdn);
+		mr_finding_set(f, "found", json_incref(found));
+	}
+	json_decref(found);
 	free(names);
 	if (pa->fwd == NULL)
 		return;
 	size_t nf;
 	struct mr_addr *back = dns_reply_addrs(pa->fwd, &nf);
-	if (pa->fwd->status != DNS_OK) {
+	if (pa->fwd->status != DNS_OK &&
+	    dns_status_is_transport(pa->fwd->status)) {
+		f = probe_dns_unanswered(p, pa->fwd, fqdn,
+		                         pa->addr.family == AF_INET ? "A"
+		                                                    : "AAAA");
+		ptr_data(f, addr, fqdn);
+	} else if (pa->fwd->status != DNS_OK) {
 		char *d = dns_reply_describe(pa->fwd);
-		findings_add(f,
-		             dns_status_is_transport(pa->fwd->status)
-		                     ? MR_UNKNOWN
-		                     : MR_FAIL,
-		             "PTR for %s is %s, but %s does not resolve back "
-		             "(%s): not forward-confirmed",
-		             addr, fqdn, fqdn, d);
+		f = probe_add(p, CODE_PTR_NOT_FORWARD_CONFIRMED, MR_FAIL,
+		              "PTR for %s is %s, but %s does not resolve back "
+		              "(%s)",
+		              addr, fqdn, fqdn, d);
+		mr_finding_hint(f, "publish %s %s %s", fqdn,
+		                pa->addr.family == AF_INET ? "A" : "AAAA", addr);
+		ptr_data(f, addr, fqdn);
 		free(d);
 	} else if (!addr_in(back, nf, &pa->addr)) {
 		char *bs = addr_list_str(back, nf);
-		findings_add(f, MR_FAIL,
-		             "PTR for %s is %s, but %s resolves to %s, not "
-		             "back to %s (not forward-confirmed); fix the "
-		             "A/AAAA record or the PTR",
-		             addr, fqdn, fqdn, bs, addr);
+		f = probe_add(p, CODE_PTR_NOT_FORWARD_CONFIRMED, MR_FAIL,
+		              "PTR for %s is %s, but %s resolves to %s, not "
+		              "back to %s",
+		              addr, fqdn, fqdn, bs, addr);
+		mr_finding_hint(f, "fix the A/AAAA record of %s or the PTR",
+		                fqdn);
+		ptr_data(f, addr, fqdn);
+		mr_finding_set(f, "forward", addr_list_json(back, nf));
 		free(bs);
 	} else {
-		findings_add(f, MR_PASS, "%s -> %s -> %s (forward-confirmed)",
-		             addr, fqdn, addr);
+		f = probe_add(p, CODE_PTR_OK, MR_PASS,
+		              "%s -> %s -> %s (forward-confirmed)", addr, fqdn,
+		              addr);
+		ptr_data(f, addr, fqdn);
 	}
 	free(back);
 }
@@ -204,11 +241,10 @@ static void
 evaluate(struct probe *p)
 {
 	struct ptr_state *st = probe_state(p);
-	struct findings f = {0};
 
 	for (size_t i = 0; i < st->n; i++)
-		judge_address(p, &st->a[i], &f);
-	findings_finish(&f, p);
+		judge_address(p, &st->a[i]);
+	probe_done(p);
 }
 
 const struct probe_ops probe_dns_ptr_ops = {

@@ -61,17 +61,20 @@ on_resolved(void *arg, const struct mr_addr *addrs, size_t n,
 	struct probe *p = arg;
 	struct host_state *st = probe_state(p);
 	const struct mr_node *node = probe_item(p)->node;
-	struct findings f = {0};
+	struct mr_result *res = probe_result(p);
 	char as[MR_ADDR_STRLEN];
+	struct mr_finding *f;
 
 	st->req = NULL;
 	if (addrs == NULL) {
-		probe_finish(p, MR_FAIL,
-		             "%s does not resolve on this host (%s); add "
-		             "\"<its address> %s\" to /etc/hosts or publish "
-		             "it in DNS",
-		             node->name, detail ? detail : "no address",
-		             node->name);
+		f = probe_add(p, CODE_FQDN_UNRESOLVED, MR_FAIL,
+		              "%s does not resolve on this host (%s)",
+		              node->name, detail ? detail : "no address");
+		mr_finding_hint(f,
+		                "add \"<its address> %s\" to /etc/hosts or "
+		                "publish it in DNS",
+		                node->name);
+		probe_done(p);
 		return;
 	}
 	size_t nlocal;
@@ -80,22 +83,32 @@ on_resolved(void *arg, const struct mr_addr *addrs, size_t n,
 	bool any_local = false;
 	for (size_t i = 0; i < n; i++) {
 		if (addr_classify(&addrs[i]) == ADDR_LOOPBACK &&
-		    !node_declares(node, &addrs[i]) && !node_is_loopback(node))
-			findings_add(&f, MR_FAIL,
-			             "%s resolves to the loopback address %s "
-			             "on this host (see /etc/hosts): services "
-			             "would bind or announce loopback; map it "
-			             "to the node's own address instead",
-			             node->name, mr_addr_str(&addrs[i], as));
-		else if (is_local(&addrs[i], local, nlocal))
+		    !node_declares(node, &addrs[i]) &&
+		    !node_is_loopback(node)) {
+			f = probe_add(p, CODE_FQDN_LOOPBACK, MR_FAIL,
+			              "%s resolves to the loopback address %s "
+			              "on this host (see /etc/hosts): services "
+			              "would bind or announce loopback",
+			              node->name, mr_addr_str(&addrs[i], as));
+			mr_finding_hint(f,
+			                "map %s to the node's own address in "
+			                "/etc/hosts instead",
+			                node->name);
+			mr_finding_set(f, "found", addr_list_json(addrs, n));
+		} else if (is_local(&addrs[i], local, nlocal)) {
 			any_local = true;
+		}
 	}
-	if (!any_local && f.n == 0) {
+	if (!any_local && res->nfindings == 0) {
 		char *ls = addr_list_str(local, nlocal);
-		findings_add(&f, MR_FAIL,
-		             "%s resolves to %s on this host, which is not an "
-		             "address of this host (its addresses: %s)",
-		             node->name, got, ls);
+		f = probe_add(p, CODE_FQDN_NOT_LOCAL, MR_FAIL,
+		              "%s resolves to %s on this host, which is not an "
+		              "address of this host (its addresses: %s)",
+		              node->name, got, ls);
+		mr_finding_hint(f, "fix /etc/hosts or the A record of %s",
+		                node->name);
+		mr_finding_set(f, "found", addr_list_json(addrs, n));
+		mr_finding_set(f, "local", addr_list_json(local, nlocal));
 		free(ls);
 	}
 	if (node->ninternal > 0) {
@@ -106,22 +119,29 @@ on_resolved(void *arg, const struct mr_addr *addrs, size_t n,
 		if (!has) {
 			char *ws = addr_list_str(node->internal_addrs,
 			                         node->ninternal);
-			findings_add(&f, MR_FAIL,
-			             "%s resolves to %s on this host; it must "
-			             "resolve to the declared internal address "
-			             "%s",
-			             node->name, got, ws);
+			f = probe_add(p, CODE_FQDN_NOT_INTERNAL, MR_FAIL,
+			              "%s resolves to %s on this host, not to "
+			              "the declared internal address %s",
+			              node->name, got, ws);
+			mr_finding_hint(f, "map %s to %s in /etc/hosts",
+			                node->name, ws);
+			mr_finding_set(f, "found", addr_list_json(addrs, n));
+			mr_finding_set(f, "expected",
+			               addr_list_json(node->internal_addrs,
+			                              node->ninternal));
 			free(ws);
 		}
 	}
-	if (f.n == 0)
-		findings_add(&f, MR_PASS,
-		             "%s is the local host name and resolves to %s on "
-		             "this host",
-		             node->name, got);
+	if (res->nfindings == 0) {
+		f = probe_add(p, CODE_FQDN_OK, MR_PASS,
+		              "%s is the local host name and resolves to %s on "
+		              "this host",
+		              node->name, got);
+		mr_finding_set(f, "found", addr_list_json(addrs, n));
+	}
 	free(got);
 	free(local);
-	findings_finish(&f, p);
+	probe_done(p);
 }
 
 static void
@@ -131,14 +151,18 @@ start(struct probe *p)
 	const struct plan_item *it = probe_item(p);
 	const char *name = it->node->name;
 	char why[200];
+	struct mr_finding *f;
 
 	if (!fqdn_valid(name, why, sizeof(why))) {
-		probe_finish(p, MR_FAIL, "'%s' is not a usable FQDN: %s", name,
-		             why);
+		f = probe_add(p, CODE_FQDN_INVALID, MR_FAIL,
+		              "'%s' is not a usable FQDN: %s", name, why);
+		mr_finding_hint(f, "name the node with its fully qualified "
+		                   "name, e.g. mta1.example.com");
+		probe_done(p);
 		return;
 	}
 	if (!it->self) {
-		probe_finish(p, MR_PASS,
+		probe_finish(p, CODE_FQDN_OK, MR_PASS,
 		             "%s is a valid FQDN (host name and local "
 		             "resolution are checked on the node itself)",
 		             name);
@@ -149,10 +173,13 @@ start(struct probe *p)
 		host[0] = '\0';
 	host[sizeof(host) - 1] = '\0';
 	if (!name_equal(host, name)) {
-		probe_finish(p, MR_FAIL,
-		             "the local host name is '%s', not the FQDN '%s'; "
-		             "set it with: hostnamectl set-hostname %s",
-		             host, name, name);
+		f = probe_add(p, CODE_HOSTNAME_MISMATCH, MR_FAIL,
+		              "the local host name is '%s', not the FQDN '%s'",
+		              host, name);
+		mr_finding_hint(f, "hostnamectl set-hostname %s", name);
+		mr_finding_set_text(f, "found", host);
+		mr_finding_set_text(f, "expected", name);
+		probe_done(p);
 		return;
 	}
 	probe_waiting(p, "the system's resolution of %s", name);

@@ -188,33 +188,43 @@ append_addr(char *buf, size_t len, const char *addr)
 }
 
 static void
-judge_holder(struct findings *f, const struct plan_item *it, const char *want,
+judge_holder(struct probe *p, const struct plan_item *it, const char *want,
              pid_t pid, const char *comm, const char *addrs)
 {
-	if (pid == 0)
-		findings_add(f, MR_WARN,
-		             "port %u is in use on %s by a process this user "
-		             "cannot see (run as root)",
-		             it->port, addrs);
-	else if (want != NULL && word_in(want, comm))
-		findings_add(
-			f, MR_PASS,
-			"port %u is held by %s (pid %d, on %s), as expected "
-			"for %s",
-			it->port, comm, (int)pid, addrs, it->service);
-	else if (want != NULL)
-		findings_add(
-			f, MR_FAIL,
-			"port %u is held by %s, pid %d (on %s), not by the "
-			"%s service: stop and disable it (systemctl "
-			"disable --now %s)",
-			it->port, comm, (int)pid, addrs, it->service, comm);
-	else
-		findings_add(
-			f, MR_WARN,
-			"port %u is held by %s, pid %d (on %s); make sure it "
-			"is the %s service",
-			it->port, comm, (int)pid, addrs, it->service);
+	struct mr_finding *f;
+
+	if (pid == 0) {
+		f = probe_add(p, CODE_PORT_HOLDER_HIDDEN, MR_WARN,
+		              "port %u is in use on %s by a process this user "
+		              "cannot see",
+		              it->port, addrs);
+		mr_finding_hint(f, "run mailready as root to see it");
+	} else if (want != NULL && word_in(want, comm)) {
+		f = probe_add(p, CODE_PORT_HELD_EXPECTED, MR_PASS,
+		              "port %u is held by %s (pid %d, on %s), as "
+		              "expected for %s",
+		              it->port, comm, (int)pid, addrs, it->service);
+	} else if (want != NULL) {
+		f = probe_add(p, CODE_PORT_HELD_FOREIGN, MR_FAIL,
+		              "port %u is held by %s, pid %d (on %s), not by "
+		              "the %s service",
+		              it->port, comm, (int)pid, addrs, it->service);
+		mr_finding_hint(f, "stop and disable it: systemctl disable "
+		                   "--now %s",
+		                comm);
+	} else {
+		f = probe_add(p, CODE_PORT_HELD_UNKNOWN, MR_WARN,
+		              "port %u is held by %s, pid %d (on %s)", it->port,
+		              comm, (int)pid, addrs);
+		mr_finding_hint(f, "make sure it is the %s service",
+		                it->service);
+	}
+	mr_finding_set_int(f, "port", it->port);
+	mr_finding_set_text(f, "addresses", addrs);
+	if (pid != 0) {
+		mr_finding_set_int(f, "pid", pid);
+		mr_finding_set_text(f, "program", comm);
+	}
 }
 
 static void
@@ -222,12 +232,11 @@ start(struct probe *p)
 {
 	const struct plan_item *it = probe_item(p);
 	struct listener l[MAX_LISTENERS];
-	struct findings f = {0};
 	size_t n = find_listeners(it->port, l, MAX_LISTENERS);
 	const char *want = holders_of(it->service);
 
 	if (n == 0) {
-		probe_finish(p, MR_PASS,
+		probe_finish(p, CODE_PORT_FREE, MR_PASS,
 		             "port %u (%s) is free: nothing listens on it",
 		             it->port, it->service);
 		return;
@@ -247,9 +256,9 @@ start(struct probe *p)
 		for (size_t k = i; k < n; k++)
 			if (pids[k] == pids[i])
 				append_addr(addrs, sizeof(addrs), l[k].addr);
-		judge_holder(&f, it, want, pids[i], comms[i], addrs);
+		judge_holder(p, it, want, pids[i], comms[i], addrs);
 	}
-	findings_finish(&f, p);
+	probe_done(p);
 }
 
 const struct probe_ops probe_host_port_ops = {

@@ -77,19 +77,22 @@ static void
 judge_plain_caps(struct imap_data *s)
 {
 	if (!imap_caps_has(&s->caps, "STARTTLS")) {
-		mail_fail(&s->m,
-		          "STARTTLS is not offered on imap (%s): mail "
-		          "clients would log in in clear; enable ssl in "
-		          "the IMAP server",
+		mail_fail(&s->m, CODE_IMAP_STARTTLS_MISSING,
+		          "enable TLS in the IMAP server (Dovecot: ssl = yes "
+		          "and a certificate)",
+		          "STARTTLS is not offered on imap (%s): mail clients "
+		          "would log in in clear",
 		          mail_where(&s->m));
 		return;
 	}
-	if (!imap_caps_has(&s->caps, "LOGINDISABLED"))
-		findings_add(&s->m.f, MR_WARN,
-		             "plain-text login is offered before TLS "
-		             "(no LOGINDISABLED): passwords may cross the "
-		             "network in clear (Dovecot: "
-		             "disable_plaintext_auth = yes)");
+	if (!imap_caps_has(&s->caps, "LOGINDISABLED")) {
+		struct mr_finding *f = mail_add(
+			&s->m, CODE_IMAP_PLAINTEXT_LOGIN, MR_WARN,
+			"plain-text login is offered before TLS (no "
+			"LOGINDISABLED): passwords may cross the network in "
+			"clear");
+		mr_finding_hint(f, "Dovecot: disable_plaintext_auth = yes");
+	}
 	send_cmd(s, IMAP_STARTTLS, "STARTTLS");
 }
 
@@ -107,7 +110,8 @@ take_caps(struct imap_data *s, const char *text, size_t len)
 {
 	char err[200];
 	if (imap_caps_parse(text, len, &s->caps, err, sizeof(err)) < 0) {
-		mail_fail(&s->m, "not IMAP: bad capability list (%s)", err);
+		mail_fail(&s->m, CODE_PROTOCOL_ERROR, NULL,
+		          "not IMAP: bad capability list (%s)", err);
 		return false;
 	}
 	s->have_caps = true;
@@ -118,29 +122,37 @@ static void
 on_greeting(struct imap_data *s, const struct imap_line *l, const char *line)
 {
 	if (l->kind != IMAP_UNTAGGED) {
-		mail_fail(&s->m,
+		mail_fail(&s->m, CODE_PROTOCOL_ERROR,
+		          "make sure an IMAP server listens on the port",
 		          "not IMAP: the greeting is not untagged: '%.60s'",
 		          line);
 		return;
 	}
 	if (strcmp(l->status, "BYE") == 0) {
-		mail_fail(&s->m, "%s refuses connections: %.200s",
-		          mail_where(&s->m), line);
+		mail_fail(&s->m, CODE_IMAP_REFUSED,
+		          "look at the server's log for why it refuses",
+		          "%s refuses connections: %.200s", mail_where(&s->m),
+		          line);
 		return;
 	}
-	if (strcmp(l->status, "PREAUTH") == 0)
-		findings_add(&s->m.f, MR_WARN,
-		             "the server greets with PREAUTH: connections are "
-		             "logged in without credentials");
-	else if (strcmp(l->status, "OK") != 0) {
-		mail_fail(&s->m,
-		          "not IMAP: expected '* OK' greeting, got "
-		          "'%.60s'",
+	if (strcmp(l->status, "PREAUTH") == 0) {
+		struct mr_finding *f = mail_add(
+			&s->m, CODE_IMAP_PREAUTH, MR_WARN,
+			"the server greets with PREAUTH: connections are "
+			"logged in without credentials");
+		mr_finding_hint(f, "require authentication on this listener");
+	} else if (strcmp(l->status, "OK") != 0) {
+		mail_fail(&s->m, CODE_PROTOCOL_ERROR,
+		          "make sure an IMAP server listens on the port",
+		          "not IMAP: expected '* OK' greeting, got '%.60s'",
 		          line);
 		return;
 	}
 	/* The capability list is judged below; the words are the banner. */
-	findings_add(&s->m.f, MR_PASS, "greeting: * %s %s", l->status, l->text);
+	struct mr_finding *g = mail_add(&s->m, CODE_IMAP_OK, MR_PASS,
+	                                "greeting: * %s %s", l->status,
+	                                l->text);
+	mr_finding_set_text(g, "banner", line);
 	if (l->code && l->code_len > 11 &&
 	    strncasecmp(l->code, "CAPABILITY ", 11) == 0) {
 		if (!take_caps(s, l->code + 11, l->code_len - 11))
@@ -158,8 +170,8 @@ on_tagged(struct imap_data *s, const struct imap_line *l, const char *line)
 {
 	if (s->state == IMAP_GREETING ||
 	    strcmp(l->tag, state_tags[s->state]) != 0) {
-		mail_fail(&s->m, "not IMAP: unexpected tagged reply '%.60s'",
-		          line);
+		mail_fail(&s->m, CODE_PROTOCOL_ERROR, NULL,
+		          "not IMAP: unexpected tagged reply '%.60s'", line);
 		return;
 	}
 	if (strcmp(l->status, "OK") != 0) {
@@ -167,15 +179,16 @@ on_tagged(struct imap_data *s, const struct imap_line *l, const char *line)
 			finish(s);
 			return;
 		}
-		mail_fail(&s->m, "%s refused: %.200s", state_commands[s->state],
-		          line);
+		mail_fail(&s->m, CODE_IMAP_REFUSED, NULL, "%s refused: %.200s",
+		          state_commands[s->state], line);
 		return;
 	}
 	switch (s->state) {
 	case IMAP_CAPA:
 	case IMAP_CAPA_TLS:
 		if (!s->have_caps) {
-			mail_fail(&s->m, "the server sent no CAPABILITY list");
+			mail_fail(&s->m, CODE_PROTOCOL_ERROR, NULL,
+			          "the server sent no CAPABILITY list");
 			return;
 		}
 		caps_known(s);
@@ -203,7 +216,9 @@ on_line(struct mail_session *m, const char *line)
 			finish(s);
 			return;
 		}
-		mail_fail(m, "not IMAP: the %s is garbled (%s)",
+		mail_fail(m, CODE_PROTOCOL_ERROR,
+		          "make sure an IMAP server listens on the port",
+		          "not IMAP: the %s is garbled (%s)",
 		          state_names[s->state], err);
 		return;
 	}

@@ -34,17 +34,18 @@ struct internet_state {
 	struct target_run t[MAX_TARGETS];
 	size_t n;
 	size_t pending;
-	struct findings f;
 };
 
-static void target_done(struct target_run *tr, enum mr_status st,
-                        const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static struct mr_finding *target_done(struct target_run *tr,
+                                      enum mr_code code, enum mr_status st,
+                                      const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
-static void
-target_done(struct target_run *tr, enum mr_status st, const char *fmt, ...)
+/* Record the target's finding (valid until target_end ends the probe). */
+static struct mr_finding *
+target_done(struct target_run *tr, enum mr_code code, enum mr_status st,
+            const char *fmt, ...)
 {
-	struct internet_state *s = probe_state(tr->p);
 	va_list ap;
 	char msg[512];
 
@@ -52,9 +53,19 @@ target_done(struct target_run *tr, enum mr_status st, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	tr->done = true;
-	findings_add(&s->f, st, "%s", msg);
+	struct mr_finding *f = probe_add(tr->p, code, st, "%s", msg);
+	mr_finding_set_text(f, "target", tr->t->host);
+	mr_finding_set_int(f, "port", tr->t->port);
+	return f;
+}
+
+static void
+target_end(struct target_run *tr)
+{
+	struct internet_state *s = probe_state(tr->p);
+
 	if (--s->pending == 0)
-		findings_finish(&s->f, tr->p);
+		probe_done(tr->p);
 }
 
 static void
@@ -64,23 +75,33 @@ on_conn(void *arg, enum conn_event ev, int err)
 	char as[MR_ADDR_STRLEN];
 	const char *a = mr_addr_str(&tr->addr, as);
 
+	struct mr_finding *f;
+
 	if (ev == CONN_CONNECTED) {
-		target_done(tr, MR_PASS, "reaches %s:%u (%s) in %.0f ms",
-		            tr->t->host, tr->t->port, a,
-		            conn_connect_ms(tr->conn));
+		target_done(tr, CODE_INTERNET_OK, MR_PASS,
+		            "reaches %s:%u (%s) in %.0f ms", tr->t->host,
+		            tr->t->port, a, conn_connect_ms(tr->conn));
+		target_end(tr);
 		return;
 	}
 	const char *why = ev == CONN_TIMEOUT ? "no answer (filtered)"
 	                                     : conn_strerror(err);
-	if (tr->t->port == 25)
-		target_done(tr, MR_FAIL,
-		            "outbound port 25 is blocked: %s:25 (%s): %s; an "
-		            "MTA cannot deliver mail: ask the provider to "
-		            "lift the block, or relay through a smarthost",
-		            tr->t->host, a, why);
-	else
-		target_done(tr, MR_FAIL, "cannot reach %s:%u (%s): %s",
-		            tr->t->host, tr->t->port, a, why);
+	if (tr->t->port == 25) {
+		f = target_done(tr, CODE_OUTBOUND_25_BLOCKED, MR_FAIL,
+		                "outbound port 25 is blocked: %s:25 (%s): %s; "
+		                "an MTA cannot deliver mail",
+		                tr->t->host, a, why);
+		mr_finding_hint(f, "ask the provider to lift the block, or "
+		                   "relay through a smarthost");
+	} else {
+		f = target_done(tr, CODE_INTERNET_UNREACHABLE, MR_FAIL,
+		                "cannot reach %s:%u (%s): %s", tr->t->host,
+		                tr->t->port, a, why);
+		mr_finding_hint(f, "check the default route, the firewall and "
+		                   "any proxy between this node and the "
+		                   "Internet");
+	}
+	target_end(tr);
 }
 
 static void
@@ -93,12 +114,16 @@ connect_target(struct target_run *tr, const struct mr_addr *a)
 	tr->addr = *a;
 	tr->conn = conn_connect(r->base, r->np, a, tr->t->port,
 	                        r->probe_timeout_s * 0.8, on_conn, tr, &err);
-	if (tr->conn == NULL)
-		target_done(tr, MR_UNKNOWN, "%s:%u not tried: %s", tr->t->host,
+	if (tr->conn == NULL) {
+		target_done(tr,
+		            err == EACCES ? CODE_NOT_ALLOWED : CODE_CONNECT_ERROR,
+		            MR_UNKNOWN, "%s:%u not tried: %s", tr->t->host,
 		            tr->t->port,
 		            err == EACCES ? netpolicy_explain(r->np, a, why,
 		                                              sizeof(why))
 		                          : conn_strerror(err));
+		target_end(tr);
+	}
 }
 
 static void
@@ -109,8 +134,13 @@ on_resolved(void *arg, const struct mr_addr *addrs, size_t n,
 
 	tr->req = NULL;
 	if (addrs == NULL || n == 0) {
-		target_done(tr, MR_FAIL, "cannot resolve %s: %s", tr->t->host,
-		            detail ? detail : "no address");
+		struct mr_finding *f = target_done(
+			tr, CODE_INTERNET_UNRESOLVED, MR_FAIL,
+			"cannot resolve %s: %s", tr->t->host,
+			detail ? detail : "no address");
+		mr_finding_hint(f, "check /etc/resolv.conf and the resolvers "
+		                   "it names");
+		target_end(tr);
 		return;
 	}
 	/* IPv4 first: it is what most paths out still carry. */
@@ -136,7 +166,8 @@ start(struct probe *p)
 		n = sizeof(builtin) / sizeof(builtin[0]);
 	}
 	if (n == 0) {
-		probe_finish(p, MR_SKIP, "no internet_targets configured");
+		probe_finish(p, CODE_NOTHING_CONFIGURED, MR_SKIP,
+		             "no internet_targets configured");
 		return;
 	}
 	s->n = n < MAX_TARGETS ? n : MAX_TARGETS;
@@ -156,7 +187,7 @@ start(struct probe *p)
 			                              on_resolved, tr);
 	}
 	if (--s->pending == 0)
-		findings_finish(&s->f, p);
+		probe_done(p);
 }
 
 static void
@@ -167,7 +198,6 @@ cleanup(struct probe *p)
 		dns_cancel(s->t[i].req);
 		conn_free(s->t[i].conn);
 	}
-	findings_free(&s->f);
 }
 
 const struct probe_ops probe_net_internet_ops = {

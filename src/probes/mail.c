@@ -51,7 +51,7 @@ finish_probe(struct mail_session *m)
 		return;
 	m->finished = true;
 	mr_result_add_metric(res, "time", probe_elapsed_ms(m->p) / 1000.0, "s");
-	findings_finish(&m->f, m->p);
+	probe_done(m->p);
 }
 
 void
@@ -60,8 +60,9 @@ mail_finish(struct mail_session *m)
 	finish_probe(m);
 }
 
-void
-mail_fail(struct mail_session *m, const char *fmt, ...)
+struct mr_finding *
+mail_add(struct mail_session *m, enum mr_code code, enum mr_status severity,
+         const char *fmt, ...)
 {
 	va_list ap;
 	char buf[1024];
@@ -69,7 +70,22 @@ mail_fail(struct mail_session *m, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	findings_add(&m->f, MR_FAIL, "%s", buf);
+	return probe_add(m->p, code, severity, "%s", buf);
+}
+
+void
+mail_fail(struct mail_session *m, enum mr_code code, const char *hint,
+          const char *fmt, ...)
+{
+	va_list ap;
+	char buf[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	struct mr_finding *f = probe_add(m->p, code, MR_FAIL, "%s", buf);
+	if (hint != NULL)
+		mr_finding_hint(f, "%s", hint);
 	finish_probe(m);
 }
 
@@ -112,36 +128,71 @@ mail_starttls(struct mail_session *m)
 	    cert_prepare_ssl(ssl, probe_item(m->p)->node->name) < 0) {
 		if (ssl)
 			SSL_free(ssl);
-		probe_finish(m->p, MR_UNKNOWN, "cannot set up TLS");
+		probe_finish(m->p, CODE_CONNECT_ERROR, MR_UNKNOWN,
+		             "cannot set up TLS for %s", mail_where(m));
 		return;
 	}
 	mail_phase(m, "TLS handshake");
 	conn_start_tls(m->conn, ssl);
 }
 
+/* The certificate as data: what a script or a person needs to act. */
+static json_t *
+cert_json(const struct cert_verdict *v)
+{
+	json_t *c = json_object(), *sans = json_array();
+
+	for (size_t i = 0; i < v->nsans; i++)
+		json_array_append_new(sans, mr_json_text(v->sans[i]));
+	json_object_set_new(c, "subject", mr_json_text(v->subject));
+	json_object_set_new(c, "issuer", mr_json_text(v->issuer));
+	json_object_set_new(c, "names", sans);
+	json_object_set_new(c, "not_after", mr_json_text(v->not_after_text));
+	if (v->dates_ok) {
+		json_object_set_new(c, "not_after_ts",
+		                    json_integer((json_int_t)v->not_after));
+		json_object_set_new(c, "days_left",
+		                    json_integer((json_int_t)v->days_left));
+	}
+	json_object_set_new(c, "fingerprint_sha256",
+	                    mr_json_text(v->fingerprint));
+	return c;
+}
+
 static void
 judge_cert(struct mail_session *m)
 {
-	const struct mr_config *cfg = probe_run(m->p)->cfg;
-	struct cert_policy pol = {
-		.host = probe_item(m->p)->node->name,
-		.warn_days = cfg->cert_warn_days,
-		.crit_days = cfg->cert_crit_days,
-	};
+	struct cert_policy pol = {.host = probe_item(m->p)->node->name};
 	struct mr_result *res = probe_result(m->p);
+	struct cert_verdict *v = &m->cert;
 
-	cert_evaluate(conn_ssl(m->conn), &pol, &m->cert);
+	cert_evaluate(conn_ssl(m->conn), &pol, v);
 	mr_result_add_metric(res, "tls_ms", conn_tls_ms(m->conn), "ms");
-	if (m->cert.subject != NULL)
-		mr_result_add_metric_thresholds(
-			res, "cert_days_left", m->cert.days_left, "d",
-			cfg->cert_warn_days, cfg->cert_crit_days);
-	if (m->cert.status <= MR_PASS)
-		findings_add(&m->f, m->cert.status, "%s%s",
-		             m->implicit_tls ? "TLS: " : "STARTTLS: ",
-		             m->cert.message);
-	else
-		findings_add(&m->f, m->cert.status, "%s", m->cert.message);
+	if (v->have_cert && v->dates_ok) {
+		/* Policy judges the days against the thresholds. */
+		mr_result_add_metric(res, "cert_days_left",
+		                     (double)v->days_left, "d");
+		mr_result_add_metric(res, "cert_not_after",
+		                     (double)v->not_after, "");
+	}
+	struct mr_finding *f = mail_add(m, CODE_TLS_SESSION, MR_PASS, "%s%s",
+	                                m->implicit_tls ? "TLS: "
+	                                                : "STARTTLS: ",
+	                                v->summary);
+	mr_finding_set_text(f, "version", v->version);
+	mr_finding_set_text(f, "cipher", v->cipher);
+	if (v->have_cert)
+		mr_finding_set(f, "certificate", cert_json(v));
+	for (size_t i = 0; i < v->nissues; i++) {
+		const struct cert_issue *is = &v->issues[i];
+		f = mail_add(m, is->code, is->severity, "%s", is->message);
+		if (is->hint != NULL)
+			mr_finding_hint(f, "%s", is->hint);
+		if (v->have_cert) {
+			mr_finding_set_text(f, "subject", v->subject);
+			mr_finding_set_text(f, "not_after", v->not_after_text);
+		}
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -154,7 +205,9 @@ on_closed(struct mail_session *m)
 		finish_probe(m);
 		return;
 	}
-	mail_fail(m, "%s closed the connection while we waited for the %s",
+	mail_fail(m, CODE_SERVER_CLOSED,
+	          "look at the server's log for why it hangs up",
+	          "%s closed the connection while we waited for the %s",
 	          mail_where(m), m->phase);
 }
 
@@ -168,13 +221,16 @@ on_timeout(struct mail_session *m)
 		return;
 	}
 	if (strcmp(m->phase, "TCP connect") == 0) {
-		mail_fail(m,
+		mail_fail(m, CODE_PORT_FILTERED, "open the port in the firewall",
 		          "%s: no answer to the TCP connect within %g s "
 		          "(filtered by a firewall, or the host is down)",
 		          mail_where(m), phase_timeout(m));
 		return;
 	}
-	mail_fail(m, "no %s within %g s from %s (the server stalls)", m->phase,
+	mail_fail(m, CODE_SERVER_STALLS,
+	          "look at the server's log; a greet pause or tarpit delays "
+	          "clients too",
+	          "no %s within %g s from %s (the server stalls)", m->phase,
 	          phase_timeout(m), mail_where(m));
 }
 
@@ -184,9 +240,23 @@ on_error(struct mail_session *m, int err)
 	const struct plan_item *it = probe_item(m->p);
 
 	if (strcmp(m->phase, "TCP connect") == 0) {
-		mail_fail(m, "%s (%s) is %s: %s", mail_where(m), it->service,
-		          err == ECONNREFUSED ? "closed" : "unreachable",
-		          conn_error(m->conn));
+		/* The words of net.port.SERVICE, so that the two checks of
+		   one closed port show as one problem. */
+		bool refused = err == ECONNREFUSED;
+		char as[MR_ADDR_STRLEN], hint[256];
+		mr_addr_str(&m->addr, as);
+		if (refused)
+			snprintf(hint, sizeof(hint),
+			         "start the %s service on %s, or let the "
+			         "firewall pass port %u",
+			         it->service, as, it->port);
+		else
+			snprintf(hint, sizeof(hint),
+			         "check the routing from this host to %s", as);
+		mail_fail(m, refused ? CODE_PORT_CLOSED : CODE_PORT_UNREACHABLE,
+		          hint, "%s (%s) is %s: %s", mail_where(m), it->service,
+		          refused ? "closed" : "unreachable",
+		          refused ? "connection refused" : conn_error(m->conn));
 		return;
 	}
 	if (m->quitting) {
@@ -194,9 +264,13 @@ on_error(struct mail_session *m, int err)
 		return;
 	}
 	if (strcmp(m->phase, "TLS handshake") == 0)
-		mail_fail(m, "%s: %s", mail_where(m), conn_error(m->conn));
+		mail_fail(m, CODE_TLS_FAILED,
+		          "look at the server's TLS settings: protocols, "
+		          "ciphers, certificate and key",
+		          "%s: %s", mail_where(m), conn_error(m->conn));
 	else
-		mail_fail(m, "%s: %s while waiting for the %s", mail_where(m),
+		mail_fail(m, CODE_SERVER_CLOSED, NULL,
+		          "%s: %s while waiting for the %s", mail_where(m),
 		          conn_error(m->conn), m->phase);
 }
 
@@ -240,7 +314,9 @@ on_conn(void *arg, enum conn_event ev, int err)
 		on_error(m, err);
 		return;
 	case CONN_OVERFLOW:
-		mail_fail(m, "%s sent %s during the %s: not %s", mail_where(m),
+		mail_fail(m, CODE_PROTOCOL_ERROR,
+		          "make sure the right service listens on the port",
+		          "%s sent %s during the %s: not %s", mail_where(m),
 		          conn_error(m->conn), m->phase, m->proto);
 		return;
 	}
@@ -251,7 +327,7 @@ connect_to(struct mail_session *m, const struct mr_addr *addr)
 {
 	struct run *r = probe_run(m->p);
 	const struct plan_item *it = probe_item(m->p);
-	char why[320], as[MR_ADDR_STRLEN];
+	char as[MR_ADDR_STRLEN];
 	int err;
 
 	m->addr = *addr;
@@ -261,16 +337,8 @@ connect_to(struct mail_session *m, const struct mr_addr *addr)
 	probe_waiting(m->p, "the TCP connect to %s", mail_where(m));
 	m->conn = conn_connect(r->base, r->np, addr, it->port, phase_timeout(m),
 	                       on_conn, m, &err);
-	if (m->conn == NULL) {
-		if (err == EACCES)
-			probe_finish(m->p, MR_UNKNOWN, "%s",
-			             netpolicy_explain(r->np, addr, why,
-			                               sizeof(why)));
-		else
-			probe_finish(m->p, MR_UNKNOWN,
-			             "cannot connect to %s: %s", mail_where(m),
-			             conn_strerror(err));
-	}
+	if (m->conn == NULL)
+		probe_finish_not_connected(m->p, addr, err);
 }
 
 static void
@@ -281,17 +349,10 @@ on_addr(void *arg, const struct dns_reply *r)
 
 	m->addr_req = NULL;
 	struct mr_addr *a = dns_reply_addrs(r, &n);
-	if (n == 0) {
-		char *d = dns_reply_describe(r);
-		probe_finish(m->p, MR_UNKNOWN,
-		             "no address to connect to: the config declares "
-		             "none for %s and it does not resolve inside (%s)",
-		             probe_item(m->p)->node->name, d);
-		free(d);
-		free(a);
-		return;
-	}
-	connect_to(m, &a[0]);
+	if (n == 0)
+		probe_finish_no_address(m->p, r);
+	else
+		connect_to(m, &a[0]);
 	free(a);
 }
 
@@ -320,5 +381,4 @@ mail_cleanup(struct mail_session *m)
 	dns_cancel(m->addr_req);
 	conn_free(m->conn);
 	cert_verdict_clear(&m->cert);
-	findings_free(&m->f);
 }

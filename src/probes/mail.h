@@ -43,7 +43,6 @@ struct mail_session {
 	char where[MR_ADDR_STRLEN + 16];      /* "127.0.2.10 port 25" */
 	char client_name[MR_ADDR_STRLEN + 8]; /* an EHLO address literal */
 	struct cert_verdict cert;
-	struct findings f;
 };
 
 /** Connect (resolving the node's name first if no address is planned). */
@@ -67,9 +66,17 @@ void mail_quit(struct mail_session *m, const char *command);
 /** Finish now with the findings so far (after the ending). */
 void mail_finish(struct mail_session *m);
 
-/** A protocol violation or refusal: finish with fail now. */
-void mail_fail(struct mail_session *m, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+/**
+ * A protocol violation or refusal: a fail finding (hint may be NULL),
+ * then finish now. The session's findings so far stay.
+ */
+void mail_fail(struct mail_session *m, enum mr_code code, const char *hint,
+               const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/** Record a finding (probe_add() on the session's probe). */
+struct mr_finding *mail_add(struct mail_session *m, enum mr_code code,
+                            enum mr_status severity, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /** The name we announce (EHLO): this host's FQDN or an address literal. */
 const char *mail_client_name(struct mail_session *m);

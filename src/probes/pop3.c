@@ -75,19 +75,21 @@ caps_known(struct pop3_data *s)
 		return;
 	}
 	if (s->have_capa && !pop3_capa_has(&s->capa, "STLS", NULL)) {
-		mail_fail(&s->m,
+		mail_fail(&s->m, CODE_POP3_STLS_MISSING,
+		          "enable TLS in the POP3 server (Dovecot: ssl = yes "
+		          "and a certificate)",
 		          "STLS (STARTTLS) is not offered on pop3 (%s): mail "
-		          "clients would log in in clear; enable ssl in the "
-		          "POP3 server",
+		          "clients would log in in clear",
 		          mail_where(&s->m));
 		return;
 	}
-	if (s->have_capa && plain_login_offered(&s->capa))
-		findings_add(&s->m.f, MR_WARN,
-		             "plain-text login (USER or SASL PLAIN/LOGIN) is "
-		             "offered before TLS: passwords may cross the "
-		             "network in clear (Dovecot: "
-		             "disable_plaintext_auth = yes)");
+	if (s->have_capa && plain_login_offered(&s->capa)) {
+		struct mr_finding *f = mail_add(
+			&s->m, CODE_POP3_PLAINTEXT_LOGIN, MR_WARN,
+			"plain-text login (USER or SASL PLAIN/LOGIN) is offered "
+			"before TLS: passwords may cross the network in clear");
+		mr_finding_hint(f, "Dovecot: disable_plaintext_auth = yes");
+	}
 	send_cmd(s, POP3_STLS, "STLS");
 }
 
@@ -100,7 +102,9 @@ status_line(struct pop3_data *s, const char *line, bool *ok, const char **text)
 	if (s->state == POP3_QUIT)
 		finish(s);
 	else
-		mail_fail(&s->m, "not POP3: the %s is garbled (%s)",
+		mail_fail(&s->m, CODE_PROTOCOL_ERROR,
+		          "make sure a POP3 server listens on the port",
+		          "not POP3: the %s is garbled (%s)",
 		          state_names[s->state], err);
 	return false;
 }
@@ -118,9 +122,9 @@ on_line(struct mail_session *m, const char *line)
 		case PROTO_MORE:
 			return;
 		case PROTO_ERROR:
-			mail_fail(m,
-			          "not POP3: the capability list is "
-			          "garbled (%s)",
+			mail_fail(m, CODE_PROTOCOL_ERROR, NULL,
+			          "not POP3: the capability list is garbled "
+			          "(%s)",
 			          err);
 			return;
 		case PROTO_DONE:
@@ -134,11 +138,15 @@ on_line(struct mail_session *m, const char *line)
 	switch (s->state) {
 	case POP3_GREETING:
 		if (!ok) {
-			mail_fail(m, "%s refuses connections: %.200s",
+			mail_fail(m, CODE_POP3_REFUSED,
+			          "look at the server's log for why it refuses",
+			          "%s refuses connections: %.200s",
 			          mail_where(m), line);
 			return;
 		}
-		findings_add(&m->f, MR_PASS, "greeting: %s", line);
+		struct mr_finding *f =
+			mail_add(m, CODE_POP3_OK, MR_PASS, "greeting: %s", line);
+		mr_finding_set_text(f, "banner", line);
 		send_cmd(s, POP3_CAPA, "CAPA");
 		return;
 	case POP3_CAPA:
@@ -152,7 +160,10 @@ on_line(struct mail_session *m, const char *line)
 		return;
 	case POP3_STLS:
 		if (!ok) {
-			mail_fail(m, "STLS refused: %.200s", line);
+			mail_fail(m, CODE_POP3_REFUSED,
+			          "check the server's TLS certificate and key "
+			          "settings",
+			          "STLS refused: %.200s", line);
 			return;
 		}
 		mail_starttls(m);

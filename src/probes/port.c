@@ -29,39 +29,52 @@ on_conn(void *arg, enum conn_event ev, int err)
 	const struct plan_item *it = probe_item(p);
 	char as[MR_ADDR_STRLEN];
 	const char *a = mr_addr_str(&st->addr, as);
+	struct mr_finding *f;
 
 	switch (ev) {
 	case CONN_CONNECTED: {
 		double ms = conn_connect_ms(st->conn);
 		mr_result_add_metric(probe_result(p), "connect_ms", ms, "ms");
 		mr_result_add_metric(probe_result(p), "time", ms / 1000.0, "s");
-		probe_finish(p, MR_PASS,
-		             "%s port %u (%s) accepts connections (%.1f ms)", a,
-		             it->port, it->service, ms);
-		return;
+		f = probe_add(p, CODE_PORT_OPEN, MR_PASS,
+		              "%s port %u (%s) accepts connections (%.1f ms)", a,
+		              it->port, it->service, ms);
+		break;
 	}
 	case CONN_TIMEOUT:
-		probe_finish(p, MR_FAIL,
-		             "%s port %u (%s): no answer within %g s, "
-		             "filtered by a firewall or the host is down; open "
-		             "it for the %s service",
-		             a, it->port, it->service,
-		             probe_run(p)->probe_timeout_s * 0.8,
-		             it->external ? "public" : "internal");
-		return;
+		f = probe_add(p, CODE_PORT_FILTERED, MR_FAIL,
+		              "%s port %u (%s): no answer within %g s, filtered "
+		              "by a firewall or the host is down",
+		              a, it->port, it->service,
+		              probe_run(p)->probe_timeout_s * 0.8);
+		mr_finding_hint(f, "open it for the %s service",
+		                it->external ? "public" : "internal");
+		break;
 	case CONN_ERROR:
-		probe_finish(p, MR_FAIL, "%s port %u (%s) is %s: %s", a,
-		             it->port, it->service,
-		             err == ECONNREFUSED ? "closed" : "unreachable",
-		             err == ECONNREFUSED
-		                     ? "connection refused (nothing listens "
-		                       "there, or a firewall rejects)"
-		                     : conn_strerror(err));
-		return;
+		if (err == ECONNREFUSED) {
+			f = probe_add(p, CODE_PORT_CLOSED, MR_FAIL,
+			              "%s port %u (%s) is closed: connection "
+			              "refused",
+			              a, it->port, it->service);
+			mr_finding_hint(f, "start the %s service on %s, or let "
+			                   "the firewall pass port %u",
+			                it->service, a, it->port);
+		} else {
+			f = probe_add(p, CODE_PORT_UNREACHABLE, MR_FAIL,
+			              "%s port %u (%s) is unreachable: %s", a,
+			              it->port, it->service, conn_strerror(err));
+			mr_finding_hint(f, "check the routing from this host to "
+			                   "%s",
+			                a);
+		}
+		break;
 	default:
 		/* The connection is closed as soon as it is up. */
 		fatalx("net.port: unexpected connection event %d", (int)ev);
 	}
+	mr_finding_set_text(f, "address", a);
+	mr_finding_set_int(f, "port", it->port);
+	probe_done(p);
 }
 
 static void
@@ -70,7 +83,7 @@ connect_to(struct probe *p, const struct mr_addr *addr)
 	struct port_state *st = probe_state(p);
 	struct run *r = probe_run(p);
 	const struct plan_item *it = probe_item(p);
-	char as[MR_ADDR_STRLEN], why[320];
+	char as[MR_ADDR_STRLEN];
 	int err;
 
 	st->addr = *addr;
@@ -78,13 +91,7 @@ connect_to(struct probe *p, const struct mr_addr *addr)
 	st->conn = conn_connect(r->base, r->np, addr, it->port,
 	                        r->probe_timeout_s * 0.8, on_conn, p, &err);
 	if (st->conn == NULL) {
-		if (err == EACCES)
-			probe_finish(p, MR_UNKNOWN, "%s",
-			             netpolicy_explain(r->np, addr, why,
-			                               sizeof(why)));
-		else
-			probe_finish(p, MR_UNKNOWN, "cannot connect to %s: %s",
-			             mr_addr_str(addr, as), conn_strerror(err));
+		probe_finish_not_connected(p, addr, err);
 		return;
 	}
 	probe_waiting(p, "TCP connect to %s port %u", mr_addr_str(addr, as),
@@ -96,23 +103,14 @@ on_name(void *arg, const struct dns_reply *r)
 {
 	struct probe *p = arg;
 	struct port_state *st = probe_state(p);
-	const struct plan_item *it = probe_item(p);
 	size_t n;
 
 	st->req = NULL;
 	struct mr_addr *a = dns_reply_addrs(r, &n);
-	if (n == 0) {
-		char *d = dns_reply_describe(r);
-		probe_finish(p, MR_UNKNOWN,
-		             "no address to probe port %u on: the config "
-		             "declares none for %s and it does not resolve "
-		             "inside (%s)",
-		             it->port, it->node->name, d);
-		free(d);
-		free(a);
-		return;
-	}
-	connect_to(p, &a[0]);
+	if (n == 0)
+		probe_finish_no_address(p, r);
+	else
+		connect_to(p, &a[0]);
 	free(a);
 }
 

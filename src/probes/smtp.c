@@ -16,6 +16,7 @@
 #include "probes/mail.h"
 #include "probes/probes.h"
 #include "proto/proto.h"
+#include "strbuf.h"
 #include "xmalloc.h"
 
 enum smtp_state {
@@ -67,43 +68,53 @@ static void
 judge_greeting_host(struct smtp_state_data *s)
 {
 	const char *fqdn = probe_item(s->m.p)->node->name;
-	struct findings *f = &s->m.f;
+	struct mr_finding *f;
 
 	if (s->greeting_host == NULL) {
-		findings_add(f, MR_WARN,
-		             "the greeting names no host; set myhostname to "
-		             "%s",
-		             fqdn);
+		f = mail_add(&s->m, CODE_SMTP_GREETING_NO_HOST, MR_WARN,
+		             "the greeting names no host");
+		mr_finding_hint(f, "set the greeting to %s (Postfix: "
+		                   "myhostname)",
+		                fqdn);
 		return;
 	}
-	if (!name_equal(s->greeting_host, fqdn))
-		findings_add(f, MR_WARN,
-		             "the greeting announces '%s', not the node's "
-		             "name %s (set myhostname / smtpd_banner)",
+	if (!name_equal(s->greeting_host, fqdn)) {
+		f = mail_add(&s->m, CODE_SMTP_GREETING_NAME_MISMATCH, MR_WARN,
+		             "the greeting announces '%s', not the node's name "
+		             "%s",
 		             s->greeting_host, fqdn);
+		mr_finding_hint(f, "set myhostname = %s (Postfix) or "
+		                   "smtp_active_hostname (Exim)",
+		                fqdn);
+		mr_finding_set_text(f, "found", s->greeting_host);
+		mr_finding_set_text(f, "expected", fqdn);
+	}
 	if (s->ptr == NULL || s->ptr->status != DNS_OK)
 		return; /* dns.ptr reports missing PTRs */
 	bool match = false;
-	char *names = NULL;
+	struct strbuf names = STRBUF_INIT;
 	for (size_t i = 0; i < ldns_rr_list_rr_count(s->ptr->rrs); i++) {
 		const ldns_rdf *rd =
 			ldns_rr_rdf(ldns_rr_list_rr(s->ptr->rrs, i), 0);
 		char *n = rd ? dns_rdf_name(rd) : xstrdup("?");
 		match = match || name_equal(n, s->greeting_host);
-		char *t = xasprintf("%s%s%s", names ? names : "",
-		                    names ? ", " : "", n);
+		strbuf_sep(&names, ", ");
+		strbuf_add(&names, n);
 		free(n);
-		free(names);
-		names = t;
 	}
 	char as[MR_ADDR_STRLEN];
-	if (!match)
-		findings_add(f, MR_WARN,
-		             "the greeting announces '%s' but the PTR of %s "
-		             "is %s: receivers compare them",
+	if (!match) {
+		f = mail_add(&s->m, CODE_SMTP_GREETING_PTR_MISMATCH, MR_WARN,
+		             "the greeting announces '%s' but the PTR of %s is "
+		             "%s: receivers compare them",
 		             s->greeting_host, mr_addr_str(&s->m.addr, as),
-		             names ? names : "(none)");
-	free(names);
+		             names.len ? strbuf_str(&names) : "(none)");
+		mr_finding_hint(f, "make the greeting name, the PTR and the A "
+		                   "record agree");
+		mr_finding_set_text(f, "greeting_host", s->greeting_host);
+		mr_finding_set_text(f, "ptr", strbuf_str(&names));
+	}
+	strbuf_reset(&names);
 }
 
 static void
@@ -142,7 +153,8 @@ after_greeting(struct smtp_state_data *s)
 
 	if (r->code != 220) {
 		char *t = reply_text(r);
-		mail_fail(&s->m,
+		mail_fail(&s->m, CODE_SMTP_REFUSED,
+		          "look at the server's access rules and load",
 		          "%s greets with '%s' instead of 220: it refuses "
 		          "connections",
 		          mail_where(&s->m), t);
@@ -150,8 +162,22 @@ after_greeting(struct smtp_state_data *s)
 		return;
 	}
 	s->greeting_host = smtp_reply_host(r);
-	findings_add(&s->m.f, MR_PASS, "greeting: %d %s", r->code, r->lines[0]);
+	struct mr_finding *f = mail_add(&s->m, CODE_SMTP_OK, MR_PASS,
+	                                "greeting: %d %s", r->code,
+	                                r->lines[0]);
+	mr_finding_set_text(f, "banner", r->lines[0]);
 	send_ehlo(s, SMTP_EHLO);
+}
+
+static void
+no_auth(struct smtp_state_data *s, enum mr_status st, const char *when)
+{
+	struct mr_finding *f = mail_add(
+		&s->m, CODE_SMTP_AUTH_MISSING, st,
+		"no AUTH offered %s on %s: users cannot log in to send", when,
+		probe_item(s->m.p)->service);
+	mr_finding_hint(f, "Postfix: smtpd_sasl_auth_enable = yes on this "
+	                   "listener");
 }
 
 static void
@@ -159,39 +185,38 @@ after_ehlo(struct smtp_state_data *s)
 {
 	const struct smtp_reply *r = &s->reply;
 	const char *service = probe_item(s->m.p)->service;
+	struct mr_finding *f;
 
 	if (r->code != 250) {
 		char *t = reply_text(r);
-		mail_fail(&s->m, "EHLO refused: %s", t);
+		mail_fail(&s->m, CODE_SMTP_EHLO_REFUSED,
+		          "look at the server's HELO restrictions",
+		          "EHLO refused: %s", t);
 		free(t);
 		return;
 	}
 	if (s->m.tls) {
 		/* smtps: TLS came first; the session is as after STARTTLS. */
-		if (s->submission || strcmp(service, "smtps") == 0) {
-			if (!smtp_ehlo_has(r, "AUTH", NULL))
-				findings_add(&s->m.f,
-				             s->submission ? MR_FAIL : MR_WARN,
-				             "no AUTH offered over TLS on %s: "
-				             "users cannot log in to send "
-				             "(smtpd_sasl_auth_enable)",
-				             service);
-		}
+		if (!smtp_ehlo_has(r, "AUTH", NULL))
+			no_auth(s, s->submission ? MR_FAIL : MR_WARN,
+			        "over TLS");
 		s->state = SMTP_QUIT;
 		smtp_reply_clear(&s->reply);
 		mail_quit(&s->m, "QUIT");
 		return;
 	}
-	if (smtp_ehlo_has(r, "AUTH", NULL) && s->submission)
-		findings_add(&s->m.f, MR_WARN,
+	if (smtp_ehlo_has(r, "AUTH", NULL) && s->submission) {
+		f = mail_add(&s->m, CODE_SMTP_AUTH_BEFORE_TLS, MR_WARN,
 		             "AUTH is offered before STARTTLS on submission: "
-		             "clients may send passwords in clear "
-		             "(smtpd_tls_auth_only = yes)");
+		             "clients may send passwords in clear");
+		mr_finding_hint(f, "Postfix: smtpd_tls_auth_only = yes");
+	}
 	if (!smtp_ehlo_has(r, "STARTTLS", NULL)) {
-		mail_fail(&s->m,
-		          "STARTTLS is not offered on %s (%s): mail to and "
-		          "from this node travels in clear; enable TLS "
-		          "(smtpd_tls_security_level = may)",
+		mail_fail(&s->m, CODE_SMTP_STARTTLS_MISSING,
+		          "enable TLS (Postfix: smtpd_tls_security_level = may "
+		          "and a certificate)",
+		          "STARTTLS is not offered on %s (%s): mail to and from "
+		          "this node travels in clear",
 		          service, mail_where(&s->m));
 		return;
 	}
@@ -203,7 +228,9 @@ after_starttls(struct smtp_state_data *s)
 {
 	if (s->reply.code != 220) {
 		char *t = reply_text(&s->reply);
-		mail_fail(&s->m, "STARTTLS is offered but refused: %s", t);
+		mail_fail(&s->m, CODE_SMTP_STARTTLS_REFUSED,
+		          "check the server's TLS certificate and key settings",
+		          "STARTTLS is offered but refused: %s", t);
 		free(t);
 		return;
 	}
@@ -217,15 +244,14 @@ after_ehlo_tls(struct smtp_state_data *s)
 
 	if (r->code != 250) {
 		char *t = reply_text(r);
-		mail_fail(&s->m, "EHLO after TLS refused: %s", t);
+		mail_fail(&s->m, CODE_SMTP_EHLO_REFUSED,
+		          "look at the server's HELO restrictions",
+		          "EHLO after TLS refused: %s", t);
 		free(t);
 		return;
 	}
 	if (s->submission && !smtp_ehlo_has(r, "AUTH", NULL))
-		findings_add(&s->m.f, MR_FAIL,
-		             "no AUTH offered after STARTTLS on submission: "
-		             "users cannot log in to send "
-		             "(smtpd_sasl_auth_enable)");
+		no_auth(s, MR_FAIL, "after STARTTLS");
 	s->state = SMTP_QUIT;
 	smtp_reply_clear(&s->reply);
 	mail_quit(&s->m, "QUIT");
@@ -245,7 +271,9 @@ on_line(struct mail_session *m, const char *line)
 			finish(s);
 			return;
 		}
-		mail_fail(m, "not SMTP: the %s is garbled (%s)",
+		mail_fail(m, CODE_PROTOCOL_ERROR,
+		          "make sure an SMTP server listens on the port",
+		          "not SMTP: the %s is garbled (%s)",
 		          state_names[s->state], err);
 		return;
 	case PROTO_DONE:

@@ -3,9 +3,11 @@
  *
  * The aggregator is the only place where statuses are combined: a group is
  * as bad as its worst check and the report as bad as its worst group.
- * Renderers take the report as it is and decide nothing. The summary line
- * lives here too, so that text, JSON and Nagios output say the same thing.
+ * Renderers take the report as it is and decide nothing. The counts
+ * phrase lives here too, so that text, JSON and Nagios output say the
+ * same thing.
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -14,11 +16,8 @@
 
 #include "names.h"
 #include "report/report.h"
+#include "strbuf.h"
 #include "xmalloc.h"
-
-/* Groups named in the summary before "and N more"; ids likewise per group. */
-#define SUMMARY_MAX_GROUPS 5
-#define SUMMARY_MAX_IDS    4
 
 /* Results with neither node nor domain still have to be shown somewhere. */
 #define REPORT_NO_NODE "(cluster)"
@@ -150,6 +149,10 @@ report_build(const struct mr_config *cfg, const struct mr_result_list *results,
 	rep->vantage = vantage ? xstrdup(vantage) : NULL;
 	rep->started_at = started_at;
 	rep->duration_ms = duration_ms;
+	rep->probe_timeout_s =
+		cfg != NULL && cfg->probe_timeout_s > 0 ? cfg->probe_timeout_s
+	                                                : NAN;
+	rep->nchecks = results != NULL ? results->n : 0;
 
 	report_seed_nodes(&nodes, cfg);
 	report_seed_domains(&domains, cfg);
@@ -193,37 +196,8 @@ report_free(struct report *r)
 }
 
 /*
- * Summary line.
+ * Counts.
  */
-
-/* A growable string; the summary is short, so simplicity wins. */
-struct sbuf {
-	char *s;
-	size_t n;
-};
-
-static void
-sbuf_add(struct sbuf *b, const char *s)
-{
-	size_t len = strlen(s);
-	b->s = xrealloc(b->s, b->n + len + 1);
-	memcpy(b->s + b->n, s, len + 1);
-	b->n += len;
-}
-
-static void sbuf_addf(struct sbuf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void
-sbuf_addf(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char *s = xvasprintf(fmt, ap);
-	va_end(ap);
-	sbuf_add(b, s);
-	free(s);
-}
 
 static const char *
 plural(size_t n, const char *one, const char *many)
@@ -231,142 +205,138 @@ plural(size_t n, const char *one, const char *many)
 	return n == 1 ? one : many;
 }
 
-/* Has an earlier check of the group with this status the same id? */
+/* "20 of 25 nodes failing, 4 warning, 1 unknown"; all good: NULL. */
+static void
+counts_of(struct strbuf *b, const struct report_group *v, size_t n,
+          const char *one, const char *many)
+{
+	static const struct {
+		enum mr_status st;
+		const char *word;
+	} bad[] = {
+		{MR_FAIL, "failing"},
+		{MR_WARN, "warning"},
+		{MR_UNKNOWN, "unknown"},
+	};
+	bool first = true;
+
+	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		size_t c = 0;
+		for (size_t i = 0; i < n; i++)
+			c += v[i].status == bad[k].st;
+		if (c == 0)
+			continue;
+		if (first)
+			strbuf_addf(b, "%zu of %zu %s %s", c, n,
+			            plural(n, one, many), bad[k].word);
+		else
+			strbuf_addf(b, ", %zu %s", c, bad[k].word);
+		first = false;
+	}
+}
+
 static bool
-summary_seen_id(const struct report_group *g, size_t upto, enum mr_status st)
+all_good(const struct report_group *v, size_t n)
 {
-	for (size_t i = 0; i < upto; i++)
-		if (g->checks[i]->status == st &&
-		    strcmp(g->checks[i]->check_id, g->checks[upto]->check_id) ==
-		            0)
-			return true;
-	return false;
+	for (size_t i = 0; i < n; i++)
+		if (v[i].status > MR_PASS)
+			return false;
+	return true;
 }
 
-/* "mta2.example.com: dns.ptr, dns.a.outside" (ids deduplicated). */
+/* "the node", "both nodes", "all 25 nodes" */
 static void
-summary_group(struct sbuf *b, const struct report_group *g, enum mr_status st)
+all_of(struct strbuf *b, size_t n, const char *one, const char *many)
 {
-	size_t shown = 0, more = 0;
-
-	sbuf_addf(b, "%s: ", g->name);
-	for (size_t i = 0; i < g->nchecks; i++) {
-		if (g->checks[i]->status != st || summary_seen_id(g, i, st))
-			continue;
-		if (shown == SUMMARY_MAX_IDS) {
-			more++;
-			continue;
-		}
-		sbuf_addf(b, "%s%s", shown ? "+" : "", g->checks[i]->check_id);
-		shown++;
-	}
-	if (more > 0)
-		sbuf_addf(b, " and %zu more", more);
+	if (n == 1)
+		strbuf_addf(b, "the %s", one);
+	else if (n == 2)
+		strbuf_addf(b, "both %s", many);
+	else
+		strbuf_addf(b, "all %zu %s", n, many);
 }
 
-static size_t
-summary_count_groups(const struct report *r, enum mr_status st)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < r->nnodes; i++)
-		n += r->nodes[i].status == st;
-	for (size_t i = 0; i < r->ndomains; i++)
-		n += r->domains[i].status == st;
-	return n;
-}
-
-/* State of the summary line while its clauses are written. */
-struct summary {
-	struct sbuf b;
-	size_t budget; /* groups that may still be named */
-	bool clauses;  /* a clause was written: the next needs ", " */
-};
-
-/*
- * One clause: "2 failing (a: x, b: y+z)". Groups beyond the budget of the
- * whole line are only counted, as "and N more".
- */
+/* "5 nodes and 2 domains", "1 node" */
 static void
-summary_clause(struct summary *s, const struct report *r, enum mr_status st,
-               const char *word)
-{
-	size_t total = summary_count_groups(r, st), shown = 0;
-
-	if (total == 0)
-		return;
-	sbuf_addf(&s->b, "%s%zu %s", s->clauses ? ", " : "", total, word);
-	s->clauses = true;
-	if (s->budget == 0)
-		return;
-	sbuf_add(&s->b, " (");
-	for (size_t k = 0; k < r->nnodes + r->ndomains; k++) {
-		const struct report_group *g =
-			k < r->nnodes ? &r->nodes[k]
-				      : &r->domains[k - r->nnodes];
-		if (g->status != st)
-			continue;
-		if (shown == s->budget)
-			break;
-		/* No ';': Nagios turns it into ':' on the status line. */
-		if (shown > 0)
-			sbuf_add(&s->b, ", ");
-		summary_group(&s->b, g, st);
-		shown++;
-	}
-	if (shown < total)
-		sbuf_addf(&s->b, ", and %zu more", total - shown);
-	sbuf_add(&s->b, ")");
-	s->budget -= shown;
-}
-
-/* "5 nodes, 2 domains: " -- either part left out when there is none. */
-static void
-summary_scope(struct sbuf *b, const struct report *r)
+scope(struct strbuf *b, const struct report *r)
 {
 	if (r->nnodes > 0)
-		sbuf_addf(b, "%zu %s", r->nnodes,
-		          plural(r->nnodes, "node", "nodes"));
+		strbuf_addf(b, "%zu %s", r->nnodes,
+		            plural(r->nnodes, "node", "nodes"));
 	if (r->nnodes > 0 && r->ndomains > 0)
-		sbuf_add(b, ", ");
+		strbuf_add(b, " and ");
 	if (r->ndomains > 0)
-		sbuf_addf(b, "%zu %s", r->ndomains,
-		          plural(r->ndomains, "domain", "domains"));
-	sbuf_add(b, ": ");
+		strbuf_addf(b, "%zu %s", r->ndomains,
+		            plural(r->ndomains, "domain", "domains"));
 }
 
+/* "5 nodes and 2 domains: all 73 checks pass, 1 skipped" */
 static void
-summary_all_good(struct sbuf *b, const struct report *r)
+summary_all_good(struct strbuf *b, const struct report *r)
 {
 	size_t pass = r->counts[MR_PASS], skip = r->counts[MR_SKIP];
 
+	scope(b, r);
+	strbuf_add(b, ": ");
 	if (pass == 0) {
-		sbuf_addf(b, "all %zu %s skipped", skip,
-		          plural(skip, "check", "checks"));
+		strbuf_addf(b, "nothing checked, %zu %s skipped", skip,
+		            plural(skip, "check", "checks"));
 		return;
 	}
-	sbuf_addf(b, "all %zu %s", pass,
-	          plural(pass, "check passes", "checks pass"));
+	all_of(b, pass, "check", "checks");
+	strbuf_add(b, pass == 1 ? " passes" : " pass");
 	if (skip > 0)
-		sbuf_addf(b, ", %zu skipped", skip);
+		strbuf_addf(b, ", %zu skipped", skip);
 }
 
 char *
 report_summary(const struct report *r)
 {
-	struct summary s = {.budget = SUMMARY_MAX_GROUPS};
+	struct strbuf b = STRBUF_INIT;
+	bool nodes_ok = all_good(r->nodes, r->nnodes);
+	bool domains_ok = all_good(r->domains, r->ndomains);
 
 	if (r->nnodes == 0 && r->ndomains == 0)
 		return xstrdup("no checks were run");
-	summary_scope(&s.b, r);
-	if (r->status == MR_PASS || r->status == MR_SKIP) {
-		summary_all_good(&s.b, r);
-		return s.b.s;
+	if (nodes_ok && domains_ok) {
+		summary_all_good(&b, r);
+		return strbuf_take(&b);
 	}
-	summary_clause(&s, r, MR_FAIL, "failing");
-	summary_clause(&s, r, MR_WARN, "warning");
-	summary_clause(&s, r, MR_UNKNOWN, "unknown");
-	return s.b.s;
+	if (!nodes_ok)
+		counts_of(&b, r->nodes, r->nnodes, "node", "nodes");
+	else if (r->nnodes > 0) {
+		all_of(&b, r->nnodes, "node", "nodes");
+		strbuf_add(&b, r->nnodes == 1 ? " passes" : " pass");
+	}
+	if (r->ndomains > 0) {
+		strbuf_sep(&b, "; ");
+		if (!domains_ok)
+			counts_of(&b, r->domains, r->ndomains, "domain",
+			          "domains");
+		else {
+			all_of(&b, r->ndomains, "domain", "domains");
+			strbuf_add(&b, r->ndomains == 1 ? " passes" : " pass");
+		}
+	}
+	return strbuf_take(&b);
+}
+
+char *
+report_check_counts(const struct report *r)
+{
+	struct strbuf b = STRBUF_INIT;
+
+	strbuf_add(&b, "(");
+	for (int st = MR_FAIL; st >= MR_SKIP; st--) {
+		if (r->counts[st] == 0)
+			continue;
+		if (b.len > 1)
+			strbuf_add(&b, ", ");
+		strbuf_addf(&b, "%zu %s", r->counts[st],
+		            mr_status_name((enum mr_status)st));
+	}
+	strbuf_add(&b, b.len > 1 ? ")" : "no checks)");
+	return strbuf_take(&b);
 }
 
 char *

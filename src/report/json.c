@@ -1,9 +1,12 @@
 /*
- * json.c -- the report as JSON, schema "mailready/1" (DESIGN.md, Outputs).
+ * json.c -- the report as JSON, schema "mailready/2" (DESIGN.md, Outputs;
+ * checks/schema/mailready-2.schema.json is its JSON Schema).
  *
  * This is the machine interface: `mailready report` merges these files and
  * other tools parse them, so the member names and their order are part of
- * the contract. Strings carry the raw text; jansson escapes it for JSON.
+ * the contract. Every check carries its findings: code, severity, message,
+ * hint and data, and the acceptance that applied to it, if any. Strings
+ * carry the raw text; jansson escapes it for JSON.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -15,32 +18,16 @@
 #include "report/report.h"
 #include "xmalloc.h"
 
-#define JSON_SCHEMA "mailready/1"
+#define JSON_SCHEMA "mailready/2"
 
 /* Enough significant digits for milliseconds and metrics, no float noise. */
 #define JSON_FLAGS \
 	(JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12))
 
-/*
- * A JSON string, or null for NULL. jansson refuses invalid UTF-8, which a
- * server can send us; such text is escaped (bytes become \xNN) rather than
- * lost or allowed to make the whole document fail.
- */
 static json_t *
 json_text(const char *s)
 {
-	if (s == NULL)
-		return json_null();
-
-	json_t *j = json_string(s);
-	if (j == NULL) {
-		char *esc = report_escape(s, false);
-		j = json_string(esc);
-		free(esc);
-	}
-	if (j == NULL)
-		fatalx("json: escaped text is not UTF-8");
-	return j;
+	return mr_json_text(s);
 }
 
 /* Whole numbers as integers ("312", not "312.0"); NaN and inf as null. */
@@ -76,16 +63,43 @@ json_metrics(const struct mr_result *r)
 }
 
 static json_t *
+json_finding(const struct mr_finding *f)
+{
+	json_t *o = json_object();
+
+	json_put(o, "code", json_text(f->code));
+	json_put(o, "severity", json_string(mr_status_name(f->severity)));
+	json_put(o, "message", json_text(f->message));
+	json_put(o, "hint", json_text(f->hint));
+	json_put(o, "data", f->data ? json_deep_copy(f->data) : json_object());
+	if (f->accepted_until != NULL) {
+		json_t *a = json_object();
+		json_put(a, "until", json_text(f->accepted_until));
+		json_put(a, "reason", json_text(f->accept_reason));
+		json_put(a, "expired", json_boolean(f->accept_expired));
+		json_put(a, "found", json_string(mr_status_name(f->found)));
+		json_put(o, "accepted", a);
+	}
+	return o;
+}
+
+static json_t *
 json_check(const struct mr_result *r)
 {
 	json_t *c = json_object();
+	json_t *findings = json_array();
+	char *msg = report_check_message(r, false);
 
 	json_put(c, "id", json_text(r->check_id));
 	json_put(c, "target", json_text(r->target));
 	json_put(c, "status", json_string(mr_status_name(r->status)));
-	json_put(c, "message", json_text(r->message));
+	json_put(c, "message", json_text(msg));
 	json_put(c, "duration_ms", json_num(r->duration_ms));
 	json_put(c, "metrics", json_metrics(r));
+	for (size_t i = 0; i < r->nfindings; i++)
+		json_array_append_new(findings, json_finding(r->findings[i]));
+	json_put(c, "findings", findings);
+	free(msg);
 	/* Only merged reports have results taken elsewhere. */
 	if (r->vantage != NULL)
 		json_put(c, "vantage", json_text(r->vantage));

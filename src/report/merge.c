@@ -1,5 +1,9 @@
 /*
  * merge.c -- JSON results back into results, for `mailready report`.
+ *
+ * mailready/2 files give back every finding as it was (code, severity,
+ * message, hint, data, acceptance); mailready/1 files carry one message per
+ * check, which becomes one V1_RESULT finding of the check's status.
  */
 #include <jansson.h>
 #include <math.h>
@@ -42,9 +46,43 @@ metric_unit(const char *name)
 	return "";
 }
 
+static enum mr_status
+status_of(json_t *o, const char *key, enum mr_status dflt)
+{
+	enum mr_status st;
+	const char *s = str(o, key);
+
+	return s != NULL && mr_status_parse(s, &st) == 0 ? st : dflt;
+}
+
+static void
+add_finding(struct mr_result *r, json_t *jf)
+{
+	const char *code = str(jf, "code");
+	enum mr_status sev = status_of(jf, "severity", r->status);
+	struct mr_finding *f =
+		mr_result_add(r, code ? code : "V1_RESULT", sev, "%s",
+	                      str(jf, "message") ? str(jf, "message") : "");
+	if (str(jf, "hint") != NULL)
+		mr_finding_hint(f, "%s", str(jf, "hint"));
+	json_t *data = json_object_get(jf, "data");
+	if (json_is_object(data) && json_object_size(data) > 0)
+		f->data = json_deep_copy(data);
+	json_t *acc = json_object_get(jf, "accepted");
+	if (json_is_object(acc) && str(acc, "until") != NULL) {
+		f->accepted_until = xstrdup(str(acc, "until"));
+		f->accept_reason =
+			xstrdup(str(acc, "reason") ? str(acc, "reason") : "");
+		f->accept_expired =
+			json_is_true(json_object_get(acc, "expired"));
+		f->found = status_of(acc, "found", sev);
+	}
+}
+
 static int
 add_result(struct merge *m, json_t *c, const char *node, const char *domain,
-           const char *vantage, const char *path, char *err, size_t errlen)
+           const char *vantage, int version, const char *path, char *err,
+           size_t errlen)
 {
 	const char *id = str(c, "id"), *st = str(c, "status");
 	enum mr_status status;
@@ -56,8 +94,20 @@ add_result(struct merge *m, json_t *c, const char *node, const char *domain,
 	}
 	struct mr_result *r = mr_result_new(id, node, domain, str(c, "target"));
 	r->status = status;
-	mr_result_set_message(r, "%s",
-	                      str(c, "message") ? str(c, "message") : "");
+	json_t *findings = json_object_get(c, "findings");
+	if (version >= 2 && json_array_size(findings) > 0) {
+		size_t i;
+		json_t *jf;
+		json_array_foreach(findings, i, jf)
+		{
+			add_finding(r, jf);
+		}
+	} else {
+		mr_result_add(r, "V1_RESULT", status, "%s",
+		              str(c, "message") ? str(c, "message") : "");
+	}
+	/* The file's status stands, whatever the findings say. */
+	r->status = status;
 	r->duration_ms = json_number_value(json_object_get(c, "duration_ms"));
 	/* A result merged before keeps where it was seen. */
 	const char *own = str(c, "vantage");
@@ -104,7 +154,7 @@ note_domain(struct merge *m, const char *name)
 
 static int
 add_groups(struct merge *m, json_t *groups, bool domains, const char *vantage,
-           const char *path, char *err, size_t errlen)
+           int version, const char *path, char *err, size_t errlen)
 {
 	size_t i, j;
 	json_t *g, *c;
@@ -124,8 +174,8 @@ add_groups(struct merge *m, json_t *groups, bool domains, const char *vantage,
 		json_array_foreach(json_object_get(g, "checks"), j, c)
 		{
 			if (add_result(m, c, domains ? NULL : name,
-			               domains ? name : NULL, vantage, path,
-			               err, errlen) < 0)
+			               domains ? name : NULL, vantage, version,
+			               path, err, errlen) < 0)
 				return -1;
 		}
 	}
@@ -133,7 +183,7 @@ add_groups(struct merge *m, json_t *groups, bool domains, const char *vantage,
 }
 
 static void
-note_run(struct merge *m, json_t *doc, const char *vantage)
+note_run(struct merge *m, json_t *doc, const char *vantage, const char *path)
 {
 	time_t t = parse_time(str(doc, "started_at"));
 	double d = json_number_value(json_object_get(doc, "duration_ms"));
@@ -145,6 +195,21 @@ note_run(struct merge *m, json_t *doc, const char *vantage)
 	                    m->vantages ? ", " : "", vantage);
 	free(m->vantages);
 	m->vantages = v;
+	m->runs = xreallocarray(m->runs, m->nruns + 1, sizeof(*m->runs));
+	m->runs[m->nruns].vantage = xstrdup(vantage);
+	m->runs[m->nruns].path = xstrdup(path);
+	m->nruns++;
+}
+
+/* Two runs seen from one place would merge into one series each: the
+   same check twice, with nothing to tell them apart. */
+static const char *
+vantage_taken(const struct merge *m, const char *vantage)
+{
+	for (size_t i = 0; i < m->nruns; i++)
+		if (strcmp(m->runs[i].vantage, vantage) == 0)
+			return m->runs[i].path;
+	return NULL;
 }
 
 int
@@ -161,21 +226,36 @@ merge_add_file(struct merge *m, const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	const char *schema = str(doc, "schema");
-	if (schema == NULL || strcmp(schema, "mailready/1") != 0) {
+	int version = 0;
+	if (schema != NULL && strcmp(schema, "mailready/1") == 0)
+		version = 1;
+	else if (schema != NULL && strcmp(schema, "mailready/2") == 0)
+		version = 2;
+	if (version == 0) {
 		snprintf(err, errlen,
-		         "%s: not mailready results (schema mailready/1)",
+		         "%s: not mailready results (schema mailready/2 or "
+		         "mailready/1)",
 		         path);
 		json_decref(doc);
 		return -1;
 	}
 	const char *vantage = str(doc, "vantage") ? str(doc, "vantage") : path;
+	const char *other = vantage_taken(m, vantage);
+	if (other != NULL) {
+		snprintf(err, errlen,
+		         "%s and %s were both taken at vantage '%s'; run "
+		         "each with its own --vantage NAME",
+		         other, path, vantage);
+		json_decref(doc);
+		return -1;
+	}
 	int rc = add_groups(m, json_object_get(doc, "nodes"), false, vantage,
-	                    path, err, errlen);
+	                    version, path, err, errlen);
 	if (rc == 0)
 		rc = add_groups(m, json_object_get(doc, "domains"), true,
-		                vantage, path, err, errlen);
+		                vantage, version, path, err, errlen);
 	if (rc == 0)
-		note_run(m, doc, vantage);
+		note_run(m, doc, vantage, path);
 	json_decref(doc);
 	return rc;
 }
@@ -186,5 +266,10 @@ merge_free(struct merge *m)
 	mr_result_list_clear(&m->results);
 	mr_config_free(m->cfg);
 	free(m->vantages);
+	for (size_t i = 0; i < m->nruns; i++) {
+		free(m->runs[i].vantage);
+		free(m->runs[i].path);
+	}
+	free(m->runs);
 	memset(m, 0, sizeof(*m));
 }

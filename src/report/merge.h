@@ -1,6 +1,7 @@
 /*
- * merge.h -- reading JSON results (schema mailready/1) back, to merge runs
- * taken on several nodes or from several vantage points into one report.
+ * merge.h -- reading JSON results (schema mailready/2, and mailready/1 of
+ * earlier versions) back, to merge runs taken on several nodes or from
+ * several vantage points into one report.
  */
 #ifndef MAILREADY_REPORT_MERGE_H
 #define MAILREADY_REPORT_MERGE_H
@@ -17,12 +18,18 @@ struct merge {
 	time_t started_at;  /* earliest run */
 	double duration_ms; /* longest run */
 	char *vantages;     /* "mon1, mta1.example.com" */
+	struct {
+		char *vantage;
+		char *path;
+	} *runs; /* the files read, one vantage each */
+	size_t nruns;
 };
 
 /**
  * Add one JSON file. Every result is labelled with the vantage of its run
  * (the file's "vantage", else the file name), so the same check seen from
- * two places stays two results.
+ * two places stays two results. A second file of a vantage already read
+ * is refused: its results could not be told apart.
  * @return 0, or -1 with "FILE: why" in err.
  */
 int merge_add_file(struct merge *m, const char *path, char *err, size_t errlen);

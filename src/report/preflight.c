@@ -1,15 +1,15 @@
 /*
  * preflight.c -- the operator's report before an install: per node a
- * verdict (READY, READY WITH WARNINGS, NOT READY), every failure and
- * warning on its own line with the fix its message carries, and what
- * passed in one line; then the domains the same way.
+ * verdict (READY, READY WITH WARNINGS, NOT CHECKED FULLY, NOT READY),
+ * every failure and warning on its own line with its fix, what passed in
+ * one line and what was skipped with its reason; then the domains the
+ * same way, and how many nodes are ready.
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "report/report.h"
-#include "xmalloc.h"
+#include "report/text.h"
 
 static const char *
 verdict(enum mr_status s)
@@ -26,97 +26,63 @@ verdict(enum mr_status s)
 	}
 }
 
-static const char *
-color_of(enum mr_status s, bool color)
-{
-	if (!color)
-		return "";
-	switch (s) {
-	case MR_FAIL:
-		return "\033[31m";
-	case MR_WARN:
-		return "\033[33m";
-	case MR_UNKNOWN:
-		return "\033[35m";
-	default:
-		return "\033[32m";
-	}
-}
+static const char *const preflight_words[MR_STATUS_COUNT] = {
+	[MR_SKIP] = "skip", [MR_PASS] = "ok", [MR_UNKNOWN] = "unknown",
+	[MR_WARN] = "warn", [MR_FAIL] = "fix",
+};
 
 static void
-group(FILE *out, const struct report_group *g, bool color)
+group(const struct text_out *t, const struct report_group *g, bool verbose)
 {
 	size_t todo =
 		g->counts[MR_FAIL] + g->counts[MR_WARN] + g->counts[MR_UNKNOWN];
 	char *name = report_escape(g->name, false);
 
-	fprintf(out, "%s%s%s: %s", color_of(g->status, color), name,
-	        color ? "\033[0m" : "", verdict(g->status));
+	text_colored(t, g->status, name);
+	fprintf(t->out, ": %s", verdict(g->status));
 	if (todo > 0)
-		fprintf(out, " (%zu to look at)", todo);
-	fputc('\n', out);
+		fprintf(t->out, " (%zu to look at)", todo);
+	fputc('\n', t->out);
 	free(name);
-	for (int s = MR_FAIL; s >= MR_UNKNOWN; s--)
-		for (size_t i = 0; i < g->nchecks; i++) {
-			const struct mr_result *r = g->checks[i];
-			if ((int)r->status != s)
-				continue;
-			char *label = report_target_label(r);
-			char *target = report_escape(label, false);
-			char *msg = report_escape(r->message, false);
-			fprintf(out, "  %s %s %s: %s\n",
-			        s == MR_FAIL   ? "fix "
-			        : s == MR_WARN ? "warn"
-			                       : "??? ",
-			        r->check_id, target, msg);
-			free(label);
-			free(target);
-			free(msg);
-		}
-	if (g->counts[MR_PASS] > 0) {
-		fprintf(out, "  ok   %zu check%s:", g->counts[MR_PASS],
-		        g->counts[MR_PASS] == 1 ? "" : "s");
-		const char *prev = NULL;
-		for (size_t i = 0; i < g->nchecks; i++) {
-			const struct mr_result *r = g->checks[i];
-			if (r->status != MR_PASS ||
-			    (prev && strcmp(prev, r->check_id) == 0))
-				continue;
-			fprintf(out, " %s", r->check_id);
-			prev = r->check_id;
-		}
-		fputc('\n', out);
-	}
-	if (g->counts[MR_SKIP] > 0)
-		fprintf(out,
-		        "  skipped %zu (run on the node itself to check "
-		        "them)\n",
-		        g->counts[MR_SKIP]);
+	text_group_body(t, g, preflight_words, verbose);
 }
 
 int
 report_render_preflight(const struct report *r, const struct text_opts *o,
                         FILE *out)
 {
+	struct text_out t = {out, o->color, o->width};
 	char *summary = report_summary(r);
+	size_t n[MR_STATUS_COUNT] = {0};
+
 	fprintf(out, "mailready preflight: %s\n", summary);
 	free(summary);
 	for (size_t i = 0; i < r->nnodes; i++) {
 		fputc('\n', out);
-		group(out, &r->nodes[i], o->color);
+		group(&t, &r->nodes[i], o->verbose);
+		n[r->nodes[i].status]++;
 	}
 	if (r->ndomains > 0)
 		fputs("\ndomains\n", out);
 	for (size_t i = 0; i < r->ndomains; i++) {
 		fputc('\n', out);
-		group(out, &r->domains[i], o->color);
+		group(&t, &r->domains[i], o->verbose);
 	}
-	size_t ready = 0;
-	for (size_t i = 0; i < r->nnodes; i++)
-		ready += r->nodes[i].status != MR_FAIL;
-	fprintf(out, "\n%zu of %zu node%s ready to install%s\n", ready,
-	        r->nnodes, r->nnodes == 1 ? "" : "s",
-	        r->status == MR_FAIL ? "; fix the lines marked 'fix' first"
-	                             : "");
+	if (!o->verbose) {
+		fputc('\n', out);
+		text_on_node_note(&t, r);
+	}
+	/* Ready means checked and not failing: an unknown is not a yes. */
+	size_t ready = n[MR_PASS] + n[MR_SKIP] + n[MR_WARN];
+	fprintf(out, "\n%zu of %zu node%s ready to install", ready, r->nnodes,
+	        r->nnodes == 1 ? "" : "s");
+	if (n[MR_FAIL] > 0)
+		fprintf(out, "; %zu not ready", n[MR_FAIL]);
+	if (n[MR_UNKNOWN] > 0)
+		fprintf(out, "; %zu not checked fully (lines marked 'unknown')",
+		        n[MR_UNKNOWN]);
+	if (n[MR_FAIL] > 0)
+		fputs("; fix the lines marked 'fix' first", out);
+	fputc('\n', out);
 	return ferror(out) ? -1 : 0;
 }

@@ -1,8 +1,9 @@
 /*
  * prometheus.c -- the report in the Prometheus text exposition format, for
  * node_exporter's textfile collector: per check a state set (1 for its
- * status, 0 for the others) with its duration and certificate days, per
- * node and domain the worst status, and the run's time and counts.
+ * status, 0 for the others) with its duration and its certificate's
+ * expiry time, per node and domain the worst status, and the run's time
+ * and counts.
  */
 #include <math.h>
 #include <stdio.h>
@@ -119,12 +120,14 @@ report_render_prometheus(const struct report *r, FILE *out)
 	             "mailready_check_duration_seconds", NULL, 0.001);
 	check_metric(out, r->domains, r->ndomains, true,
 	             "mailready_check_duration_seconds", NULL, 0.001);
-	/* Prometheus wants base units: seconds, not days. */
-	header(out, "mailready_cert_expiry_seconds",
-	       "Time until the certificate a service presents expires.");
+	/* An absolute time, as blackbox_exporter's
+	   probe_ssl_earliest_cert_expiry: alert rules subtract time(). */
+	header(out, "mailready_cert_expiry_timestamp_seconds",
+	       "When the certificate a service presents expires (Unix "
+	       "time).");
 	check_metric(out, r->nodes, r->nnodes, false,
-	             "mailready_cert_expiry_seconds", "cert_days_left",
-	             86400.0);
+	             "mailready_cert_expiry_timestamp_seconds",
+	             "cert_not_after", 1.0);
 	header(out, "mailready_node_status",
 	       "Worst status of a node's checks: 0 ok, 1 warning, 2 "
 	       "critical, 3 unknown.");

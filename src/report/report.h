@@ -2,7 +2,10 @@
  * report.h -- the aggregator and the renderers.
  *
  * report_build() rolls results up per node and per domain (the worst status
- * wins); the renderers only format a report and decide nothing.
+ * wins); the renderers only format a report and decide nothing. What they
+ * share -- the counts phrase, a check's message from its findings, grouping
+ * of identical problems, escaping -- is here too, so that every format says
+ * the same thing.
  */
 #ifndef MAILREADY_REPORT_H
 #define MAILREADY_REPORT_H
@@ -29,8 +32,14 @@ struct report {
 	char *vantage;    /* where the run was taken (host name) */
 	time_t started_at;
 	double duration_ms;
-	enum mr_status status; /* worst of everything */
+	double probe_timeout_s; /* the most a response time can be; or NaN */
+	/* Perfdata warn and crit ranges the policy set (or NULL): for labels
+	   whose check measured nothing this run. */
+	const char *time_thresholds[2];
+	const char *cert_thresholds[2];
+	enum mr_status status;  /* worst of everything */
 	size_t counts[MR_STATUS_COUNT];
+	size_t nchecks;
 	struct report_group *nodes;
 	size_t nnodes;
 	struct report_group *domains;
@@ -50,12 +59,70 @@ struct report *report_build(const struct mr_config *cfg,
 
 void report_free(struct report *r);
 
-/** One line: "2 of 5 nodes failing: mta2 (dns.ptr), ...". Caller frees. */
+/**
+ * The counts, the same in every format: "20 of 25 nodes failing, 4
+ * warning, 1 unknown; 1 of 8 domains failing", or "all 25 nodes and 8
+ * domains pass". Caller frees.
+ */
 char *report_summary(const struct report *r);
+
+/** "(27 fail, 5 warn, 160 pass, 4 skip)": checks by status, worst first. */
+char *report_check_counts(const struct report *r);
+
+/*
+ * A finding as one line: its message, then "(accepted until DATE: why)"
+ * or "(accepted until DATE, expired: why)", then with_hint "; HINT".
+ * New string, not escaped.
+ */
+char *report_finding_text(const struct mr_finding *f, bool with_hint);
+
+/*
+ * What a check says in one line: its problem findings, worst first, joined
+ * with "; "; when it has none, what it found (its passing or skipped
+ * findings). New string, not escaped.
+ */
+char *report_check_message(const struct mr_result *r, bool with_hints);
+
+/* Does the finding need to be shown as a problem (or an acceptance)? */
+bool report_finding_notable(const struct mr_finding *f);
+
+/*
+ * Identical findings of one group, together: what a renderer shows as one
+ * line ("net.port.smtp, mail.smtp 127.0.2.56:25: ... is closed").
+ */
+struct report_row {
+	enum mr_status severity;
+	const struct mr_finding *f; /* the first of them */
+	const struct mr_result **checks;
+	size_t nchecks;
+};
+
+struct report_rows {
+	struct report_row *v;
+	size_t n;
+};
+
+/**
+ * The rows of a group with findings of severity st (accepted ones when
+ * accepted is true, whatever their severity), in check order, identical
+ * (severity, code, message, hint) findings merged.
+ */
+void report_group_rows(const struct report_group *g, enum mr_status st,
+                       bool accepted, struct report_rows *out);
+void report_rows_free(struct report_rows *rows);
+
+/*
+ * The label of a row: "mail.smtp 127.0.2.10:25", "net.port.smtp,
+ * mail.smtp 127.0.2.56:25", "6 checks (net.port.smtp, net.port.smtps and
+ * 4 more)". A target equal to the group's name is left out. New string,
+ * not escaped.
+ */
+char *report_row_label(const struct report_row *row, const char *group);
 
 struct text_opts {
 	bool color;   /* ANSI colours (only on a TTY, never with NO_COLOR) */
-	bool verbose; /* also list passing and skipped checks' messages */
+	bool verbose; /* every check and every finding, passing ones too */
+	int width;    /* wrap lines at this many columns; 0: do not wrap */
 };
 
 int report_render_text(const struct report *r, const struct text_opts *o,

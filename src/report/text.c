@@ -1,22 +1,25 @@
 /*
- * text.c -- the report as a table for people.
+ * text.c -- the report for people: per node (then per domain) what is
+ * wrong first, one line per problem with what to do about it, identical
+ * problems of a node on one line; what passed summed in one line and
+ * identical skips grouped, unless verbose. Lines wrap at the terminal's
+ * width. preflight.c lays out the same blocks under its own verdicts.
  *
- * One block per node (name, roles, status) with a line per check, then the
- * domains in the same layout, then a verdict line. Every check is listed:
- * an operator preparing an install wants to see what passed as well. All
- * text that may come from a server is escaped; colour is used only when
- * the caller asks for it (a TTY without NO_COLOR).
+ * All text that may come from a server is escaped; colour is used only
+ * when the caller asks for it (a TTY without NO_COLOR).
  */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "report/report.h"
+#include "report/text.h"
+#include "strbuf.h"
 #include "xmalloc.h"
 
-/* Widest status word ("UNKNOWN"); a target column never grows past this. */
-#define TEXT_STATUS_WIDTH 7
-#define TEXT_TARGET_MAX   40
+/* "  accepted  ": two blanks, the widest word (8), two blanks. */
+#define TEXT_WORD_WIDTH 12
+#define TEXT_INDENT     2
 
 static const char *const text_colors[MR_STATUS_COUNT] = {
 	[MR_SKIP] = "\033[2m",     [MR_PASS] = "\033[32m",
@@ -26,50 +29,37 @@ static const char *const text_colors[MR_STATUS_COUNT] = {
 
 #define TEXT_RESET "\033[0m"
 
-struct text_ctx {
-	FILE *out;
-	bool color;
-	int id_width;
-	int target_width;
-};
-
 /* Columns taken by UTF-8 text: one per code point, good enough here. */
 static int
-text_width(const char *s)
+text_width(const char *s, size_t n)
 {
 	int w = 0;
 
-	for (; *s; s++)
-		w += ((unsigned char)*s & 0xc0) != 0x80;
+	for (size_t i = 0; i < n && s[i]; i++)
+		w += ((unsigned char)s[i] & 0xc0) != 0x80;
 	return w;
 }
 
-static char *
-text_target(const struct mr_result *r)
+/* The byte length of the longest prefix of s that fits in cols columns
+   and ends before a blank; 0 if even the first word is wider. */
+static size_t
+text_fit(const char *s, int cols)
 {
-	char *label = report_target_label(r);
-	char *e = report_escape(*label ? label : "-", false);
-	free(label);
-	return e;
+	size_t best = 0;
+	int w = 0;
+
+	for (size_t i = 0; s[i]; i++) {
+		if (s[i] == ' ' && w <= cols)
+			best = i;
+		w += ((unsigned char)s[i] & 0xc0) != 0x80;
+		if (w > cols)
+			return best;
+	}
+	return strlen(s);
 }
 
-static void
-text_pad(FILE *out, int from, int to)
-{
-	for (int i = from; i < to; i++)
-		fputc(' ', out);
-}
-
-static void
-text_status_word(enum mr_status st, bool upper, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s", mr_status_name(st));
-	for (char *p = buf; upper && *p; p++)
-		*p = (char)toupper((unsigned char)*p);
-}
-
-static void
-text_colored(const struct text_ctx *t, enum mr_status st, const char *s)
+void
+text_colored(const struct text_out *t, enum mr_status st, const char *s)
 {
 	if (t->color)
 		fprintf(t->out, "%s%s%s", text_colors[st], s, TEXT_RESET);
@@ -77,177 +67,228 @@ text_colored(const struct text_ctx *t, enum mr_status st, const char *s)
 		fputs(s, t->out);
 }
 
+/* Print s wrapped: the first line has first columns, the following
+   lines are indented by indent blanks. s is already escaped. */
 static void
-text_check(const struct text_ctx *t, const struct mr_result *r)
+text_wrap(const struct text_out *t, const char *s, int first, int indent)
 {
-	char word[16];
-	char *id = report_escape(r->check_id, false);
-	char *target = text_target(r);
-	char *msg = report_escape(r->message, false);
+	int cols = first;
 
-	/* Failures, warnings and unknowns in capitals so that they stand out. */
-	text_status_word(r->status, r->status >= MR_UNKNOWN, word,
-	                 sizeof(word));
-	fputs("  ", t->out);
-	text_colored(t, r->status, word);
-	text_pad(t->out, text_width(word), TEXT_STATUS_WIDTH);
-	fprintf(t->out, "  %s", id);
-	text_pad(t->out, text_width(id), t->id_width);
-	fprintf(t->out, "  %s", target);
-	/* No trailing blanks when there is nothing more to say. */
-	if (msg[0] != '\0') {
-		text_pad(t->out, text_width(target), t->target_width);
-		fprintf(t->out, "  %s", msg);
+	for (;;) {
+		size_t n = strlen(s);
+		if (t->width > 0 && cols > 10 && text_width(s, n) > cols) {
+			size_t cut = text_fit(s, cols);
+			if (cut == 0) /* one long word: let it overflow */
+				cut = strcspn(s, " ");
+			fwrite(s, 1, cut, t->out);
+			s += cut + strspn(s + cut, " ");
+			if (*s == '\0')
+				break;
+			fprintf(t->out, "\n%*s", indent, "");
+			cols = t->width - indent;
+			continue;
+		}
+		fputs(s, t->out);
+		break;
 	}
 	fputc('\n', t->out);
-	free(id);
-	free(target);
-	free(msg);
+}
+
+void
+text_line(const struct text_out *t, enum mr_status st, const char *word,
+          const char *text)
+{
+	char *esc = report_escape(text, false);
+	int pad = TEXT_WORD_WIDTH - TEXT_INDENT - (int)strlen(word);
+
+	fprintf(t->out, "%*s", TEXT_INDENT, "");
+	text_colored(t, st, word);
+	fprintf(t->out, "%*s", pad > 1 ? pad : 1, "");
+	text_wrap(t, esc, t->width - TEXT_WORD_WIDTH, TEXT_WORD_WIDTH);
+	free(esc);
+}
+
+/* "mail.smtp 127.0.2.10:25: certificate expired ...; renew it" */
+static bool
+is_not_on_node(const struct mr_finding *f)
+{
+	return strcmp(f->code, "NOT_ON_NODE") == 0;
 }
 
 static void
-text_group(const struct text_ctx *t, const struct report_group *g)
+text_rows(const struct text_out *t, const struct report_group *g,
+          enum mr_status st, bool accepted, const char *word)
+{
+	struct report_rows rows;
+
+	report_group_rows(g, st, accepted, &rows);
+	for (size_t i = 0; i < rows.n; i++) {
+		/* Said once for the whole report: text_on_node_note(). */
+		if (st == MR_SKIP && is_not_on_node(rows.v[i].f))
+			continue;
+		char *label = report_row_label(&rows.v[i], g->name);
+		char *msg = report_finding_text(rows.v[i].f, true);
+		char *line = xasprintf("%s%s%s", label, label[0] ? ": " : "",
+		                       msg);
+		text_line(t, accepted ? MR_PASS : st, word, line);
+		free(line);
+		free(msg);
+		free(label);
+	}
+	report_rows_free(&rows);
+}
+
+/* "12 checks pass: host.fqdn, dns.a.inside, ..." (ids once each). */
+static void
+text_passes(const struct text_out *t, const struct report_group *g,
+            const char *word)
+{
+	struct strbuf b = STRBUF_INIT;
+	size_t n = g->counts[MR_PASS];
+
+	if (n == 0)
+		return;
+	strbuf_addf(&b, "%zu %s:", n, n == 1 ? "check passes" : "checks pass");
+	for (size_t i = 0; i < g->nchecks; i++) {
+		const struct mr_result *r = g->checks[i];
+		bool seen = false;
+		if (r->status != MR_PASS)
+			continue;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = g->checks[k]->status == MR_PASS &&
+			       strcmp(g->checks[k]->check_id, r->check_id) == 0;
+		if (!seen)
+			strbuf_addf(&b, "%s %s", b.s[b.len - 1] == ':' ? "" : ",",
+			            r->check_id);
+	}
+	text_line(t, MR_PASS, word, strbuf_str(&b));
+	strbuf_reset(&b);
+}
+
+void
+text_group_body(const struct text_out *t, const struct report_group *g,
+                const char *const words[MR_STATUS_COUNT], bool verbose)
+{
+	if (verbose) {
+		for (int st = MR_FAIL; st >= MR_SKIP; st--)
+			for (size_t i = 0; i < g->nchecks; i++) {
+				const struct mr_result *r = g->checks[i];
+				if ((int)r->status != st)
+					continue;
+				char *label = report_target_label(r);
+				char *msg = report_check_message(r, true);
+				char *line = xasprintf("%s%s%s: %s",
+				                       r->check_id,
+				                       label[0] ? " " : "",
+				                       label, msg);
+				text_line(t, r->status, words[st], line);
+				free(line);
+				free(msg);
+				free(label);
+			}
+		return;
+	}
+	for (int st = MR_FAIL; st >= MR_UNKNOWN; st--)
+		text_rows(t, g, (enum mr_status)st, false, words[st]);
+	text_rows(t, g, MR_PASS, true, "accepted");
+	text_passes(t, g, words[MR_PASS]);
+	text_rows(t, g, MR_SKIP, false, words[MR_SKIP]);
+}
+
+void
+text_on_node_note(const struct text_out *t, const struct report *r)
+{
+	struct strbuf ids = STRBUF_INIT;
+	size_t nodes = 0;
+
+	for (size_t i = 0; i < r->nnodes; i++) {
+		const struct report_group *g = &r->nodes[i];
+		bool here = false;
+		for (size_t j = 0; j < g->nchecks; j++) {
+			const struct mr_result *c = g->checks[j];
+			if (c->status != MR_SKIP || c->nfindings == 0 ||
+			    !is_not_on_node(c->findings[0]))
+				continue;
+			here = true;
+			/* A family once: host.port.smtp, .imap... */
+			const char *dot = strrchr(c->check_id, '.');
+			size_t n = strncmp(c->check_id, "host.port.", 10) == 0
+			                   ? (size_t)(dot - c->check_id)
+			                   : strlen(c->check_id);
+			char *id = xasprintf("%.*s%s", (int)n, c->check_id,
+			                     n < strlen(c->check_id) ? ".*" : "");
+			if (!strstr(strbuf_str(&ids), id)) {
+				strbuf_sep(&ids, ", ");
+				strbuf_add(&ids, id);
+			}
+			free(id);
+		}
+		nodes += here;
+	}
+	if (nodes > 0) {
+		char *line = xasprintf("%s %s only on the node itself: not "
+		                       "checked on %zu %s; run mailready there "
+		                       "(-v lists them)",
+		                       strbuf_str(&ids),
+		                       strchr(strbuf_str(&ids), ',') ? "run"
+		                                                     : "runs",
+		                       nodes, nodes == 1 ? "node" : "nodes");
+		text_line(t, MR_SKIP, "skip", line);
+		fputc('\n', t->out);
+		free(line);
+	}
+	strbuf_reset(&ids);
+}
+
+static const char *const check_words[MR_STATUS_COUNT] = {
+	[MR_SKIP] = "skip",       [MR_PASS] = "ok",   [MR_UNKNOWN] = "UNKNOWN",
+	[MR_WARN] = "WARN",       [MR_FAIL] = "FAIL",
+};
+
+static void
+text_group(const struct text_out *t, const struct report_group *g,
+           bool verbose)
 {
 	char word[16];
 	char *name = report_escape(g->name, false);
 
-	fprintf(t->out, "%s", name);
+	fputs(name, t->out);
 	for (size_t i = 0; i < g->nroles; i++) {
 		char *role = report_escape(g->roles[i], false);
 		fprintf(t->out, "%s%s", i == 0 ? " [" : ", ", role);
 		free(role);
 	}
 	fputs(g->nroles > 0 ? "] " : " ", t->out);
-	text_status_word(g->status, true, word, sizeof(word));
+	snprintf(word, sizeof(word), "%s", mr_status_name(g->status));
+	for (char *p = word; *p; p++)
+		*p = (char)toupper((unsigned char)*p);
 	text_colored(t, g->status, word);
 	fputc('\n', t->out);
-	for (size_t i = 0; i < g->nchecks; i++)
-		text_check(t, g->checks[i]);
+	text_group_body(t, g, check_words, verbose);
 	fputc('\n', t->out);
 	free(name);
-}
-
-/* Column widths over the whole report, so that all blocks line up. */
-static void
-text_measure_group(struct text_ctx *t, const struct report_group *g)
-{
-	for (size_t i = 0; i < g->nchecks; i++) {
-		const struct mr_result *r = g->checks[i];
-		char *id = report_escape(r->check_id, false);
-		char *target = text_target(r);
-		int w = text_width(target);
-
-		if (text_width(id) > t->id_width)
-			t->id_width = text_width(id);
-		if (w > t->target_width)
-			t->target_width =
-				w < TEXT_TARGET_MAX ? w : TEXT_TARGET_MAX;
-		free(id);
-		free(target);
-	}
-}
-
-static void
-text_measure(struct text_ctx *t, const struct report *r)
-{
-	for (size_t i = 0; i < r->nnodes; i++)
-		text_measure_group(t, &r->nodes[i]);
-	for (size_t i = 0; i < r->ndomains; i++)
-		text_measure_group(t, &r->domains[i]);
-}
-
-/*
- * "2 of 5 nodes failing, 1 warning": the first bad state names the total,
- * the following ones only add to it. All good: "all 5 nodes pass".
- */
-static void
-text_verdict_groups(FILE *out, const struct report_group *v, size_t n,
-                    const char *one, const char *many, bool *sep)
-{
-	static const struct {
-		enum mr_status st;
-		const char *word;
-	} bad[] = {
-		{MR_FAIL, "failing"},
-		{MR_WARN, "warning"},
-		{MR_UNKNOWN, "unknown"},
-	};
-	bool first = true;
-
-	if (n == 0)
-		return;
-	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
-		size_t c = 0;
-		for (size_t i = 0; i < n; i++)
-			c += v[i].status == bad[k].st;
-		if (c == 0)
-			continue;
-		fputs(*sep ? ", " : "", out);
-		if (first)
-			fprintf(out, "%zu of %zu %s %s", c, n,
-			        n == 1 ? one : many, bad[k].word);
-		else
-			fprintf(out, "%zu %s", c, bad[k].word);
-		first = false;
-		*sep = true;
-	}
-	if (first) {
-		fprintf(out, "%sall %zu %s pass", *sep ? ", " : "", n,
-		        n == 1 ? one : many);
-		*sep = true;
-	}
-}
-
-/* "(3 fail, 1 warn, 40 pass, 2 skip)", worst first, zeros left out. */
-static void
-text_verdict_counts(FILE *out, const struct report *r)
-{
-	bool any = false;
-
-	fputs(" (", out);
-	for (int st = MR_FAIL; st >= MR_SKIP; st--) {
-		if (r->counts[st] == 0)
-			continue;
-		fprintf(out, "%s%zu %s", any ? ", " : "", r->counts[st],
-		        mr_status_name((enum mr_status)st));
-		any = true;
-	}
-	fputs(any ? ")" : "no checks)", out);
-}
-
-static void
-text_verdict(const struct text_ctx *t, const struct report *r)
-{
-	bool sep = false;
-
-	text_colored(t, r->status, mr_status_nagios(r->status));
-	fputs(": ", t->out);
-	text_verdict_groups(t->out, r->nodes, r->nnodes, "node", "nodes", &sep);
-	text_verdict_groups(t->out, r->domains, r->ndomains, "domain",
-	                    "domains", &sep);
-	if (!sep)
-		fputs("nothing was checked", t->out);
-	text_verdict_counts(t->out, r);
-	fprintf(t->out, " in %.0f ms\n", r->duration_ms);
 }
 
 int
 report_render_text(const struct report *r, const struct text_opts *o, FILE *out)
 {
-	struct text_ctx t = {.out = out, .color = o != NULL && o->color};
+	struct text_out t = {out, o && o->color, o ? o->width : 0};
 	char *summary = report_summary(r);
-	char *esc = report_escape(summary, false);
+	char *counts = report_check_counts(r);
 
-	text_measure(&t, r);
-	fprintf(out, "mailready %s: %s\n\n", r->mode ? r->mode : "run", esc);
+	fprintf(out, "mailready %s: %s\n\n", r->mode ? r->mode : "run",
+	        summary);
 	for (size_t i = 0; i < r->nnodes; i++)
-		text_group(&t, &r->nodes[i]);
+		text_group(&t, &r->nodes[i], o && o->verbose);
 	if (r->ndomains > 0)
 		fputs("domains\n\n", out);
 	for (size_t i = 0; i < r->ndomains; i++)
-		text_group(&t, &r->domains[i]);
-	text_verdict(&t, r);
+		text_group(&t, &r->domains[i], o && o->verbose);
+	if (!(o && o->verbose))
+		text_on_node_note(&t, r);
+	text_colored(&t, r->status, mr_status_nagios(r->status));
+	fprintf(out, ": %s %s in %.0f ms\n", summary, counts, r->duration_ms);
 	free(summary);
-	free(esc);
+	free(counts);
 	return ferror(out) ? -1 : 0;
 }

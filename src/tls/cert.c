@@ -22,10 +22,12 @@
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "strbuf.h"
 #include "tls/cert.h"
 #include "xmalloc.h"
 
@@ -40,20 +42,6 @@ struct chain_error {
 };
 
 /* ------------------------------------------------------------ strings */
-
-/* Append text to *acc, separated by "; "; *acc may be NULL. */
-static void
-append(char **acc, char *text)
-{
-	if (*acc == NULL) {
-		*acc = text;
-		return;
-	}
-	char *s = xasprintf("%s; %s", *acc, text);
-	free(*acc);
-	free(text);
-	*acc = s;
-}
 
 /* Copy n bytes of server-supplied text, replacing control characters
    (and NULs, which would cut the string) so one line stays one line. */
@@ -148,19 +136,15 @@ cert_names(X509 *x, size_t *n, bool *has_san)
 static char *
 join_names(char **names, size_t n, size_t max)
 {
-	char *s = xstrdup("");
+	struct strbuf b = STRBUF_INIT;
 
 	for (size_t i = 0; i < n && i < max; i++) {
-		char *t = xasprintf("%s%s%s", s, i ? ", " : "", names[i]);
-		free(s);
-		s = t;
+		strbuf_sep(&b, ", ");
+		strbuf_add(&b, names[i]);
 	}
-	if (n > max) {
-		char *t = xasprintf("%s and %zu more", s, n - max);
-		free(s);
-		s = t;
-	}
-	return s;
+	if (n > max)
+		strbuf_addf(&b, " and %zu more", n - max);
+	return strbuf_take(&b);
 }
 
 /* ------------------------------------------------------------- dates */
@@ -212,18 +196,23 @@ struct judge {
 	const struct cert_policy *pol;
 	struct cert_verdict *out;
 	time_t now;
-	time_t not_before, not_after;
-	bool dates_ok;     /* both validity dates could be read */
-	bool in_dates;     /* now is within them */
+	bool in_dates;     /* now is within the validity dates */
 	char *short_names; /* the names as messages list them */
-	char *findings;    /* "; "-joined messages so far */
 };
 
 static void
-finding(struct judge *j, enum mr_status st, char *text)
+issue(struct judge *j, enum mr_code code, enum mr_status st, char *message,
+      const char *hint)
 {
-	j->out->status = mr_status_worst(j->out->status, st);
-	append(&j->findings, text);
+	struct cert_verdict *v = j->out;
+
+	if (v->nissues == CERT_MAX_ISSUES) {
+		free(message);
+		return;
+	}
+	v->issues[v->nissues++] = (struct cert_issue){
+		code, st, message, hint ? xstrdup(hint) : NULL};
+	v->status = mr_status_worst(v->status, st);
 }
 
 static const char *
@@ -232,33 +221,44 @@ or_empty(const char *dn)
 	return dn[0] != '\0' ? dn : "(empty name)";
 }
 
+long long
+cert_days_until(time_t t, time_t now)
+{
+	long long secs = (long long)t - (long long)now;
+	/* Rounded down, also below zero: 1 second ago is day -1. */
+	return secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+}
+
 /* 2 and 3: the leaf's own dates, against pol->now rather than the
    verify result, which may have been computed at another time. Returns
    whether the certificate is within its validity period. */
 static bool
 judge_dates(struct judge *j)
 {
-	const char *subj = or_empty(j->out->subject);
-	const char *iss = or_empty(j->out->issuer);
+	const struct cert_verdict *v = j->out;
+	const char *subj = or_empty(v->subject);
+	const char *iss = or_empty(v->issuer);
 	char date[16], days[32];
 
-	if (j->not_after < j->now) {
-		fmt_date(j->not_after, date);
-		fmt_days((j->now - j->not_after) / 86400, days);
-		finding(j, MR_FAIL,
-		        xasprintf("certificate expired on %s (%s ago): %s, "
-		                  "issued by %s; renew it",
-		                  date, days, subj, iss));
+	if (v->not_after < j->now) {
+		fmt_date(v->not_after, date);
+		fmt_days((j->now - v->not_after) / 86400, days);
+		issue(j, CODE_CERT_EXPIRED, MR_FAIL,
+		      xasprintf("certificate expired on %s (%s ago): %s, "
+		                "issued by %s",
+		                date, days, subj, iss),
+		      "renew it and reload the service");
 		return false;
 	}
-	if (j->not_before > j->now) {
-		fmt_date(j->not_before, date);
-		fmt_days((j->not_before - j->now) / 86400, days);
-		finding(j, MR_FAIL,
-		        xasprintf("certificate is not valid before %s (in %s): "
-		                  "%s, issued by %s; check this host's clock, "
-		                  "or install a certificate that is valid now",
-		                  date, days, subj, iss));
+	if (v->not_before > j->now) {
+		fmt_date(v->not_before, date);
+		fmt_days((v->not_before - j->now) / 86400, days);
+		issue(j, CODE_CERT_NOT_YET_VALID, MR_FAIL,
+		      xasprintf("certificate is not valid before %s (in %s): "
+		                "%s, issued by %s",
+		                date, days, subj, iss),
+		      "check this host's clock, or install a certificate "
+		      "that is valid now");
 		return false;
 	}
 	return true;
@@ -273,18 +273,14 @@ issuer_dates_text(long code, X509 *cert, time_t now)
 	time_t t;
 
 	if (cert == NULL)
-		return xasprintf("an issuer certificate in the chain %s; "
-		                 "install the CA's current intermediate "
-		                 "certificate",
+		return xasprintf("an issuer certificate in the chain %s",
 		                 expired ? "has expired" : "is not valid yet");
 	char *dn = name_text(X509_get_subject_name(cert));
 	const ASN1_TIME *at =
 		expired ? X509_get0_notAfter(cert) : X509_get0_notBefore(cert);
 	if (asn1_time_t(at, now, &t) == 0)
 		fmt_date(t, date);
-	char *s = xasprintf("issuer certificate '%s' %s %s; install the "
-	                    "CA's current intermediate certificate",
-	                    or_empty(dn),
+	char *s = xasprintf("issuer certificate '%s' %s %s", or_empty(dn),
 	                    expired ? "expired on" : "is not valid before",
 	                    date[0] ? date : "(unreadable date)");
 	free(dn);
@@ -312,57 +308,59 @@ judge_chain(struct judge *j, const struct chain_error *ce)
 		   above 0, or, depth unknown, when the leaf is in date. */
 		if (ce->depth == 0 || (ce->depth < 0 && !j->in_dates))
 			return;
-		finding(j, MR_FAIL,
-		        issuer_dates_text(ce->code, ce->cert, j->now));
+		issue(j, CODE_CERT_ISSUER_DATES, MR_FAIL,
+		      issuer_dates_text(ce->code, ce->cert, j->now),
+		      "install the CA's current intermediate certificate");
 		return;
 	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
 	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
 	case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
 		dn = name_text(X509_get_issuer_name(at));
-		finding(j, MR_FAIL,
-		        xasprintf("issuer '%s' is not trusted (not in the CA "
-		                  "bundle, or the server does not send the "
-		                  "intermediate certificate)",
-		                  or_empty(dn)));
+		issue(j, CODE_CERT_UNTRUSTED, MR_FAIL,
+		      xasprintf("issuer '%s' is not trusted (not in the CA "
+		                "bundle, or the server does not send the "
+		                "intermediate certificate)",
+		                or_empty(dn)),
+		      "send the full chain (leaf and intermediates), or add "
+		      "the CA to ca_file");
 		break;
 	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
 		dn = name_text(X509_get_subject_name(j->leaf));
-		finding(j, MR_FAIL,
-		        xasprintf("self-signed certificate '%s' is not "
-		                  "trusted; install one issued by a trusted "
-		                  "CA, or add it to ca_file",
-		                  or_empty(dn)));
+		issue(j, CODE_CERT_SELF_SIGNED, MR_FAIL,
+		      xasprintf("self-signed certificate '%s' is not trusted",
+		                or_empty(dn)),
+		      "install one issued by a trusted CA, or add it to "
+		      "ca_file");
 		break;
 	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
 		/* Without the chain the root cannot be named. */
-		if (ce->cert == NULL) {
-			finding(j, MR_FAIL,
-			        xstrdup("chain ends in an untrusted root (not "
-			                "in the CA bundle)"));
-			return;
-		}
-		dn = name_text(X509_get_subject_name(ce->cert));
-		finding(j, MR_FAIL,
-		        xasprintf("chain ends in an untrusted root '%s' (not "
-		                  "in the CA bundle)",
-		                  or_empty(dn)));
+		dn = ce->cert != NULL
+		             ? name_text(X509_get_subject_name(ce->cert))
+		             : NULL;
+		issue(j, CODE_CERT_UNTRUSTED_ROOT, MR_FAIL,
+		      dn != NULL ? xasprintf("chain ends in an untrusted root "
+		                             "'%s' (not in the CA bundle)",
+		                             or_empty(dn))
+		                 : xstrdup("chain ends in an untrusted root (not "
+		                           "in the CA bundle)"),
+		      "use a certificate from a trusted CA, or add the root "
+		      "to ca_file");
 		break;
 	default:
-		if (ce->cert == NULL || ce->depth <= 0) {
-			finding(j, MR_FAIL,
-			        xasprintf(
-					"certificate chain is not trusted: "
-					"%s (X509 error %ld)",
-					X509_verify_cert_error_string(ce->code),
-					ce->code));
-			return;
-		}
-		dn = name_text(X509_get_subject_name(ce->cert));
-		finding(j, MR_FAIL,
-		        xasprintf("certificate chain is not trusted: %s at "
-		                  "'%s' (depth %d, X509 error %ld)",
-		                  X509_verify_cert_error_string(ce->code),
-		                  or_empty(dn), ce->depth, ce->code));
+		dn = ce->cert != NULL && ce->depth > 0
+		             ? name_text(X509_get_subject_name(ce->cert))
+		             : NULL;
+		issue(j, CODE_CERT_CHAIN_INVALID, MR_FAIL,
+		      dn != NULL
+		              ? xasprintf("certificate chain is not trusted: %s "
+		                          "at '%s' (depth %d, X509 error %ld)",
+		                          X509_verify_cert_error_string(ce->code),
+		                          or_empty(dn), ce->depth, ce->code)
+		              : xasprintf("certificate chain is not trusted: %s "
+		                          "(X509 error %ld)",
+		                          X509_verify_cert_error_string(ce->code),
+		                          ce->code),
+		      "fix the chain the server sends");
 		break;
 	}
 	free(dn);
@@ -410,41 +408,54 @@ judge_host(struct judge *j, bool has_san)
 	}
 	if (r != 1) {
 		const char *names = j->short_names;
-		finding(j, MR_FAIL,
-		        xasprintf("certificate is for %s, not %s; issue one "
-		                  "whose subjectAltName includes %s%s",
-		                  names[0] ? names
-		                           : "no host (no subjectAltName DNS "
-		                             "name, no CN)",
-		                  h, is_ip_literal(h) ? "IP address " : "", h));
+		char *hint = xasprintf("issue one whose subjectAltName "
+		                       "includes %s%s",
+		                       is_ip_literal(h) ? "IP address " : "", h);
+		issue(j, CODE_CERT_NAME_MISMATCH, MR_FAIL,
+		      xasprintf("certificate is for %s, not %s",
+		                names[0] ? names
+		                         : "no host (no subjectAltName DNS "
+		                           "name, no CN)",
+		                h),
+		      hint);
+		free(hint);
 	}
 	free(h);
 }
 
-/* 6: days to expiry against the policy's thresholds. */
-static void
-judge_days(struct judge *j)
+enum mr_status
+cert_judge_days(long long left, time_t not_after, int warn_days, int crit_days,
+                char **message, char **hint)
 {
-	double left = j->out->days_left;
 	char date[16], days[32], renew[16];
 
-	fmt_date(j->not_after, date);
-	fmt_days((long long)left, days);
-	if (left <= j->pol->crit_days) {
-		finding(j, MR_FAIL,
-		        xasprintf("certificate expires in %s (%s); renew it "
-		                  "now",
-		                  days, date));
-	} else if (left <= j->pol->warn_days) {
-		/* The day it turns critical is the deadline that matters
-		   to whoever reads a warning. */
-		fmt_date(j->not_after - (time_t)j->pol->crit_days * 86400,
-		         renew);
-		finding(j, MR_WARN,
-		        xasprintf("certificate expires in %s (%s); renew it "
-		                  "before %s, when this check turns critical",
-		                  days, date, renew));
+	*message = *hint = NULL;
+	if (left < 0)
+		return MR_PASS; /* expired: CERT_EXPIRED says so */
+	fmt_date(not_after, date);
+	fmt_days(left, days);
+	if (crit_days >= 0 && left <= crit_days) {
+		*message = xasprintf("certificate expires in %s (%s)", days,
+		                     date);
+		*hint = xstrdup("renew it now");
+		return MR_FAIL;
 	}
+	if (warn_days >= 0 && left <= warn_days) {
+		*message = xasprintf("certificate expires in %s (%s)", days,
+		                     date);
+		if (crit_days >= 0) {
+			/* The day it turns critical is the deadline that
+			   matters to whoever reads a warning. */
+			fmt_date(not_after - (time_t)crit_days * 86400, renew);
+			*hint = xasprintf("renew it before %s, when this "
+			                  "check turns critical",
+			                  renew);
+		} else {
+			*hint = xstrdup("renew it");
+		}
+		return MR_WARN;
+	}
+	return MR_PASS;
 }
 
 /* 7: TLS below 1.2 still works but is refused by current clients. */
@@ -457,94 +468,114 @@ judge_version(struct judge *j, const char *version)
 		return;
 	for (size_t i = 0; i < sizeof(old) / sizeof(old[0]); i++) {
 		if (strcmp(version, old[i]) == 0) {
-			finding(j, MR_WARN,
-			        xasprintf("server negotiated %s; enable TLS "
-			                  "1.2 or 1.3",
-			                  version));
+			issue(j, CODE_TLS_VERSION_OLD, MR_WARN,
+			      xasprintf("server negotiated %s", version),
+			      "enable TLS 1.2 and 1.3");
 			return;
 		}
 	}
 }
 
-/* The one-line summary of a certificate that passed. */
+/* The one-line description of a certificate. */
 static char *
-pass_text(const struct judge *j, const char *version)
+summary_text(const struct judge *j)
 {
-	char date[16], days[32];
+	const struct cert_verdict *v = j->out;
+	char days[32];
+	struct strbuf b = STRBUF_INIT;
 
-	fmt_date(j->not_after, date);
-	fmt_days((long long)j->out->days_left, days);
-	return xasprintf("certificate %s (%s), issued by %s, valid until %s "
-	                 "(%s)%s%s",
-	                 or_empty(j->out->subject), j->short_names,
-	                 or_empty(j->out->issuer), date, days,
-	                 version != NULL ? ", " : "",
-	                 version != NULL ? version : "");
+	strbuf_addf(&b, "certificate %s (%s), issued by %s",
+	            or_empty(v->subject), j->short_names, or_empty(v->issuer));
+	if (v->dates_ok) {
+		fmt_days(v->days_left, days);
+		strbuf_addf(&b, ", valid until %s (%s)", v->not_after_text,
+		            v->days_left < 0 ? "expired" : days);
+	}
+	if (v->version != NULL)
+		strbuf_addf(&b, ", %s", v->version);
+	return strbuf_take(&b);
 }
 
-/* Fill the descriptive fields and j's dates; returns whether the
+/* "AB:CD:...": the SHA-256 fingerprint, as openssl x509 -fingerprint. */
+static char *
+fingerprint(X509 *x)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	struct strbuf b = STRBUF_INIT;
+
+	if (!X509_digest(x, EVP_sha256(), md, &n))
+		return xstrdup("");
+	for (unsigned int i = 0; i < n; i++)
+		strbuf_addf(&b, "%s%02X", i ? ":" : "", md[i]);
+	return strbuf_take(&b);
+}
+
+/* Fill the descriptive fields and the dates; returns whether the
    certificate has SAN dNSName entries. */
 static bool
 describe(struct judge *j)
 {
-	size_t n;
+	struct cert_verdict *v = j->out;
 	bool has_san;
 	char date[16] = "";
 
-	j->out->subject = name_text(X509_get_subject_name(j->leaf));
-	j->out->issuer = name_text(X509_get_issuer_name(j->leaf));
-	char **names = cert_names(j->leaf, &n, &has_san);
-	j->out->names = join_names(names, n, SIZE_MAX);
-	j->short_names = join_names(names, n, NAMES_IN_MESSAGE);
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	j->dates_ok = asn1_time_t(X509_get0_notAfter(j->leaf), j->now,
-	                          &j->not_after) == 0 &&
+	v->subject = name_text(X509_get_subject_name(j->leaf));
+	v->issuer = name_text(X509_get_issuer_name(j->leaf));
+	v->sans = cert_names(j->leaf, &v->nsans, &has_san);
+	v->names = join_names(v->sans, v->nsans, SIZE_MAX);
+	j->short_names = join_names(v->sans, v->nsans, NAMES_IN_MESSAGE);
+	v->fingerprint = fingerprint(j->leaf);
+	v->dates_ok = asn1_time_t(X509_get0_notAfter(j->leaf), j->now,
+	                          &v->not_after) == 0 &&
 	              asn1_time_t(X509_get0_notBefore(j->leaf), j->now,
-	                          &j->not_before) == 0;
-	if (j->dates_ok) {
-		fmt_date(j->not_after, date);
-		j->out->days_left = (double)(j->not_after - j->now) / 86400.0;
+	                          &v->not_before) == 0;
+	if (v->dates_ok) {
+		fmt_date(v->not_after, date);
+		v->days_left = cert_days_until(v->not_after, j->now);
 	}
-	j->out->not_after = xstrdup(date);
+	v->not_after_text = xstrdup(date);
 	return has_san;
 }
 
-/* Judge in the order of the contract (cert.h); every finding is kept,
+/* Judge in the order of the contract (cert.h); every issue is kept,
    so one run shows everything there is to fix. */
 static void
 evaluate(X509 *leaf, const struct chain_error *ce, const char *version,
-         const struct cert_policy *pol, struct cert_verdict *out)
+         const char *cipher, const struct cert_policy *pol,
+         struct cert_verdict *out)
 {
 	struct judge j = {.leaf = leaf, .pol = pol, .out = out};
 
 	memset(out, 0, sizeof(*out));
 	out->status = MR_PASS;
 	out->version = version != NULL ? xstrdup(version) : NULL;
+	out->cipher = cipher != NULL ? xstrdup(cipher) : NULL;
 	j.now = pol->now != 0 ? pol->now : time(NULL);
 	if (leaf == NULL) {
-		out->status = MR_FAIL;
-		out->message = xstrdup("the server presented no certificate");
+		issue(&j, CODE_CERT_MISSING, MR_FAIL,
+		      xstrdup("the server presented no certificate"),
+		      "configure a certificate and key for the service");
 		out->subject = xstrdup("");
 		out->issuer = xstrdup("");
-		out->not_after = xstrdup("");
+		out->not_after_text = xstrdup("");
 		out->names = xstrdup("");
+		out->fingerprint = xstrdup("");
+		out->summary = xstrdup("no certificate");
 		return;
 	}
+	out->have_cert = true;
 	bool has_san = describe(&j);
-	if (!j.dates_ok)
-		finding(&j, MR_FAIL,
-		        xstrdup("certificate has unreadable validity dates; "
-		                "install a well-formed certificate"));
+	if (!out->dates_ok)
+		issue(&j, CODE_CERT_BAD_DATES, MR_FAIL,
+		      xstrdup("certificate has unreadable validity dates"),
+		      "install a well-formed certificate");
 	else
 		j.in_dates = judge_dates(&j);
 	judge_chain(&j, ce);
 	judge_host(&j, has_san);
-	if (j.in_dates)
-		judge_days(&j);
 	judge_version(&j, version);
-	out->message = j.findings != NULL ? j.findings : pass_text(&j, version);
+	out->summary = summary_text(&j);
 	free(j.short_names);
 }
 
@@ -554,7 +585,7 @@ cert_evaluate_x509(X509 *leaf, long verify_result, const char *version,
 {
 	struct chain_error ce = {.code = verify_result, .depth = -1};
 
-	evaluate(leaf, &ce, version, pol, out);
+	evaluate(leaf, &ce, version, NULL, pol, out);
 }
 
 /* ------------------------------------------------------------ handshake */
@@ -631,19 +662,28 @@ cert_evaluate(SSL *ssl, const struct cert_policy *pol, struct cert_verdict *out)
 		   leaf. An SSL set up elsewhere keeps its verify result. */
 		ce.code = X509_V_OK;
 	}
-	evaluate(SSL_get0_peer_certificate(ssl), &ce, SSL_get_version(ssl), pol,
-	         out);
+	evaluate(SSL_get0_peer_certificate(ssl), &ce, SSL_get_version(ssl),
+	         SSL_get_cipher_name(ssl), pol, out);
 }
 
 void
 cert_verdict_clear(struct cert_verdict *v)
 {
-	free(v->message);
+	for (size_t i = 0; i < v->nissues; i++) {
+		free(v->issues[i].message);
+		free(v->issues[i].hint);
+	}
+	for (size_t i = 0; i < v->nsans; i++)
+		free(v->sans[i]);
+	free(v->sans);
 	free(v->subject);
 	free(v->issuer);
-	free(v->not_after);
+	free(v->not_after_text);
 	free(v->names);
+	free(v->fingerprint);
 	free(v->version);
+	free(v->cipher);
+	free(v->summary);
 	memset(v, 0, sizeof(*v));
 }
 

@@ -18,26 +18,46 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "mailready/codes.h"
 #include "mailready/status.h"
 
 struct cert_policy {
 	const char *host; /* the name the certificate must match (FQDN) */
-	int warn_days;    /* cert_warn_days */
-	int crit_days;    /* cert_crit_days */
 	time_t now;       /* "now", for tests; 0 means time(NULL) */
 };
 
+/* One thing wrong with a certificate (or the TLS session). */
+struct cert_issue {
+	enum mr_code code;
+	enum mr_status severity;
+	char *message; /* what is wrong */
+	char *hint;    /* what to do about it */
+};
+
+#define CERT_MAX_ISSUES 8
+
 struct cert_verdict {
-	enum mr_status status;
-	char *message;    /* one line; what is wrong and what to do, or a
-			    summary: "CN=mx.example.com, issued by ..., valid
-			    until 2027-02-01 (65 days), TLSv1.3" */
-	double days_left; /* may be negative when expired */
-	char *subject;    /* one-line RFC 2253 form */
+	enum mr_status status; /* worst issue; pass when there is none */
+	struct cert_issue issues[CERT_MAX_ISSUES];
+	size_t nissues;
+	bool have_cert; /* the server presented one */
+	bool dates_ok;  /* its validity dates could be read */
+	time_t not_before;
+	time_t not_after;
+	long long days_left; /* whole days to not_after, rounded down;
+	                        negative once expired */
+	char *subject;       /* one-line RFC 2253 form */
 	char *issuer;
-	char *not_after; /* "2027-02-01" (UTC) */
-	char *names;     /* SAN DNS names, comma-separated (or the CN) */
-	char *version;   /* "TLSv1.3" */
+	char *not_after_text; /* "2027-02-01" (UTC), "" if unreadable */
+	char **sans;          /* SAN DNS names (or the CN when none) */
+	size_t nsans;
+	char *names;       /* the same, comma-separated */
+	char *fingerprint; /* SHA-256 of the DER, "AB:CD:..." */
+	char *version;     /* "TLSv1.3", or NULL */
+	char *cipher;      /* "TLS_AES_256_GCM_SHA384", or NULL */
+	/* "CN=mx.example.com (mx.example.com), issued by CN=R11, valid until
+	   2027-02-01 (65 days), TLSv1.3" */
+	char *summary;
 };
 
 /**
@@ -47,20 +67,35 @@ struct cert_verdict {
  * SAN DNS names only when present, else the CN; a wildcard only as the
  * whole left-most label; case-insensitive), whatever verify_result says.
  *
- * Statuses: fail for no certificate, an untrusted chain, a wrong name, an
- * expired or not-yet-valid certificate, or one within crit_days; warn
- * within warn_days or for TLS below 1.2; else pass.
+ * Issues (all fail but the last): no certificate, an untrusted chain, a
+ * wrong name, an expired or not-yet-valid certificate, unreadable dates;
+ * warn for TLS below 1.2. Days to expiry are measured, not judged: the
+ * thresholds are policy's (cert_judge_days).
  * The verdict owns its strings: free with cert_verdict_clear().
  */
 void cert_evaluate_x509(X509 *leaf, long verify_result, const char *version,
                         const struct cert_policy *pol,
                         struct cert_verdict *out);
 
-/** The same for a finished handshake: leaf, verify result and version. */
+/** The same for a finished handshake: leaf, verify result, version, cipher. */
 void cert_evaluate(SSL *ssl, const struct cert_policy *pol,
                    struct cert_verdict *out);
 
 void cert_verdict_clear(struct cert_verdict *v);
+
+/**
+ * Days left against the thresholds: warn at warn_days or fewer, fail at
+ * crit_days or fewer (whole days, rounded down, as everywhere). A negative
+ * threshold is not set.
+ * @return MR_PASS when neither applies; else the severity, with message
+ *         and hint (caller frees) for a CERT_EXPIRES_SOON finding.
+ */
+enum mr_status cert_judge_days(long long days_left, time_t not_after,
+                               int warn_days, int crit_days, char **message,
+                               char **hint);
+
+/** Whole days from now to t, rounded down (negative in the past). */
+long long cert_days_until(time_t t, time_t now);
 
 /**
  * A client context for probing: trusts ca_file (PEM bundle) or the system

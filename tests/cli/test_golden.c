@@ -1,7 +1,9 @@
 /*
  * test_golden.c -- every output format, byte for byte: `mailready report`
- * over two fixed JSON runs (an inside and an outside vantage point, with
- * hostile server text) must print exactly tests/golden/report.FORMAT.
+ * over two fixed mailready/2 runs (an inside and an outside vantage
+ * point, with findings, hints, data, an accepted finding and hostile
+ * server text) must print exactly tests/golden/report.FORMAT; the
+ * mailready/1 files of version 0.1 still read (report-v1.text).
  * GOLDEN_UPDATE=1 rewrites the files instead (review the diff!).
  */
 #include <check.h>
@@ -29,15 +31,17 @@ slurp(const char *path)
 }
 
 static void
-golden(const char *format)
+golden_of(const char *inputs, const char *format, const char *want_name)
 {
 	char in1[4096], in2[4096], want_path[4096];
 	const char *src = getenv("SRCDIR");
 
-	snprintf(in1, sizeof(in1), "%s/tests/golden/inside.json", src);
-	snprintf(in2, sizeof(in2), "%s/tests/golden/outside.json", src);
-	snprintf(want_path, sizeof(want_path), "%s/tests/golden/report.%s", src,
-	         format);
+	snprintf(in1, sizeof(in1), "%s/tests/golden/%s-inside.json", src,
+	         inputs);
+	snprintf(in2, sizeof(in2), "%s/tests/golden/%s-outside.json", src,
+	         inputs);
+	snprintf(want_path, sizeof(want_path), "%s/tests/golden/%s", src,
+	         want_name);
 	struct mr_run r;
 	const char *argv[] = {"report", in1, in2, "-f", format, NULL};
 	mr_exec(&r, argv, NULL);
@@ -55,6 +59,21 @@ golden(const char *format)
 	free(want);
 	mr_run_free(&r);
 }
+
+static void
+golden(const char *format)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "report.%s", format);
+	golden_of("v2", format, name);
+}
+
+START_TEST(golden_v1_text)
+{
+	golden_of("v1", "text", "report-v1.text");
+}
+END_TEST
 
 START_TEST(golden_text)
 {
@@ -85,8 +104,8 @@ START_TEST(merge_keeps_vantages)
 {
 	char in1[4096], in2[4096];
 	const char *src = getenv("SRCDIR");
-	snprintf(in1, sizeof(in1), "%s/tests/golden/inside.json", src);
-	snprintf(in2, sizeof(in2), "%s/tests/golden/outside.json", src);
+	snprintf(in1, sizeof(in1), "%s/tests/golden/v2-inside.json", src);
+	snprintf(in2, sizeof(in2), "%s/tests/golden/v2-outside.json", src);
 	struct mr_run r;
 	const char *argv[] = {"report", in1, in2, "-f", "json", NULL};
 	mr_exec(&r, argv, NULL);
@@ -106,6 +125,23 @@ START_TEST(merge_keeps_vantages)
 	ck_assert_uint_eq(smtp, 2);
 	ck_assert_str_eq(json_string_value(json_object_get(r.json, "vantage")),
 	                 "mon-inside, probe-outside");
+	mr_run_free(&r);
+}
+END_TEST
+
+/* Two runs from one vantage would merge into indistinguishable series. */
+START_TEST(merge_same_vantage)
+{
+	char in1[4096];
+	const char *src = getenv("SRCDIR");
+	snprintf(in1, sizeof(in1), "%s/tests/golden/v2-inside.json", src);
+	struct mr_run r;
+	const char *argv[] = {"report", in1, in1, NULL};
+	mr_exec(&r, argv, NULL);
+	ck_assert_int_eq(r.exit_code, 3);
+	ck_assert_ptr_nonnull(strstr(r.err, "were both taken at vantage "
+	                                    "'mon-inside'; run each with its "
+	                                    "own --vantage NAME"));
 	mr_run_free(&r);
 }
 END_TEST
@@ -136,6 +172,8 @@ suite(void)
 	tcase_add_test(tc, golden_json);
 	tcase_add_test(tc, golden_nagios);
 	tcase_add_test(tc, golden_prometheus);
+	tcase_add_test(tc, golden_v1_text);
+	tcase_add_test(tc, merge_same_vantage);
 	tcase_add_test(tc, merge_keeps_vantages);
 	tcase_add_test(tc, merge_rejects_garbage);
 	suite_add_tcase(s, tc);

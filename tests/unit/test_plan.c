@@ -519,8 +519,8 @@ START_TEST(self_only_skipped_elsewhere)
 	ck_assert_ptr_null(f.plan.items[0].skip_reason);
 	ck_assert(!f.plan.items[1].self);
 	ck_assert_str_eq(f.plan.items[1].skip_reason,
-	                 "runs only on the node itself (run mailready on "
-	                 "b.example.com)");
+	                 "runs only on the node itself");
+	ck_assert_int_eq(f.plan.items[1].skip_code, CODE_NOT_ON_NODE);
 	fixture_free(&f);
 }
 END_TEST

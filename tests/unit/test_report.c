@@ -49,8 +49,7 @@ add(struct mr_result_list *l, const char *id, const char *node,
     double ms)
 {
 	struct mr_result *r = mr_result_new(id, node, domain, target);
-	r->status = st;
-	mr_result_set_message(r, "%s", msg);
+	mr_result_add(r, "FOUND", st, "%s", msg);
 	r->duration_ms = ms;
 	mr_result_list_push(l, r);
 	return r;
@@ -73,8 +72,10 @@ fx_results(struct mr_result_list *l)
 	    "MX target mx.example.com is a CNAME", 20);
 	r = add(l, "mail.smtp", "mta1.example.com", NULL, "203.0.113.10:25",
 	        MR_WARN, "certificate expires in 20 days", 88.5);
-	mr_result_add_metric_thresholds(r, "cert_days_left", 20, "d", 30, 7);
+	struct mr_metric *m = mr_result_add_metric(r, "cert_days_left", 20, "d");
+	mr_metric_set_thresholds(m, "30:", "7:");
 	mr_result_add_metric(r, "handshake_ms", 41.5, "ms");
+	mr_finding_hint(r->findings[0], "renew it");
 	add(l, "host.fqdn", "mbox1.example.com", NULL, "mbox1.example.com",
 	    MR_SKIP, "runs on the node itself", 0);
 	add(l, "net.port.imap", "mbox1.example.com", NULL, "10.0.0.20:143",
@@ -255,7 +256,7 @@ START_TEST(test_build_all_skip)
 	ck_assert_int_eq(r->status, MR_SKIP);
 	ck_assert_int_eq(mr_status_exit_code(r->status), 0);
 	char *s = report_summary(r);
-	ck_assert_str_eq(s, "1 node: all 1 check skipped");
+	ck_assert_str_eq(s, "1 node: nothing checked, 1 check skipped");
 	free(s);
 	report_free(r);
 	mr_result_list_clear(&l);
@@ -355,14 +356,14 @@ START_TEST(test_summary_all_pass)
 	}
 	struct report *r = report_build(NULL, &l, "check", NULL, T0, 0);
 	char *s = report_summary(r);
-	ck_assert_str_eq(s, "5 nodes, 2 domains: all 73 checks pass");
+	ck_assert_str_eq(s, "5 nodes and 2 domains: all 73 checks pass");
 	free(s);
 	report_free(r);
 
 	add(&l, "host.fqdn", "n0.example.com", NULL, "t", MR_SKIP, "", 0);
 	r = report_build(NULL, &l, "check", NULL, T0, 0);
 	s = report_summary(r);
-	ck_assert_str_eq(s, "5 nodes, 2 domains: all 73 checks pass, "
+	ck_assert_str_eq(s, "5 nodes and 2 domains: all 73 checks pass, "
 	                    "1 skipped");
 	free(s);
 	report_free(r);
@@ -399,27 +400,25 @@ START_TEST(test_summary_failures)
 	struct report *r = report_build(&cfg, &l, "check", NULL, T0, 0);
 	char *s = report_summary(r);
 
-	ck_assert_str_eq(s, "5 nodes, 2 domains: 2 failing "
-	                    "(mta2.example.com: dns.ptr, proxy1.example.com: "
-	                    "dns.ptr+dns.a.outside), 1 warning "
-	                    "(mta1.example.com: mail.smtp), 1 unknown "
-	                    "(example.net: dns.mx)");
+	/* groups counted; which checks fail is for the renderers */
+	ck_assert_str_eq(s, "2 of 5 nodes failing, 1 warning; 1 of 2 domains "
+	                    "unknown");
 	free(s);
 	report_free(r);
 	mr_result_list_clear(&l);
 }
 END_TEST
 
-START_TEST(test_summary_bounded)
+START_TEST(test_summary_short)
 {
 	struct mr_result_list l = {0};
 	char node[32], id[32];
 
+	/* however many groups and checks fail, the counts stay short */
 	for (int i = 0; i < 7; i++) {
 		snprintf(node, sizeof(node), "n%d.example.com", i);
 		add(&l, "dns.ptr", node, NULL, "t", MR_FAIL, "", 0);
 	}
-	/* one group with many failing ids: those are bounded too */
 	for (int i = 0; i < 6; i++) {
 		snprintf(id, sizeof(id), "c%d", i);
 		add(&l, id, "n0.example.com", NULL, "t", MR_FAIL, "", 0);
@@ -428,29 +427,39 @@ START_TEST(test_summary_bounded)
 	add(&l, "mail.smtp", "w2.example.com", NULL, "t", MR_WARN, "", 0);
 	struct report *r = report_build(NULL, &l, "check", NULL, T0, 0);
 	char *s = report_summary(r);
+	ck_assert_str_eq(s, "7 of 9 nodes failing, 2 warning");
+	free(s);
+	report_free(r);
+	mr_result_list_clear(&l);
+}
+END_TEST
 
-	ck_assert_str_eq(s, "9 nodes: 7 failing (n0.example.com: dns.ptr+"
-	                    "c0+c1+c2 and 3 more, n1.example.com: dns.ptr, "
-	                    "n2.example.com: dns.ptr, n3.example.com: "
-	                    "dns.ptr, n4.example.com: dns.ptr, and 2 more), "
-	                    "2 warning");
+/* One and two read as they should ("all 1 check passes" no more). */
+START_TEST(test_summary_grammar)
+{
+	struct mr_result_list l = {0};
+
+	add(&l, "dns.ptr", "a.example.com", NULL, "t", MR_PASS, "", 0);
+	struct report *r = report_build(NULL, &l, "check", NULL, T0, 0);
+	char *s = report_summary(r);
+	ck_assert_str_eq(s, "1 node: the check passes");
 	free(s);
 	report_free(r);
 
-	/* the budget is shared: warnings get what failures left */
-	mr_result_list_clear(&l);
-	add(&l, "dns.ptr", "f.example.com", NULL, "t", MR_FAIL, "", 0);
-	for (int i = 0; i < 6; i++) {
-		snprintf(node, sizeof(node), "w%d.example.com", i);
-		add(&l, "mail.smtp", node, NULL, "t", MR_WARN, "", 0);
-	}
+	add(&l, "dns.mx", NULL, "a.example", "t", MR_PASS, "", 0);
 	r = report_build(NULL, &l, "check", NULL, T0, 0);
 	s = report_summary(r);
-	ck_assert_str_eq(s, "7 nodes: 1 failing (f.example.com: dns.ptr), "
-	                    "6 warning (w0.example.com: mail.smtp, "
-	                    "w1.example.com: mail.smtp, w2.example.com: "
-	                    "mail.smtp, w3.example.com: mail.smtp, "
-	                    "and 2 more)");
+	ck_assert_str_eq(s, "1 node and 1 domain: both checks pass");
+	free(s);
+	char *c = report_check_counts(r);
+	ck_assert_str_eq(c, "(2 pass)");
+	free(c);
+	report_free(r);
+
+	add(&l, "dns.auth", NULL, "a.example", "t", MR_FAIL, "", 0);
+	r = report_build(NULL, &l, "check", NULL, T0, 0);
+	s = report_summary(r);
+	ck_assert_str_eq(s, "the node passes; 1 of 1 domain failing");
 	free(s);
 	report_free(r);
 	mr_result_list_clear(&l);
@@ -555,40 +564,34 @@ END_TEST
  */
 
 static const char golden_text[] =
-	"mailready check: 4 nodes, 2 domains: 2 failing (proxy1.example.com: "
-	"dns.ptr, example.com: dns.mx), 1 warning (mta1.example.com: "
-	"mail.smtp)\n"
+	"mailready check: 1 of 4 nodes failing, 1 warning; 1 of 2 domains "
+	"failing\n"
 	"\n"
 	"mta1.example.com [mta] WARN\n"
-	"  pass     dns.a.inside   10.0.0.10           A 10.0.0.10 as "
-	"declared\n"
-	"  WARN     mail.smtp      203.0.113.10:25     certificate expires "
-	"in 20 days\n"
+	"  WARN      mail.smtp 203.0.113.10:25: certificate expires in 20 "
+	"days; renew it\n"
+	"  ok        1 check passes: dns.a.inside\n"
 	"\n"
 	"mbox1.example.com [mailstore] PASS\n"
-	"  skip     host.fqdn      mbox1.example.com   runs on the node "
-	"itself\n"
-	"  pass     net.port.imap  10.0.0.20:143       connected\n"
+	"  ok        1 check passes: net.port.imap\n"
+	"  skip      host.fqdn: runs on the node itself\n"
 	"\n"
 	"proxy1.example.com [proxy, mta] FAIL\n"
-	"  FAIL     dns.ptr        203.0.113.30        no PTR record for "
-	"203.0.113.30\n"
-	"  UNKNOWN  dns.a.outside  proxy1.example.com  no answer from "
-	"192.0.2.53 in 5 s\n"
+	"  FAIL      dns.ptr 203.0.113.30: no PTR record for 203.0.113.30\n"
+	"  UNKNOWN   dns.a.outside: no answer from 192.0.2.53 in 5 s\n"
 	"\n"
 	"ext1.example.org PASS\n"
-	"  pass     net.port.smtp  198.51.100.5:25     connected\n"
+	"  ok        1 check passes: net.port.smtp\n"
 	"\n"
 	"domains\n"
 	"\n"
 	"example.com FAIL\n"
-	"  FAIL     dns.mx         example.com         MX target "
-	"mx.example.com is a CNAME\n"
+	"  FAIL      dns.mx: MX target mx.example.com is a CNAME\n"
 	"\n"
 	"example.net PASS\n"
-	"  pass     dns.mx         example.net         MX mta1.example.com\n"
+	"  ok        1 check passes: dns.mx\n"
 	"\n"
-	"CRITICAL: 1 of 4 nodes failing, 1 warning, 1 of 2 domains failing "
+	"CRITICAL: 1 of 4 nodes failing, 1 warning; 1 of 2 domains failing "
 	"(2 fail, 1 warn, 1 unknown, 4 pass, 1 skip) in 312 ms\n";
 
 START_TEST(test_text_golden)
@@ -614,12 +617,12 @@ START_TEST(test_text_color)
 	ck_assert_ptr_nonnull(strstr(out, "\033[31mFAIL\033[0m"));
 	ck_assert_ptr_nonnull(strstr(out, "\033[33mWARN\033[0m"));
 	ck_assert_ptr_nonnull(strstr(out, "\033[35mUNKNOWN\033[0m"));
-	ck_assert_ptr_nonnull(strstr(out, "\033[32mpass\033[0m"));
+	ck_assert_ptr_nonnull(strstr(out, "\033[32mok\033[0m"));
 	ck_assert_ptr_nonnull(strstr(out, "\033[2mskip\033[0m"));
 	ck_assert_ptr_nonnull(strstr(out, "\033[31mCRITICAL\033[0m: "));
-	/* padding after the colour codes keeps the columns */
+	/* padding after the colour codes keeps the column */
 	ck_assert_ptr_nonnull(
-		strstr(out, "  \033[32mpass\033[0m     dns.a.inside   10.0"));
+		strstr(out, "  \033[32mok\033[0m        1 check passes"));
 	free(out);
 	report_free(r);
 	mr_result_list_clear(&l);
@@ -652,7 +655,7 @@ START_TEST(test_text_empty)
 	char *out = render(r, FMT_TEXT);
 
 	ck_assert_str_eq(out, "mailready preflight: no checks were run\n\n"
-	                      "UNKNOWN: nothing was checked (no checks) in "
+	                      "UNKNOWN: no checks were run (no checks) in "
 	                      "3 ms\n");
 	free(out);
 	report_free(r);
@@ -717,13 +720,13 @@ START_TEST(test_json_schema)
 
 	/* pretty-printed, indent 2, one trailing newline */
 	ck_assert(len > 2 && out[len - 1] == '\n' && out[len - 2] == '}');
-	ck_assert(strncmp(out, "{\n  \"schema\": \"mailready/1\",\n", 29) == 0);
+	ck_assert(strncmp(out, "{\n  \"schema\": \"mailready/2\",\n", 29) == 0);
 
 	/* JSON_PRESERVE_ORDER is the default when loading since 2.8 */
 	json_t *j = parse_json(out);
 	assert_keys(j, "schema,tool,mode,vantage,started_at,duration_ms,"
 	               "status,summary,nodes,domains");
-	ck_assert_str_eq(jstr(j, "schema"), "mailready/1");
+	ck_assert_str_eq(jstr(j, "schema"), "mailready/2");
 	json_t *tool = json_object_get(j, "tool");
 	assert_keys(tool, "name,version");
 	ck_assert_str_eq(jstr(tool, "name"), "mailready");
@@ -782,7 +785,8 @@ START_TEST(test_json_groups)
 	json_t *checks = json_object_get(mta, "checks");
 	ck_assert_uint_eq(json_array_size(checks), 2);
 	json_t *smtp = json_array_get(checks, 1);
-	assert_keys(smtp, "id,target,status,message,duration_ms,metrics");
+	assert_keys(smtp, "id,target,status,message,duration_ms,metrics,"
+	                  "findings");
 	ck_assert_str_eq(jstr(smtp, "id"), "mail.smtp");
 	ck_assert_str_eq(jstr(smtp, "target"), "203.0.113.10:25");
 	ck_assert_str_eq(jstr(smtp, "status"), "warn");
@@ -798,6 +802,15 @@ START_TEST(test_json_groups)
 	                    20);
 	ck_assert_double_eq(
 		json_number_value(json_object_get(m, "handshake_ms")), 41.5);
+	json_t *fs = json_object_get(smtp, "findings");
+	ck_assert_uint_eq(json_array_size(fs), 1);
+	json_t *f0 = json_array_get(fs, 0);
+	assert_keys(f0, "code,severity,message,hint,data");
+	ck_assert_str_eq(jstr(f0, "code"), "FOUND");
+	ck_assert_str_eq(jstr(f0, "severity"), "warn");
+	ck_assert_str_eq(jstr(f0, "message"), "certificate expires in 20 days");
+	ck_assert_str_eq(jstr(f0, "hint"), "renew it");
+	ck_assert(json_is_object(json_object_get(f0, "data")));
 
 	json_t *domains = json_object_get(j, "domains");
 	ck_assert_uint_eq(json_array_size(domains), 2);
@@ -843,7 +856,7 @@ START_TEST(test_json_hostile)
 	ck_assert_str_eq(jstr(c1, "message"), "bad \\xff\\xfe byte\\n");
 	ck_assert(json_is_null(json_object_get(c1, "target")));
 	assert_keys(c1, "id,target,status,message,duration_ms,metrics,"
-	                "vantage");
+	                "findings,vantage");
 	ck_assert_str_eq(jstr(c1, "vantage"), "outside-1");
 	ck_assert(json_is_null(
 		json_object_get(json_object_get(c1, "metrics"), "nan")));
@@ -875,29 +888,28 @@ END_TEST
  */
 
 static const char golden_nagios[] =
-	"MAILREADY CRITICAL - 4 nodes, 2 domains: 2 failing "
-	"(proxy1.example.com: dns.ptr, example.com: dns.mx), 1 warning "
-	"(mta1.example.com: mail.smtp) | 'time'=0.312s;;;0 "
-	"'checks_fail'=2;;;0 'checks_warn'=1;;;0 'checks_unknown'=1;;;0 "
-	"'checks_pass'=4;;;0 'checks_skip'=1;;;0 "
-	"'mta1.example.com mail.smtp cert_days_left'=20;30:;7:;0 "
-	"'mta1.example.com mail.smtp handshake_ms'=41.5ms;;;0 "
-	"'ext1.example.org net.port.smtp connect_ms'=3.25ms;;;0\n"
+	"MAILREADY CRITICAL - 4 checks not OK (2 critical, 1 warning, 1 "
+	"unknown) on 2 of 4 nodes and 1 of 2 domains; worst: "
+	"proxy1.example.com dns.ptr 203.0.113.30: no PTR record for "
+	"203.0.113.30 | 'time'=0.312s;;;0 'checks_fail'=2;;;0;9 "
+	"'checks_warn'=1;;;0;9 'checks_unknown'=1;;;0;9 "
+	"'checks_pass'=4;;;0;9 'checks_skip'=1;;;0;9 "
+	"'mta1.example.com mail.smtp time'=U;;;0; "
+	"'mta1.example.com mail.smtp cert_days'=20;30:;7:;0; "
+	"'mbox1.example.com net.port.imap time'=U;;;0; "
+	"'ext1.example.org net.port.smtp time'=U;;;0;\n"
 	"[CRITICAL] proxy1.example.com dns.ptr 203.0.113.30: no PTR record "
 	"for 203.0.113.30\n"
-	"[CRITICAL] example.com dns.mx example.com: MX target mx.example.com "
-	"is a CNAME\n"
+	"[CRITICAL] example.com dns.mx: MX target mx.example.com is a "
+	"CNAME\n"
 	"[WARNING] mta1.example.com mail.smtp 203.0.113.10:25: certificate "
-	"expires in 20 days\n"
-	"[UNKNOWN] proxy1.example.com dns.a.outside proxy1.example.com: no "
-	"answer from 192.0.2.53 in 5 s\n"
-	"[OK] mta1.example.com dns.a.inside 10.0.0.10: A 10.0.0.10 as "
-	"declared\n"
-	"[OK] mbox1.example.com net.port.imap 10.0.0.20:143: connected\n"
-	"[OK] ext1.example.org net.port.smtp 198.51.100.5:25: connected\n"
-	"[OK] example.net dns.mx example.net: MX mta1.example.com\n"
-	"[SKIPPED] mbox1.example.com host.fqdn mbox1.example.com: runs on "
-	"the node itself\n";
+	"expires in 20 days; renew it\n"
+	"[UNKNOWN] proxy1.example.com dns.a.outside: no answer from "
+	"192.0.2.53 in 5 s\n"
+	"[OK] mta1.example.com: 1 check passes\n"
+	"[OK] mbox1.example.com: 1 check passes, 1 skipped\n"
+	"[OK] ext1.example.org: 1 check passes\n"
+	"[OK] example.net: 1 check passes\n";
 
 START_TEST(test_nagios_golden)
 {
@@ -912,129 +924,216 @@ START_TEST(test_nagios_golden)
 }
 END_TEST
 
-/* The perfdata of a report with one result, after the fixed counters. */
+/* The perfdata after the fixed counters, up to the end of line one. */
 static char *
-nagios_metric_perf(struct mr_result *res, const char *domain_or_node)
+perf_after_counters(const char *out)
 {
-	struct mr_result_list l = {0};
-	mr_result_list_push(&l, res);
-	struct report *r = report_build(NULL, &l, "check", NULL, T0, 1234);
+	const char *p = strstr(out, "'checks_skip'=");
+
+	ck_assert_ptr_nonnull(p);
+	p += strcspn(p, " \n");
+	return strndup(p, strcspn(p, "\n"));
+}
+
+static struct mr_result *
+with_metrics(struct mr_result_list *l, const char *id, const char *node,
+             const char *target, enum mr_status st, double time, double days)
+{
+	struct mr_result *r = add(l, id, node, NULL, target, st, "x", 1);
+	if (!isnan(time)) {
+		struct mr_metric *m = mr_result_add_metric(r, "time", time, "s");
+		mr_metric_set_thresholds(m, "2", "5");
+	}
+	if (!isnan(days)) {
+		struct mr_metric *m =
+			mr_result_add_metric(r, "cert_days_left", days, "d");
+		mr_metric_set_thresholds(m, "30:", "7:");
+	}
+	return r;
+}
+
+static char *
+nagios_perf(const struct mr_result_list *l, const struct mr_config *cfg)
+{
+	struct report *r = report_build(cfg, l, "check", NULL, T0, 1234);
 	char *out = render(r, FMT_NAGIOS);
-	const char *counters = "'checks_skip'=0;;;0 ";
-	char *p = strstr(out, counters);
+	char *perf = perf_after_counters(out);
 
 	ck_assert_ptr_nonnull(strstr(out, " | 'time'=1.234s;;;0 "));
-	ck_assert_ptr_nonnull(strstr(out, domain_or_node));
-	ck_assert_ptr_nonnull(p);
-	char *perf = strndup(p + strlen(counters),
-	                     strcspn(p + strlen(counters), "\n"));
 	free(out);
 	report_free(r);
-	mr_result_list_clear(&l);
 	return perf;
 }
 
 START_TEST(test_nagios_perfdata)
 {
-	struct mr_result *res;
-	char *perf;
+	struct mr_result_list l = {0};
+	struct mr_config cfg = {.probe_timeout_s = 5};
 
-	/* thresholds: upper bounds as they are */
-	res = mr_result_new("mail.smtp", "a.example", NULL, "t");
-	res->status = MR_PASS;
-	mr_result_add_metric_thresholds(res, "connect_ms", 12.25, "ms", 1000,
-	                                3000);
-	perf = nagios_metric_perf(res, "a.example");
-	ck_assert_str_eq(perf, "'a.example mail.smtp connect_ms'="
-	                       "12.25ms;1000;3000;0");
+	/* one node (a service per host): no node name in labels; a mail
+	   check has its time and its certificate days, a port check its
+	   time; max is the probe timeout; "d" is no Nagios UOM */
+	with_metrics(&l, "mail.smtp", "a.example", "192.0.2.1:25", MR_PASS,
+	             0.04213, 61);
+	with_metrics(&l, "net.port.smtp", "a.example", "192.0.2.1:25",
+	             MR_PASS, 0.0012, NAN);
+	add(&l, "dns.ptr", "a.example", NULL, "a.example", MR_PASS, "ok", 3);
+	char *perf = nagios_perf(&l, &cfg);
+	ck_assert_str_eq(perf, " 'mail.smtp time'=0.042s;2;5;0;5 "
+	                       "'mail.smtp cert_days'=61;30:;7:;0; "
+	                       "'net.port.smtp time'=0.001s;2;5;0;5");
 	free(perf);
+	mr_result_list_clear(&l);
 
-	/* unit "d" is not a Nagios UOM: dropped; lower bounds get ':' */
-	res = mr_result_new("mail.smtp", "a.example", NULL, "t");
-	res->status = MR_PASS;
-	mr_result_add_metric_thresholds(res, "cert_days_left", 61.5, "d", 30,
-	                                7);
-	perf = nagios_metric_perf(res, "a.example");
-	ck_assert_str_eq(perf, "'a.example mail.smtp cert_days_left'="
-	                       "61.5;30:;7:;0");
+	/* an expired certificate: negative days, so no min */
+	with_metrics(&l, "mail.imaps", "a.example", "192.0.2.1:993", MR_FAIL,
+	             0.5, -3);
+	perf = nagios_perf(&l, &cfg);
+	ck_assert_str_eq(perf, " 'mail.imaps time'=0.5s;2;5;0;5 "
+	                       "'mail.imaps cert_days'=-3;30:;7:;;");
 	free(perf);
+	mr_result_list_clear(&l);
+}
+END_TEST
 
-	/* one threshold only; an expired certificate has no min */
-	res = mr_result_new("mail.smtp", "a.example", NULL, "t");
-	res->status = MR_FAIL;
-	mr_result_add_metric_thresholds(res, "cert_days_left", -3, "d", NAN, 7);
-	perf = nagios_metric_perf(res, "a.example");
-	ck_assert_str_eq(perf, "'a.example mail.smtp cert_days_left'=-3;;7;");
-	free(perf);
+/* The label set is the plan's: a check that measured nothing this run
+   keeps its labels, with "U" and the run's thresholds. */
+START_TEST(test_nagios_labels_stable)
+{
+	struct mr_result_list a = {0}, b = {0};
+	struct mr_config cfg = {.probe_timeout_s = 5};
 
-	/* every UOM the guidelines know is kept */
-	res = mr_result_new("x.y", "a.example", NULL, "t");
-	res->status = MR_PASS;
-	mr_result_add_metric(res, "a", 1, "s");
-	mr_result_add_metric(res, "b", 2, "us");
-	mr_result_add_metric(res, "c", 3, "%");
-	mr_result_add_metric(res, "d", 4, "B");
-	mr_result_add_metric(res, "e", 5, "KB");
-	mr_result_add_metric(res, "f", 6, "MB");
-	mr_result_add_metric(res, "g", 7, "TB");
-	mr_result_add_metric(res, "h", 8, "c");
-	mr_result_add_metric(res, "i", 9, "");
-	mr_result_add_metric(res, "j", 0.0004, "GB");
-	mr_result_add_metric(res, "k", 1e9, "");
-	mr_result_add_metric(res, "l", NAN, "ms");
-	perf = nagios_metric_perf(res, "a.example");
-	ck_assert_str_eq(perf, "'a.example x.y a'=1s;;;0 'a.example x.y b'="
-	                       "2us;;;0 'a.example x.y c'=3%;;;0 "
-	                       "'a.example x.y d'=4B;;;0 'a.example x.y e'="
-	                       "5KB;;;0 'a.example x.y f'=6MB;;;0 "
-	                       "'a.example x.y g'=7TB;;;0 'a.example x.y h'="
-	                       "8c;;;0 'a.example x.y i'=9;;;0 "
-	                       "'a.example x.y j'=0;;;0 'a.example x.y k'="
-	                       "1000000000;;;0 'a.example x.y l'=U;;;0");
-	free(perf);
-
-	/* domain results are labelled with the domain */
-	res = mr_result_new("dns.auth", NULL, "example.com", "example.com");
-	res->status = MR_PASS;
-	mr_result_add_metric(res, "servers", 2, "");
-	perf = nagios_metric_perf(res, "example.com");
-	ck_assert_str_eq(perf, "'example.com dns.auth servers'=2;;;0");
-	free(perf);
+	with_metrics(&a, "mail.smtp", "a.example", "192.0.2.1:25", MR_PASS,
+	             0.04, 61);
+	with_metrics(&a, "mail.smtp", "a.example", "198.51.100.1:25",
+	             MR_PASS, 0.05, 61);
+	/* the second address stops answering: no time, no certificate */
+	with_metrics(&b, "mail.smtp", "a.example", "192.0.2.1:25", MR_PASS,
+	             0.04, 61);
+	add(&b, "mail.smtp", "a.example", NULL, "198.51.100.1:25", MR_FAIL,
+	    "closed", 1);
+	struct report *r = report_build(&cfg, &b, "check", NULL, T0, 1234);
+	r->time_thresholds[0] = "2";
+	r->time_thresholds[1] = "5";
+	r->cert_thresholds[0] = "30:";
+	r->cert_thresholds[1] = "7:";
+	char *out = render(r, FMT_NAGIOS);
+	char *pb = perf_after_counters(out);
+	char *pa = nagios_perf(&a, &cfg);
+	ck_assert_str_eq(pa, " 'mail.smtp 192.0.2.1:25 time'=0.04s;2;5;0;5 "
+	                     "'mail.smtp 192.0.2.1:25 cert_days'=61;30:;7:;0; "
+	                     "'mail.smtp 198.51.100.1:25 time'=0.05s;2;5;0;5 "
+	                     "'mail.smtp 198.51.100.1:25 cert_days'=61;30:;7:;"
+	                     "0;");
+	ck_assert_str_eq(pb, " 'mail.smtp 192.0.2.1:25 time'=0.04s;2;5;0;5 "
+	                     "'mail.smtp 192.0.2.1:25 cert_days'=61;30:;7:;0; "
+	                     "'mail.smtp 198.51.100.1:25 time'=U;2;5;0;5 "
+	                     "'mail.smtp 198.51.100.1:25 cert_days'=U;30:;7:;"
+	                     "0;");
+	free(pa);
+	free(pb);
+	free(out);
+	report_free(r);
+	mr_result_list_clear(&a);
+	mr_result_list_clear(&b);
 }
 END_TEST
 
 START_TEST(test_nagios_labels)
 {
-	struct mr_result *res;
-	char *perf;
+	struct mr_result_list l = {0};
 
-	/* ' and = are not allowed inside a label; | and newline escaped */
-	res = mr_result_new("x.y", "it's=me|\n.example", NULL, "t");
-	res->status = MR_PASS;
-	mr_result_add_metric(res, "a'b=c", 1, "");
-	perf = nagios_metric_perf(res, "it_s_me");
-	ck_assert_str_eq(perf, "'it_s_me\\x7c\\n.example x.y a_b_c'=1;;;0");
+	/* several nodes: the node leads; ' and = are not allowed inside a
+	   label; | and newline escaped */
+	with_metrics(&l, "net.port.smtp", "it's=me|\n.example", "t", MR_PASS,
+	             1, NAN);
+	with_metrics(&l, "net.port.smtp", "b.example", "t", MR_PASS, 2, NAN);
+	char *perf = nagios_perf(&l, NULL);
+	ck_assert_str_eq(perf, " 'it_s_me\\x7c\\n.example net.port.smtp "
+	                       "time'=1s;2;5;0; 'b.example net.port.smtp "
+	                       "time'=2s;2;5;0;");
 	free(perf);
+	mr_result_list_clear(&l);
 }
 END_TEST
 
-START_TEST(test_nagios_same_id_labels)
+/* A cluster too big for per-check labels gets one time and one
+   certificate label per node, the slowest and the soonest; one too big
+   even for that, the totals only. */
+START_TEST(test_nagios_perf_per_node)
 {
-	/* two results of one check on one node: the target tells them apart */
 	struct mr_result_list l = {0};
-	struct mr_result *a = add(&l, "net.port.smtp", "m.example", NULL,
-	                          "203.0.113.1:25", MR_PASS, "", 0);
-	struct mr_result *b = add(&l, "net.port.smtp", "m.example", NULL,
-	                          "10.0.0.1:25", MR_PASS, "", 0);
-	mr_result_add_metric(a, "connect_ms", 1, "ms");
-	mr_result_add_metric(b, "connect_ms", 2, "ms");
-	struct report *r = report_build(NULL, &l, "check", NULL, T0, 0);
-	char *out = render(r, FMT_NAGIOS);
+	char node[64];
 
-	ck_assert_ptr_nonnull(strstr(out, " 'm.example net.port.smtp "
-	                                  "203.0.113.1:25 connect_ms'=1ms;;;0 "
-	                                  "'m.example net.port.smtp "
-	                                  "10.0.0.1:25 connect_ms'=2ms;;;0\n"));
+	for (int n = 0; n < 25; n++) {
+		snprintf(node, sizeof(node), "mta%02d.example.com", n);
+		with_metrics(&l, "mail.smtp", node, "192.0.2.1:25", MR_PASS,
+		             0.25, 60 + n);
+		with_metrics(&l, "mail.submission", node, "192.0.2.1:587",
+		             MR_PASS, 0.5, 50 + n);
+		with_metrics(&l, "net.port.smtp", node, "192.0.2.1:25",
+		             MR_PASS, 0.1, NAN);
+	}
+	char *perf = nagios_perf(&l, NULL);
+	ck_assert(strncmp(perf, " 'mta00.example.com time'=0.5s;2;5;0; "
+	                        "'mta00.example.com cert_days'=50;30:;7:;0; "
+	                        "'mta01.example.com time'",
+	                  strlen(" 'mta00.example.com time'=0.5s;2;5;0; "
+	                         "'mta00.example.com cert_days'=50;30:;7:;"
+	                         "0; 'mta01.example.com time'")) == 0);
+	ck_assert_ptr_null(strstr(perf, "mail.smtp"));
+	free(perf);
+	for (int n = 25; n < 100; n++) {
+		snprintf(node, sizeof(node), "mta%02d.example.com", n);
+		with_metrics(&l, "mail.smtp", node, "192.0.2.1:25", MR_PASS,
+		             0.25, 60 + n);
+	}
+	perf = nagios_perf(&l, NULL);
+	ck_assert_str_eq(perf, "");
+	free(perf);
+	mr_result_list_clear(&l);
+}
+END_TEST
+
+/* Nagios 4 keeps 8 KiB of a plugin's output: the problems come first
+   and a last line says how many lines were left out. */
+START_TEST(test_nagios_budget)
+{
+	struct mr_result_list l = {0};
+	char node[64], msg[200];
+
+	for (int n = 0; n < 200; n++) {
+		snprintf(node, sizeof(node), "node%03d.example.com", n);
+		snprintf(msg, sizeof(msg),
+		         "no PTR for 192.0.2.%d (NXDOMAIN from 192.0.2.53)", n);
+		add(&l, "dns.ptr", node, NULL, node,
+		    n % 10 == 0 ? MR_FAIL : MR_PASS, msg, 1);
+		add(&l, "dns.a.inside", node, NULL, node, MR_PASS, "ok", 1);
+	}
+	struct report *r = report_build(NULL, &l, "check", NULL, T0, 1);
+	char *out = render(r, FMT_NAGIOS);
+	ck_assert_uint_le(strlen(out), 8000);
+	/* all 20 problems are there, before any OK line */
+	const char *last_problem = NULL, *p = out;
+	int problems = 0;
+	while ((p = strstr(p, "\n[CRITICAL] ")) != NULL) {
+		last_problem = p++;
+		problems++;
+	}
+	ck_assert_int_eq(problems, 20);
+	ck_assert(last_problem < strstr(out, "\n[OK] "));
+	ck_assert_ptr_nonnull(strstr(out, "more lines left out to stay "
+	                                  "within Nagios' 8 KiB"));
+	/* the first line names the count and the worst */
+	ck_assert(strncmp(out, "MAILREADY CRITICAL - 20 checks not OK (20 "
+	                       "critical) on 20 of 200 nodes; worst: "
+	                       "node000.example.com dns.ptr: no PTR for "
+	                       "192.0.2.0",
+	                  strlen("MAILREADY CRITICAL - 20 checks not OK (20 "
+	                         "critical) on 20 of 200 nodes; worst: "
+	                         "node000.example.com dns.ptr: no PTR for "
+	                         "192.0.2.0")) == 0);
+	ck_assert_uint_le(strstr(out, " | ") - out, 220);
 	free(out);
 	report_free(r);
 	mr_result_list_clear(&l);
@@ -1056,7 +1155,8 @@ START_TEST(test_nagios_hostile)
 	struct report *r = report_build(NULL, &l, "check", NULL, T0, 1);
 	char *out = render(r, FMT_NAGIOS);
 
-	/* exactly one '|' (the perfdata separator), one line per check */
+	/* exactly one '|' (the perfdata separator); two problems, and a
+	   line for what passed */
 	ck_assert_uint_eq(count_char(out, '|'), 1);
 	ck_assert_uint_eq(count_char(out, '\n'), 1 + 3);
 	ck_assert_ptr_null(strchr(out, '\r'));
@@ -1067,8 +1167,8 @@ START_TEST(test_nagios_hostile)
 	                                  "fine\\r\\xff\n"));
 	ck_assert_ptr_nonnull(strstr(out, "\n[WARNING] ex\\x7cample.com\\n "
 	                                  "dns.mx t: \\x7c\n"));
-	ck_assert_ptr_nonnull(strstr(out, "\n[OK] mta1.example.com dns.ptr "
-	                                  "a\\x7cb\\nc: ptr \\x7c x\\n\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\n[OK] mta1.example.com: 1 check "
+	                                  "passes\n"));
 	free(out);
 	report_free(r);
 	mr_result_list_clear(&l);
@@ -1081,26 +1181,27 @@ START_TEST(test_nagios_states)
 		enum mr_status st;
 		const char *head;
 	} cases[] = {
-		{MR_PASS, "MAILREADY OK - 1 node: all 1 check passes | "},
-		{MR_SKIP, "MAILREADY OK - 1 node: all 1 check skipped | "},
-		{MR_WARN, "MAILREADY WARNING - 1 node: 1 warning "
-	                  "(n.example: c.d) | "},
-		{MR_UNKNOWN, "MAILREADY UNKNOWN - 1 node: 1 unknown "
-	                     "(n.example: c.d) | "},
-		{MR_FAIL, "MAILREADY CRITICAL - 1 node: 1 failing "
-	                  "(n.example: c.d) | "},
+		{MR_PASS, "MAILREADY OK - 1 node: the check passes | "},
+		{MR_SKIP, "MAILREADY OK - 1 node: nothing checked, 1 check "
+	                  "skipped | "},
+		{MR_WARN, "MAILREADY WARNING - n.example c.d: found | "},
+		{MR_UNKNOWN, "MAILREADY UNKNOWN - n.example c.d: found | "},
+		{MR_FAIL, "MAILREADY CRITICAL - n.example c.d: found | "},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct mr_result_list l = {0};
-		add(&l, "c.d", "n.example", NULL, NULL, cases[i].st, "", 0);
+		add(&l, "c.d", "n.example", NULL, NULL, cases[i].st, "found",
+		    0);
 		struct report *r = report_build(NULL, &l, "check", NULL, T0, 0);
 		char *out = render(r, FMT_NAGIOS);
 		ck_assert_msg(
 			strncmp(out, cases[i].head, strlen(cases[i].head)) == 0,
 			"got: %s", out);
-		/* no target, no message: nothing dangling */
-		ck_assert_ptr_nonnull(strstr(out, "] n.example c.d\n"));
+		/* no target: nothing dangling */
+		if (cases[i].st > MR_PASS)
+			ck_assert_ptr_nonnull(strstr(out, "] n.example c.d: "
+			                                  "found\n"));
 		free(out);
 		report_free(r);
 		mr_result_list_clear(&l);
@@ -1109,9 +1210,9 @@ START_TEST(test_nagios_states)
 	struct report *r = report_build(NULL, NULL, "check", NULL, T0, 0);
 	char *out = render(r, FMT_NAGIOS);
 	ck_assert_str_eq(out, "MAILREADY UNKNOWN - no checks were run | "
-	                      "'time'=0.000s;;;0 'checks_fail'=0;;;0 "
-	                      "'checks_warn'=0;;;0 'checks_unknown'=0;;;0 "
-	                      "'checks_pass'=0;;;0 'checks_skip'=0;;;0\n");
+	                      "'time'=0s;;;0 'checks_fail'=0;;;0;0 "
+	                      "'checks_warn'=0;;;0;0 'checks_unknown'=0;;;0;0 "
+	                      "'checks_pass'=0;;;0;0 'checks_skip'=0;;;0;0\n");
 	free(out);
 	report_free(r);
 }
@@ -1138,7 +1239,8 @@ report_suite(void)
 	tcase_add_test(agg, test_build_many);
 	tcase_add_test(sum, test_summary_all_pass);
 	tcase_add_test(sum, test_summary_failures);
-	tcase_add_test(sum, test_summary_bounded);
+	tcase_add_test(sum, test_summary_short);
+	tcase_add_test(sum, test_summary_grammar);
 	tcase_add_test(esc, test_escape_controls);
 	tcase_add_test(esc, test_escape_utf8);
 	tcase_add_test(esc, test_escape_invalid_utf8);
@@ -1154,8 +1256,10 @@ report_suite(void)
 	tcase_add_test(json, test_json_empty);
 	tcase_add_test(nag, test_nagios_golden);
 	tcase_add_test(nag, test_nagios_perfdata);
+	tcase_add_test(nag, test_nagios_labels_stable);
 	tcase_add_test(nag, test_nagios_labels);
-	tcase_add_test(nag, test_nagios_same_id_labels);
+	tcase_add_test(nag, test_nagios_perf_per_node);
+	tcase_add_test(nag, test_nagios_budget);
 	tcase_add_test(nag, test_nagios_hostile);
 	tcase_add_test(nag, test_nagios_states);
 	suite_add_tcase(s, agg);

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy.h"
 #include "threshold.h"
 
 static struct mr_range
@@ -79,18 +78,34 @@ START_TEST(threshold_lists)
 {
 	struct thresholds t;
 	char err[200];
-	memset(&t, 0, sizeof(t));
+	thresholds_init(&t);
 	ck_assert_int_eq(thresholds_parse("2", false, &t, err, sizeof(err)), 0);
-	ck_assert(t.time_warn.set && !t.time_crit.set && !t.cert_warn.set);
+	ck_assert(t.time_warn.set && !t.time_crit.set);
+	ck_assert_int_eq(t.cert_warn_days, -1);
+	ck_assert_int_eq(t.cert_crit_days, -1);
 	ck_assert_int_eq(
-		thresholds_parse("time=5,cert=7:", true, &t, err, sizeof(err)),
+		thresholds_parse("time=5,cert=7", true, &t, err, sizeof(err)),
 		0);
-	ck_assert(t.time_crit.set && t.cert_crit.set);
-	ck_assert_str_eq(t.cert_crit.text, "7:");
+	ck_assert(t.time_crit.set);
+	ck_assert_int_eq(t.cert_crit_days, 7);
+	ck_assert_int_eq(t.cert_warn_days, -1);
+	/* "30:" of earlier versions is read as 30 */
+	ck_assert_int_eq(
+		thresholds_parse("cert=30:", false, &t, err, sizeof(err)), 0);
+	ck_assert_int_eq(t.cert_warn_days, 30);
+	/* days are whole and not negative */
+	ck_assert_int_lt(
+		thresholds_parse("cert=7.5", true, &t, err, sizeof(err)), 0);
+	ck_assert_str_eq(err, "cert=7.5: give whole days (cert=30 alerts at "
+	                      "30 days left or fewer)");
+	ck_assert_int_lt(
+		thresholds_parse("cert=-1", true, &t, err, sizeof(err)), 0);
+	ck_assert_int_lt(
+		thresholds_parse("cert=~:7", true, &t, err, sizeof(err)), 0);
 	ck_assert_int_lt(
 		thresholds_parse("speed=3", true, &t, err, sizeof(err)), 0);
 	ck_assert_str_eq(err, "unknown threshold 'speed' (time=RANGE or "
-	                      "cert=RANGE)");
+	                      "cert=DAYS)");
 	/* -c disambiguation: ranges are thresholds, paths are files. */
 	ck_assert(thresholds_look_like("5"));
 	ck_assert(thresholds_look_like("10:"));
@@ -102,52 +117,6 @@ START_TEST(threshold_lists)
 }
 END_TEST
 
-static struct mr_result *
-result_with(const char *metric, double v, enum mr_status st)
-{
-	struct mr_result *r =
-		mr_result_new("mail.smtp", "a.example", NULL, "192.0.2.1:25");
-	r->status = st;
-	mr_result_set_message(r, "greeting ok");
-	mr_result_add_metric(r, metric, v, "s");
-	return r;
-}
-
-START_TEST(policy_worsens_only)
-{
-	struct thresholds t;
-	char err[200];
-	memset(&t, 0, sizeof(t));
-	thresholds_parse("time=2,cert=30:", false, &t, err, sizeof(err));
-	thresholds_parse("time=5,cert=7:", true, &t, err, sizeof(err));
-	struct mr_result_list l = {0};
-	mr_result_list_push(&l, result_with("time", 1.0, MR_PASS));
-	mr_result_list_push(&l, result_with("time", 3.0, MR_PASS));
-	mr_result_list_push(&l, result_with("time", 6.0, MR_PASS));
-	mr_result_list_push(&l, result_with("cert_days_left", 20, MR_PASS));
-	mr_result_list_push(&l, result_with("cert_days_left", 3, MR_PASS));
-	mr_result_list_push(&l, result_with("time", 1.0, MR_FAIL));
-	policy_apply(&t, &l);
-	ck_assert_int_eq(l.v[0]->status, MR_PASS);
-	ck_assert_int_eq(l.v[1]->status, MR_WARN);
-	ck_assert_str_eq(l.v[1]->message,
-	                 "response time 3 s is outside the warning range 2; "
-	                 "greeting ok");
-	ck_assert_int_eq(l.v[2]->status, MR_FAIL);
-	ck_assert_int_eq(l.v[3]->status, MR_WARN);
-	ck_assert_int_eq(l.v[4]->status, MR_FAIL);
-	ck_assert_str_eq(l.v[4]->message,
-	                 "certificate days left 3 days is outside the "
-	                 "critical range 7:; greeting ok");
-	/* a failure stays one even inside every range */
-	ck_assert_int_eq(l.v[5]->status, MR_FAIL);
-	/* perfdata gets the ranges */
-	ck_assert_str_eq(l.v[0]->metrics[0].warn_range, "2");
-	ck_assert_str_eq(l.v[0]->metrics[0].crit_range, "5");
-	mr_result_list_clear(&l);
-}
-END_TEST
-
 static Suite *
 suite(void)
 {
@@ -156,7 +125,6 @@ suite(void)
 	tcase_add_test(tc, guideline_table);
 	tcase_add_test(tc, bad_ranges);
 	tcase_add_test(tc, threshold_lists);
-	tcase_add_test(tc, policy_worsens_only);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -10,7 +10,7 @@
 
 enum mr_code {
 #define CODE(name, meaning, fix) CODE_##name,
-#include "codes.def"
+#include "mailready/codes.def"
 #undef CODE
 	CODE_COUNT
 };
