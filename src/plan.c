@@ -115,17 +115,6 @@ push(struct plan *out, const struct plan_opts *o, struct plan_item *it)
 
 /* ------------------------------------------------------------ node roles */
 
-static void
-role_names(const struct profile *p, char *buf, size_t len)
-{
-	size_t off = 0;
-
-	snprintf(buf, len, "no roles");
-	for (size_t i = 0; i < p->nroles && off < len; i++)
-		off += (size_t)snprintf(buf + off, len - off, "%s%s",
-		                        i ? ", " : "", p->roles[i].name);
-}
-
 static int
 node_error(const struct mr_config *cfg, const struct mr_node *n, char *err,
            size_t errlen, const char *msg)
@@ -158,13 +147,21 @@ node_roles(const struct mr_config *cfg, const struct profile *prof,
 	nd->roles[nd->nroles++] = &prof->all;
 	for (size_t i = 0; i < count; i++) {
 		const struct profile_role *r = profile_role(prof, names[i]);
-		if (r == NULL) {
-			role_names(prof, have, sizeof(have));
+		const char *near = NULL;
+		if (r == NULL && (near = profile_role_suggest(prof, names[i])))
+			snprintf(
+				msg, sizeof(msg),
+				"unknown role '%s' in profile %s (did you mean "
+				"'%s'?)",
+				names[i], prof->name, near);
+		if (r == NULL && near == NULL) {
+			profile_role_names(prof, have, sizeof(have));
 			snprintf(msg, sizeof(msg),
 			         "unknown role '%s' (profile %s has: %s)",
 			         names[i], prof->name, have);
-			return node_error(cfg, n, err, errlen, msg);
 		}
+		if (r == NULL)
+			return node_error(cfg, n, err, errlen, msg);
 		nd->roles[nd->nroles++] = r;
 	}
 	return 0;

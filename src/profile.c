@@ -3,11 +3,11 @@
  * and ports every node needs, those of each role, and the checks run once
  * per mail domain.
  *
- * The INI reading is the same as in config.c (see there why lines go
- * through our own reader): errors are "FILE:LINE: what is wrong" and the
- * first one stops the parse. Check ids are validated against the
- * catalogue here, so that a typo in a profile is found when it is loaded,
- * not when a plan silently lacks a check.
+ * The INI engine (inisrc.h) reads the file, as it reads the cluster file;
+ * this file declares the sections and keys of a profile and sets their
+ * values. Check ids are validated against the catalogue here, so that a
+ * typo in a profile is found when it is loaded, not when a plan silently
+ * lacks a check.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -21,23 +21,11 @@
 #include "catalog.h"
 #include "inisrc.h"
 #include "profile.h"
+#include "strbuf.h"
+#include "suggest.h"
 #include "xmalloc.h"
 
 /* ---------------------------------------------------------- small helpers */
-
-/*
- * The next item of a list separated by commas and/or blanks, as a new
- * string; NULL at the end. Empty items ("a,,b") are skipped.
- */
-static char *
-next_item(const char **p)
-{
-	const char *s = *p + strspn(*p, ", \t");
-	size_t n = strcspn(s, ", \t");
-
-	*p = s + n;
-	return n ? xstrndup(s, n) : NULL;
-}
 
 /* Role and service names: [a-z0-9-]+. */
 static bool
@@ -79,100 +67,54 @@ strv_free(char **v, size_t n)
 /* ------------------------------------------------------------ the parser */
 
 enum prof_section {
-	PS_NONE = 0,
 	PS_PROFILE = 1,
 	PS_ALL = 2,
 	PS_ROLE = 4,
 	PS_DOMAIN = 8,
 };
 
-struct prof_parser;
-
-struct prof_key {
-	const char *name;
-	unsigned sections; /* where the key is allowed: PS_* bits */
-	/*
-	 * cont: an indented line continuing the value of the line above;
-	 * every key of a profile may be continued.
-	 */
-	bool (*set)(struct prof_parser *ps, const char *value, bool cont);
-};
-
 struct prof_parser {
 	struct ini_src src;
 	struct profile *p;
-	enum prof_section sec;
-	size_t role;      /* index of the current [role NAME] */
-	int *role_lines;  /* line of each [role NAME], for duplicates */
-	int profile_line; /* first lines of the single sections */
-	int all_line;
-	int domain_line;
-	const struct prof_key *seen[8]; /* keys set in this section */
-	int seen_line[8];
-	size_t nseen;
-	const struct prof_key *key; /* key of the last key line */
-	int key_line;
+	size_t role;     /* index of the current [role NAME] */
+	int *role_lines; /* line of each [role NAME], for duplicates */
 	int default_roles_line;
 };
-
-static bool __attribute__((format(printf, 2, 3)))
-fail(struct prof_parser *ps, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	ini_failv(&ps->src, ps->src.lineno, fmt, ap);
-	va_end(ap);
-	return false;
-}
-
-static const char *
-section_label(const struct prof_parser *ps, char *buf, size_t len)
-{
-	switch (ps->sec) {
-	case PS_PROFILE:
-		return "[profile]";
-	case PS_ALL:
-		return "[all]";
-	case PS_DOMAIN:
-		return "[domain]";
-	case PS_ROLE:
-		snprintf(buf, len, "[role %s]", ps->p->roles[ps->role].name);
-		return buf;
-	case PS_NONE:
-		break;
-	}
-	return "(no section)";
-}
 
 /* A bad value: the message is prefixed with the section and key. */
 static bool __attribute__((format(printf, 2, 3)))
 bad(struct prof_parser *ps, const char *fmt, ...)
 {
-	char msg[400], label[80];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	ini_badv(&ps->src, fmt, ap);
 	va_end(ap);
-	return fail(ps, "%s %s: %s", section_label(ps, label, sizeof(label)),
-	            ps->key->name, msg);
+	return false;
+}
+
+static unsigned
+cur_section(const struct prof_parser *ps)
+{
+	return ini_section_id(&ps->src);
 }
 
 /* The role being filled: [all] or the current [role NAME]. */
 static struct profile_role *
 cur_role(struct prof_parser *ps)
 {
-	return ps->sec == PS_ALL ? &ps->p->all : &ps->p->roles[ps->role];
+	return cur_section(ps) == PS_ALL ? &ps->p->all
+	                                 : &ps->p->roles[ps->role];
 }
 
 /* ------------------------------------------------------------------ keys */
 
 static bool
-set_description(struct prof_parser *ps, const char *v, bool cont)
+set_description(void *user, const char *v, bool cont)
 {
-	char **d = ps->sec == PS_PROFILE ? &ps->p->description
-	                                 : &cur_role(ps)->description;
+	struct prof_parser *ps = user;
+	char **d = cur_section(ps) == PS_PROFILE ? &ps->p->description
+	                                         : &cur_role(ps)->description;
 	char *old = *d;
 
 	/* A continued description is one paragraph. */
@@ -182,15 +124,16 @@ set_description(struct prof_parser *ps, const char *v, bool cont)
 }
 
 static bool
-set_default_roles(struct prof_parser *ps, const char *v, bool cont)
+set_default_roles(void *user, const char *v, bool cont)
 {
+	struct prof_parser *ps = user;
 	struct profile *p = ps->p;
 	const char *s = v;
 	char *item;
 
 	(void)cont;
-	ps->default_roles_line = ps->key_line;
-	while ((item = next_item(&s)) != NULL) {
+	ps->default_roles_line = ps->src.key_line;
+	while ((item = ini_next_item(&s)) != NULL) {
 		if (!strv_has(p->default_roles, p->ndefault_roles, item))
 			strv_push(&p->default_roles, &p->ndefault_roles, item);
 		free(item);
@@ -207,23 +150,25 @@ generated_id(const char *id)
 	       strncmp(id, "mail.", 5) == 0;
 }
 
-static void
-check_names(enum check_scope scope, char *buf, size_t len)
+/* The ids a profile may list in a section of that scope. */
+static size_t
+check_ids(enum check_scope scope, const char **ids, size_t max)
 {
-	size_t off = 0;
+	size_t n = 0;
 
-	buf[0] = '\0';
-	for (size_t i = 0; i < catalog_count && off < len; i++)
+	for (size_t i = 0; i < catalog_count && n < max; i++)
 		if (catalog[i].scope == scope && !catalog[i].family &&
 		    !generated_id(catalog[i].id))
-			off += (size_t)snprintf(buf + off, len - off, "%s%s",
-			                        off ? ", " : "", catalog[i].id);
+			ids[n++] = catalog[i].id;
+	return n;
 }
 
 static bool
 valid_check(struct prof_parser *ps, const char *id, enum check_scope scope)
 {
-	char names[512];
+	const char *ids[64], *near;
+	size_t n = check_ids(scope, ids, sizeof(ids) / sizeof(ids[0]));
+	struct strbuf names = STRBUF_INIT;
 
 	if (generated_id(id))
 		return bad(ps,
@@ -232,28 +177,35 @@ valid_check(struct prof_parser *ps, const char *id, enum check_scope scope)
 		           id);
 	if (catalog_find_scoped(id, scope) != NULL)
 		return true;
-	check_names(scope, names, sizeof(names));
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(&names, "%s%s", i ? ", " : "", ids[i]);
 	if (catalog_find(id) != NULL)
-		return bad(ps, "'%s' is not a %s check; those are: %s", id,
-		           scope == CHECK_NODE ? "node" : "domain", names);
-	return bad(ps, "unknown check '%s'; %s checks are: %s", id,
-	           scope == CHECK_NODE ? "node" : "domain", names);
+		bad(ps, "'%s' is not a %s check; those are: %s", id,
+		    scope == CHECK_NODE ? "node" : "domain",
+		    strbuf_str(&names));
+	else if ((near = suggest_nearest(id, ids, n)) != NULL)
+		bad(ps, "unknown check '%s' (did you mean '%s'?)", id, near);
+	else
+		bad(ps, "unknown check '%s'; %s checks are: %s", id,
+		    scope == CHECK_NODE ? "node" : "domain",
+		    strbuf_str(&names));
+	strbuf_reset(&names);
+	return false;
 }
 
 static bool
-set_checks(struct prof_parser *ps, const char *v, bool cont)
+set_checks(void *user, const char *v, bool cont)
 {
-	enum check_scope scope =
-		ps->sec == PS_DOMAIN ? CHECK_DOMAIN : CHECK_NODE;
-	char ***vec = ps->sec == PS_DOMAIN ? &ps->p->domain_checks
-	                                   : &cur_role(ps)->checks;
-	size_t *n = ps->sec == PS_DOMAIN ? &ps->p->ndomain_checks
-	                                 : &cur_role(ps)->nchecks;
+	struct prof_parser *ps = user;
+	bool domain = cur_section(ps) == PS_DOMAIN;
+	enum check_scope scope = domain ? CHECK_DOMAIN : CHECK_NODE;
+	char ***vec = domain ? &ps->p->domain_checks : &cur_role(ps)->checks;
+	size_t *n = domain ? &ps->p->ndomain_checks : &cur_role(ps)->nchecks;
 	const char *s = v;
 	char *item;
 
 	(void)cont;
-	while ((item = next_item(&s)) != NULL) {
+	while ((item = ini_next_item(&s)) != NULL) {
 		bool ok = valid_check(ps, item, scope);
 		if (ok && strv_has(*vec, *n, item))
 			ok = bad(ps, "check '%s' is listed twice", item);
@@ -327,7 +279,7 @@ set_ports(struct prof_parser *ps, const char *v, bool external)
 	const char *s = v;
 	char *item;
 
-	while ((item = next_item(&s)) != NULL) {
+	while ((item = ini_next_item(&s)) != NULL) {
 		bool ok = add_port(ps, item, external);
 		free(item);
 		if (!ok)
@@ -337,63 +289,55 @@ set_ports(struct prof_parser *ps, const char *v, bool external)
 }
 
 static bool
-set_external(struct prof_parser *ps, const char *v, bool cont)
+set_external(void *user, const char *v, bool cont)
 {
 	(void)cont;
-	return set_ports(ps, v, true);
+	return set_ports(user, v, true);
 }
 
 static bool
-set_internal(struct prof_parser *ps, const char *v, bool cont)
+set_internal(void *user, const char *v, bool cont)
 {
 	(void)cont;
-	return set_ports(ps, v, false);
+	return set_ports(user, v, false);
 }
 
-static const struct prof_key prof_keys[] = {
-	{"description", PS_PROFILE | PS_ALL | PS_ROLE, set_description},
-	{"default_roles", PS_PROFILE, set_default_roles},
-	{"checks", PS_ALL | PS_ROLE | PS_DOMAIN, set_checks},
-	{"external", PS_ALL | PS_ROLE, set_external},
-	{"internal", PS_ALL | PS_ROLE, set_internal},
-	{NULL, 0, NULL},
+/* Every key of a profile may be continued on indented lines. */
+static const struct ini_key prof_keys[] = {
+	{"description", set_description, PS_PROFILE | PS_ALL | PS_ROLE, true},
+	{"default_roles", set_default_roles, PS_PROFILE, true},
+	{"checks", set_checks, PS_ALL | PS_ROLE | PS_DOMAIN, true},
+	{"external", set_external, PS_ALL | PS_ROLE, true},
+	{"internal", set_internal, PS_ALL | PS_ROLE, true},
+	{NULL, NULL, 0, false},
 };
 
 /* ------------------------------------------------------------- sections */
 
 static bool
-single_section(struct prof_parser *ps, enum prof_section sec, int *line,
-               const char *name)
+start_role(void *user, const char *name)
 {
-	if (*line)
-		return fail(ps, "duplicate section [%s] (first on line %d)",
-		            name, *line);
-	*line = ps->src.lineno;
-	ps->sec = sec;
-	return true;
-}
-
-static bool
-start_role(struct prof_parser *ps, const char *name)
-{
+	struct prof_parser *ps = user;
 	struct profile *p = ps->p;
 	struct profile_role *r;
 
 	if (*name == '\0')
-		return fail(ps, "section [role] needs a name: [role mta]");
+		return ini_fail(&ps->src,
+		                "section [role] needs a name: [role mta]");
 	if (strcmp(name, "all") == 0)
-		return fail(ps, "[role all] is reserved; write [all]");
+		return ini_fail(&ps->src,
+		                "[role all] is reserved; write [all]");
 	if (!valid_name(name))
-		return fail(ps,
-		            "role name '%s' may contain only a-z, 0-9 and "
-		            "'-'",
-		            name);
+		return ini_fail(&ps->src,
+		                "role name '%s' may contain only a-z, 0-9 and "
+		                "'-'",
+		                name);
 	for (size_t i = 0; i < p->nroles; i++)
 		if (strcmp(p->roles[i].name, name) == 0)
-			return fail(ps,
-			            "duplicate section [role %s] (first "
-			            "on line %d)",
-			            name, ps->role_lines[i]);
+			return ini_fail(&ps->src,
+			                "duplicate section [role %s] (first "
+			                "on line %d)",
+			                name, ps->role_lines[i]);
 	p->roles = xreallocarray(p->roles, p->nroles + 1, sizeof(*p->roles));
 	ps->role_lines = xreallocarray(ps->role_lines, p->nroles + 1,
 	                               sizeof(*ps->role_lines));
@@ -402,128 +346,42 @@ start_role(struct prof_parser *ps, const char *name)
 	r->name = xstrdup(name);
 	ps->role_lines[p->nroles] = ps->src.lineno;
 	ps->role = p->nroles++;
-	ps->sec = PS_ROLE;
 	return true;
 }
 
-static bool
-prof_section(void *user, const char *hdr)
-{
-	struct prof_parser *ps = user;
+static const struct ini_section prof_sections[] = {
+	{"profile", PS_PROFILE, NULL, NULL, NULL},
+	{"all", PS_ALL, NULL, NULL, NULL},
+	{"role", PS_ROLE, "NAME", start_role, NULL},
+	{"domain", PS_DOMAIN, NULL, NULL, NULL},
+	{NULL, 0, NULL, NULL, NULL},
+};
 
-	ps->nseen = 0;
-	ps->key = NULL;
-	if (strcmp(hdr, "profile") == 0)
-		return single_section(ps, PS_PROFILE, &ps->profile_line, hdr);
-	if (strcmp(hdr, "all") == 0)
-		return single_section(ps, PS_ALL, &ps->all_line, hdr);
-	if (strcmp(hdr, "domain") == 0)
-		return single_section(ps, PS_DOMAIN, &ps->domain_line, hdr);
-	if (strncmp(hdr, "role", 4) == 0 &&
-	    (hdr[4] == '\0' || isspace((unsigned char)hdr[4])))
-		return start_role(ps, hdr + 4 + strspn(hdr + 4, " \t"));
-	return fail(ps,
-	            "unknown section [%s]; expected [profile], [all], "
-	            "[role NAME] or [domain]",
-	            hdr);
-}
-
-/* ------------------------------------------------------------ key lines */
-
-static bool
-unknown_key(struct prof_parser *ps, const char *name)
-{
-	char list[128] = "", label[80];
-	size_t off = 0;
-
-	for (const struct prof_key *k = prof_keys; k->name; k++)
-		if ((k->sections & ps->sec) && off < sizeof(list))
-			off += (size_t)snprintf(list + off, sizeof(list) - off,
-			                        "%s%s", off ? ", " : "",
-			                        k->name);
-	return fail(ps, "unknown key '%s' in %s; keys there are: %s", name,
-	            section_label(ps, label, sizeof(label)), list);
-}
-
-/* An indented line: more of the value of the key above. */
-static bool
-continue_key(struct prof_parser *ps, const char *value)
-{
-	if (strchr(value, '=') != NULL)
-		return fail(ps,
-		            "this indented line continues '%s' from line "
-		            "%d; start each key at the beginning of a "
-		            "line",
-		            ps->key->name, ps->key_line);
-	return ps->key->set(ps, value, true);
-}
-
-static bool
-new_key(struct prof_parser *ps, const char *name, const char *value)
-{
-	const struct prof_key *k = prof_keys;
-
-	while (k->name &&
-	       !(strcmp(k->name, name) == 0 && (k->sections & ps->sec)))
-		k++;
-	if (k->name == NULL)
-		return unknown_key(ps, name);
-	for (size_t i = 0; i < ps->nseen; i++)
-		if (ps->seen[i] == k)
-			return fail(ps,
-			            "duplicate key '%s' (first set on line "
-			            "%d)",
-			            name, ps->seen_line[i]);
-	ps->seen[ps->nseen] = k;
-	ps->seen_line[ps->nseen++] = ps->src.lineno;
-	ps->key = k;
-	ps->key_line = ps->src.lineno;
-	if (*value == '\0')
-		return bad(ps, "no value; give one or remove the line");
-	return k->set(ps, value, false);
-}
-
-static int
-prof_handler(void *user, const char *section, const char *name,
-             const char *value)
-{
-	struct prof_parser *ps = user;
-
-	/* section is inih's copy, cut at 50 characters: ours is ps->sec. */
-	(void)section;
-	if (ps->src.failed)
-		return 0;
-	if (ps->src.indented && ps->src.after_key)
-		return continue_key(ps, value);
-	ps->src.after_key = true;
-	if (ps->sec == PS_NONE)
-		return fail(ps,
-		            "key '%s' is outside any section; put it "
-		            "under [profile], [all], [role NAME] or "
-		            "[domain]",
-		            name);
-	return new_key(ps, name, value);
-}
+static const struct ini_syntax prof_syntax = {prof_sections, prof_keys, NULL};
 
 /* default_roles may name roles defined after it: check at the end. */
 static bool
 prof_finish(struct prof_parser *ps)
 {
 	const struct profile *p = ps->p;
-	char names[256] = "";
-	size_t off = 0;
+	const char *name, *near;
 
-	for (size_t i = 0; i < p->nroles && off < sizeof(names); i++)
-		off += (size_t)snprintf(names + off, sizeof(names) - off,
-		                        "%s%s", i ? ", " : "",
-		                        p->roles[i].name);
-	for (size_t i = 0; i < p->ndefault_roles; i++)
-		if (profile_role(p, p->default_roles[i]) == NULL)
+	for (size_t i = 0; i < p->ndefault_roles; i++) {
+		name = p->default_roles[i];
+		if (profile_role(p, name) != NULL)
+			continue;
+		if ((near = profile_role_suggest(p, name)) != NULL)
 			return ini_fail_at(&ps->src, ps->default_roles_line,
 			                   "[profile] default_roles: unknown "
-			                   "role '%s' (roles here: %s)",
-			                   p->default_roles[i],
-			                   p->nroles ? names : "none");
+			                   "role '%s' (did you mean '%s'?)",
+			                   name, near);
+		char names[256];
+		profile_role_names(p, names, sizeof(names));
+		return ini_fail_at(&ps->src, ps->default_roles_line,
+		                   "[profile] default_roles: unknown role '%s' "
+		                   "(roles here: %s)",
+		                   name, names);
+	}
 	return true;
 }
 
@@ -557,9 +415,9 @@ load(const char *path, FILE *fp, const char *text, char *err, size_t errlen)
 	ps.src.text = text;
 	ps.src.err = err;
 	ps.src.errlen = errlen;
-	ps.src.section = prof_section;
+	ps.src.syntax = &prof_syntax;
 	ps.src.user = &ps;
-	rc = ini_src_parse(&ps.src, prof_handler, &ps);
+	rc = ini_src_parse(&ps.src);
 	if (rc == 0 && !prof_finish(&ps))
 		rc = -1;
 	ini_src_free(&ps.src);
@@ -658,4 +516,28 @@ profile_role(const struct profile *p, const char *name)
 		if (strcmp(p->roles[i].name, name) == 0)
 			return &p->roles[i];
 	return NULL;
+}
+
+const char *
+profile_role_suggest(const struct profile *p, const char *name)
+{
+	const char **names = xcalloc(p->nroles + 1, sizeof(*names));
+	const char *near;
+
+	for (size_t i = 0; i < p->nroles; i++)
+		names[i] = p->roles[i].name;
+	near = suggest_nearest(name, names, p->nroles);
+	free(names);
+	return near;
+}
+
+void
+profile_role_names(const struct profile *p, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	snprintf(buf, len, "none");
+	for (size_t i = 0; i < p->nroles && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+		                        i ? ", " : "", p->roles[i].name);
 }

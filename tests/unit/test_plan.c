@@ -338,9 +338,19 @@ START_TEST(error_unknown_role)
 	ck_assert_int_eq(
 		plan_build(f.cfg, f.prof, &o, &f.plan, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "c.conf:6: node mta2.example.com: unknown role "
-	                      "'mtaa' (profile p has: mta, store, empty)");
+	                      "'mtaa' in profile p (did you mean 'mta'?)");
 	ck_assert_uint_eq(f.plan.n, 0);
 	ck_assert_ptr_null(f.plan.items);
+	fixture_free(&f);
+
+	/* Nothing near: the roles there are. */
+	fixture_load(&f, "[node a.example.com]\nroles = directory\n",
+	             profile_text);
+	ck_assert_int_eq(
+		plan_build(f.cfg, f.prof, &o, &f.plan, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "c.conf:1: node a.example.com: unknown role "
+	                      "'directory' (profile p has: mta, store, "
+	                      "empty)");
 	fixture_free(&f);
 }
 END_TEST

@@ -288,9 +288,18 @@ START_TEST(error_unknown_check)
 	            "checks = host.fqdn\n"
 	            "[role mta]\n"
 	            "checks = dns.mxx\n",
-	            "p.conf:4: [role mta] checks: unknown check 'dns.mxx'; "
-	            "node checks are: host.fqdn, dns.a.inside, "
-	            "dns.a.outside, dns.ptr, dns.mx, net.internet");
+	            "p.conf:4: [role mta] checks: unknown check 'dns.mxx' "
+	            "(did you mean 'dns.mx'?)");
+	PROFILE_ERR("[all]\nchecks = host.fqdn, dns.prt\n",
+	            "p.conf:2: [all] checks: unknown check 'dns.prt' (did you "
+	            "mean 'dns.ptr'?)");
+	PROFILE_ERR("[all]\nchecks = dns.a.insde\n",
+	            "p.conf:2: [all] checks: unknown check 'dns.a.insde' (did "
+	            "you mean 'dns.a.inside'?)");
+	PROFILE_ERR("[all]\nchecks = spf\n",
+	            "p.conf:2: [all] checks: unknown check 'spf'; node checks "
+	            "are: host.fqdn, dns.a.inside, dns.a.outside, dns.ptr, "
+	            "dns.mx, net.internet");
 	PROFILE_ERR("[domain]\n"
 	            "\n"
 	            "checks = dns.mx, dns.nope\n",
@@ -396,7 +405,13 @@ START_TEST(error_unknown_default_role)
 	            "[role mta]\n"
 	            "[role store]\n",
 	            "p.conf:3: [profile] default_roles: unknown role 'stor' "
-	            "(roles here: mta, store)");
+	            "(did you mean 'store'?)");
+	PROFILE_ERR("[profile]\n"
+	            "default_roles = mta, mailbox\n"
+	            "[role mta]\n"
+	            "[role store]\n",
+	            "p.conf:2: [profile] default_roles: unknown role "
+	            "'mailbox' (roles here: mta, store)");
 	PROFILE_ERR("[profile]\ndefault_roles = mta\n",
 	            "p.conf:2: [profile] default_roles: unknown role 'mta' "
 	            "(roles here: none)");
@@ -406,8 +421,19 @@ END_TEST
 START_TEST(error_sections)
 {
 	PROFILE_ERR("[all]\nchecks = host.fqdn\n\n[roles mta]\n",
-	            "p.conf:4: unknown section [roles mta]; expected "
+	            "p.conf:4: unknown section [roles mta] (did you mean "
+	            "[role mta]?)");
+	PROFILE_ERR("[rol mta]\n", "p.conf:1: unknown section [rol mta] (did "
+	                           "you mean [role mta]?)");
+	PROFILE_ERR("[domains]\n", "p.conf:1: unknown section [domains] (did "
+	                           "you mean [domain]?)");
+	PROFILE_ERR("[node mta]\n", "p.conf:1: unknown section [node mta] "
+	                            "(did you mean [role mta]?)");
+	PROFILE_ERR("[cluster]\n",
+	            "p.conf:1: unknown section [cluster]; expected "
 	            "[profile], [all], [role NAME] or [domain]");
+	PROFILE_ERR("[all x]\n",
+	            "p.conf:1: section [all] takes no name; write [all]");
 	PROFILE_ERR("[role]\n", "p.conf:1: section [role] needs a name: "
 	                        "[role mta]");
 	PROFILE_ERR("[role Mta]\n", "p.conf:1: role name 'Mta' may contain "
@@ -421,7 +447,7 @@ START_TEST(error_sections)
 	            "p.conf:3: duplicate section [all] (first on line 1)");
 	PROFILE_ERR("checks = host.fqdn\n",
 	            "p.conf:1: key 'checks' is outside any section; put it "
-	            "under [profile], [all], [role NAME] or [domain]");
+	            "under [all], [role NAME] or [domain]");
 	PROFILE_ERR("[all\n", "p.conf:1: section header without ']'");
 }
 END_TEST
@@ -432,11 +458,20 @@ START_TEST(error_keys)
 	            "p.conf:3: unknown key 'ports' in [all]; keys there are: "
 	            "description, checks, external, internal");
 	PROFILE_ERR("[domain]\nexternal = smtp:25\n",
-	            "p.conf:2: unknown key 'external' in [domain]; keys "
-	            "there are: checks");
+	            "p.conf:2: key 'external' does not belong in [domain]; "
+	            "it goes in [all] or [role NAME]");
 	PROFILE_ERR("[profile]\nchecks = host.fqdn\n",
-	            "p.conf:2: unknown key 'checks' in [profile]; keys there "
+	            "p.conf:2: key 'checks' does not belong in [profile]; it "
+	            "goes in [all], [role NAME] or [domain]");
+	PROFILE_ERR("[profile]\nfoo = x\n",
+	            "p.conf:2: unknown key 'foo' in [profile]; keys there "
 	            "are: description, default_roles");
+	PROFILE_ERR("[role mta]\nchekcs = dns.mx\n",
+	            "p.conf:2: unknown key 'chekcs' in [role mta] (did you "
+	            "mean 'checks'?)");
+	PROFILE_ERR("[role mta]\nexternals = smtp:25\n",
+	            "p.conf:2: unknown key 'externals' in [role mta] (did you "
+	            "mean 'external'?)");
 	PROFILE_ERR("[role mta]\n"
 	            "checks = dns.mx\n"
 	            "external = smtp:25\n"
