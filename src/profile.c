@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "catalog.h"
 #include "inisrc.h"
 #include "profile.h"
+#include "services.h"
 #include "strbuf.h"
 #include "suggest.h"
 #include "xmalloc.h"
@@ -73,12 +75,26 @@ enum prof_section {
 	PS_DOMAIN = 8,
 };
 
+/*
+ * A check made from a port (mail.smtp, net.port.ldap) listed in a role:
+ * it asks for the service's default port, unless the role has a port of
+ * that service once the whole file is read.
+ */
+struct port_check {
+	size_t role; /* SIZE_MAX: [all] */
+	const char *id;
+	const struct service_def *service;
+	int line;
+};
+
 struct prof_parser {
 	struct ini_src src;
 	struct profile *p;
 	size_t role;     /* index of the current [role NAME] */
 	int *role_lines; /* line of each [role NAME], for duplicates */
 	int default_roles_line;
+	struct port_check *port_checks;
+	size_t nport_checks;
 };
 
 /* A bad value: the message is prefixed with the section and key. */
@@ -141,56 +157,153 @@ set_default_roles(void *user, const char *v, bool cont)
 	return true;
 }
 
-/* Ids made from the ports: they are never listed as checks. */
-static bool
-generated_id(const char *id)
+/*
+ * The ids of the catalogue for that scope, as a list for people: a family
+ * as host.port.SERVICE, the mail.* checks made from ports as one
+ * mail.SERVICE.
+ */
+static void
+check_list(enum check_scope scope, struct strbuf *b)
 {
-	return strncmp(id, "net.port.", 9) == 0 ||
-	       strncmp(id, "host.port.", 10) == 0 ||
-	       strncmp(id, "mail.", 5) == 0;
+	bool mail = false;
+
+	for (size_t i = 0; i < catalog_count; i++) {
+		const struct check_def *d = &catalog[i];
+		size_t len = strlen(d->id);
+		if (d->scope != scope)
+			continue;
+		if (!d->family && service_of_check(d->id) != NULL) {
+			if (!mail)
+				strbuf_addf(b, "%smail.SERVICE",
+				            b->len ? ", " : "");
+			mail = true;
+			continue;
+		}
+		strbuf_sep(b, ", ");
+		if (d->family)
+			strbuf_addf(b, "%.*sSERVICE", (int)(len - 1), d->id);
+		else
+			strbuf_add(b, d->id);
+	}
 }
 
-/* The ids a profile may list in a section of that scope. */
+/* The single ids of a scope: what a misspelt id may have meant. */
 static size_t
 check_ids(enum check_scope scope, const char **ids, size_t max)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < catalog_count && n < max; i++)
-		if (catalog[i].scope == scope && !catalog[i].family &&
-		    !generated_id(catalog[i].id))
+		if (catalog[i].scope == scope && !catalog[i].family)
 			ids[n++] = catalog[i].id;
 	return n;
 }
 
 static bool
-valid_check(struct prof_parser *ps, const char *id, enum check_scope scope)
+wrong_scope(struct prof_parser *ps, const char *id, enum check_scope scope)
 {
-	const char *ids[64], *near;
-	size_t n = check_ids(scope, ids, sizeof(ids) / sizeof(ids[0]));
 	struct strbuf names = STRBUF_INIT;
 
-	if (generated_id(id))
-		return bad(ps,
-		           "'%s' is made from the ports; list the port in "
-		           "external or internal instead",
-		           id);
-	if (catalog_find_scoped(id, scope) != NULL)
-		return true;
-	for (size_t i = 0; i < n; i++)
-		strbuf_addf(&names, "%s%s", i ? ", " : "", ids[i]);
-	if (catalog_find(id) != NULL)
-		bad(ps, "'%s' is not a %s check; those are: %s", id,
-		    scope == CHECK_NODE ? "node" : "domain",
-		    strbuf_str(&names));
-	else if ((near = suggest_nearest(id, ids, n)) != NULL)
-		bad(ps, "unknown check '%s' (did you mean '%s'?)", id, near);
-	else
-		bad(ps, "unknown check '%s'; %s checks are: %s", id,
-		    scope == CHECK_NODE ? "node" : "domain",
-		    strbuf_str(&names));
+	check_list(scope, &names);
+	bad(ps, "'%s' is not a %s check; those are: %s", id,
+	    scope == CHECK_NODE ? "node" : "domain", strbuf_str(&names));
 	strbuf_reset(&names);
 	return false;
+}
+
+/* mail.SERVICE, net.port.SERVICE, host.port.SERVICE: a known service. */
+static bool
+valid_port_check(struct prof_parser *ps, const char *id, const char *svc,
+                 enum check_scope scope, const struct service_def **out)
+{
+	size_t plen = (size_t)(svc - id);
+	const char *near;
+
+	if (*svc == '\0' || strcmp(svc, "*") == 0)
+		return bad(ps,
+		           "'%s' stands for every port; name one service "
+		           "(%.*ssmtp), or list ports in external or internal",
+		           id, (int)plen, id);
+	if (catalog_find_scoped(id, scope) == NULL)
+		return wrong_scope(ps, id, scope);
+	*out = service_find(svc);
+	if (*out != NULL)
+		return true;
+	near = service_suggest(svc);
+	if (near != NULL)
+		return bad(ps,
+		           "unknown service '%s' in '%s' (did you mean "
+		           "'%.*s%s'?)",
+		           svc, id, (int)plen, id, near);
+	return bad(ps,
+	           "unknown service '%s' in '%s': it has no default port; "
+	           "list its port in external or internal (%s:PORT)",
+	           svc, id, svc);
+}
+
+/* mail.ldap: a known service, but no mail protocol to check. */
+static bool
+not_mail(struct prof_parser *ps, const char *id)
+{
+	struct strbuf names = STRBUF_INIT;
+
+	for (size_t i = 0; i < services_count; i++)
+		if (services[i].proto != SERVICE_PROTO_NONE)
+			strbuf_addf(&names, "%smail.%s", names.len ? ", " : "",
+			            services[i].name);
+	bad(ps, "'%s': %s speaks no mail protocol; the mail checks are %s", id,
+	    id + 5, strbuf_str(&names));
+	strbuf_reset(&names);
+	return false;
+}
+
+/*
+ * A check id for that scope. For one made from a port, *service is set
+ * to its service; else to NULL.
+ */
+static bool
+valid_check(struct prof_parser *ps, const char *id, enum check_scope scope,
+            const struct service_def **service)
+{
+	const char *ids[64], *near, *svc = service_of_check(id);
+	size_t n = check_ids(scope, ids, sizeof(ids) / sizeof(ids[0]));
+	const struct service_def *sd;
+	struct strbuf names = STRBUF_INIT;
+
+	*service = NULL;
+	if (svc != NULL)
+		return valid_port_check(ps, id, svc, scope, service);
+	if (strncmp(id, "mail.", 5) == 0 && (sd = service_find(id + 5)) &&
+	    sd->proto == SERVICE_PROTO_NONE)
+		return not_mail(ps, id);
+	if (catalog_find_scoped(id, scope) != NULL)
+		return true;
+	if (catalog_find(id) != NULL)
+		return wrong_scope(ps, id, scope);
+	if ((near = suggest_nearest(id, ids, n)) != NULL)
+		return bad(ps, "unknown check '%s' (did you mean '%s'?)", id,
+		           near);
+	check_list(scope, &names);
+	bad(ps, "unknown check '%s'; %s checks are: %s", id,
+	    scope == CHECK_NODE ? "node" : "domain", strbuf_str(&names));
+	strbuf_reset(&names);
+	return false;
+}
+
+/* Remember a port check of the current role, for prof_finish. */
+static void
+add_port_check(struct prof_parser *ps, const char *id,
+               const struct service_def *sd)
+{
+	struct port_check *pc;
+
+	ps->port_checks = xreallocarray(ps->port_checks, ps->nport_checks + 1,
+	                                sizeof(*ps->port_checks));
+	pc = &ps->port_checks[ps->nport_checks++];
+	pc->role = cur_section(ps) == PS_ALL ? SIZE_MAX : ps->role;
+	pc->id = id;
+	pc->service = sd;
+	pc->line = ps->src.lineno;
 }
 
 static bool
@@ -206,11 +319,15 @@ set_checks(void *user, const char *v, bool cont)
 
 	(void)cont;
 	while ((item = ini_next_item(&s)) != NULL) {
-		bool ok = valid_check(ps, item, scope);
+		const struct service_def *sd;
+		bool ok = valid_check(ps, item, scope, &sd);
 		if (ok && strv_has(*vec, *n, item))
 			ok = bad(ps, "check '%s' is listed twice", item);
 		if (ok)
 			strv_push(vec, n, item);
+		/* The role's copy outlives the item. */
+		if (ok && sd != NULL)
+			add_port_check(ps, (*vec)[*n - 1], sd);
 		free(item);
 		if (!ok)
 			return false;
@@ -359,10 +476,51 @@ static const struct ini_section prof_sections[] = {
 
 static const struct ini_syntax prof_syntax = {prof_sections, prof_keys, NULL};
 
+/*
+ * A port check asks for its service's default port, as external, in a
+ * role without a port of that service: known only at the end, since the
+ * ports may come after the checks.
+ */
+static bool
+add_default_port(struct prof_parser *ps, const struct port_check *pc)
+{
+	struct profile_role *r =
+		pc->role == SIZE_MAX ? &ps->p->all : &ps->p->roles[pc->role];
+	const struct service_def *sd = pc->service;
+	char label[300];
+
+	for (size_t i = 0; i < r->nports; i++)
+		if (strcmp(r->ports[i].service, sd->name) == 0)
+			return true;
+	if (pc->role == SIZE_MAX)
+		snprintf(label, sizeof(label), "[all]");
+	else
+		snprintf(label, sizeof(label), "[role %s]", r->name);
+	for (size_t i = 0; i < r->nports; i++)
+		if (r->ports[i].port == sd->port)
+			return ini_fail_at(
+				&ps->src, pc->line,
+				"%s checks: '%s' needs port %s:%u, but port "
+				"%u is %s:%u in this section; write it as "
+				"%s:%u",
+				label, pc->id, sd->name, (unsigned)sd->port,
+				(unsigned)sd->port, r->ports[i].service,
+				(unsigned)sd->port, sd->name,
+				(unsigned)sd->port);
+	r->ports = xreallocarray(r->ports, r->nports + 1, sizeof(*r->ports));
+	r->ports[r->nports].service = xstrdup(sd->name);
+	r->ports[r->nports].port = sd->port;
+	r->ports[r->nports++].external = true;
+	return true;
+}
+
 /* default_roles may name roles defined after it: check at the end. */
 static bool
 prof_finish(struct prof_parser *ps)
 {
+	for (size_t i = 0; i < ps->nport_checks; i++)
+		if (!add_default_port(ps, &ps->port_checks[i]))
+			return false;
 	const struct profile *p = ps->p;
 	const char *name, *near;
 
@@ -422,6 +580,7 @@ load(const char *path, FILE *fp, const char *text, char *err, size_t errlen)
 		rc = -1;
 	ini_src_free(&ps.src);
 	free(ps.role_lines);
+	free(ps.port_checks);
 	if (rc < 0) {
 		profile_free(ps.p);
 		return NULL;

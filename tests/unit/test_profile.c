@@ -299,7 +299,8 @@ START_TEST(error_unknown_check)
 	PROFILE_ERR("[all]\nchecks = spf\n",
 	            "p.conf:2: [all] checks: unknown check 'spf'; node checks "
 	            "are: host.fqdn, dns.a.inside, dns.a.outside, dns.ptr, "
-	            "dns.mx, net.internet");
+	            "dns.mx, net.internet, host.port.SERVICE, "
+	            "net.port.SERVICE, mail.SERVICE");
 	PROFILE_ERR("[domain]\n"
 	            "\n"
 	            "checks = dns.mx, dns.nope\n",
@@ -310,28 +311,122 @@ END_TEST
 
 START_TEST(error_wrong_scope)
 {
-	PROFILE_ERR("[all]\nchecks = dns.auth\n",
-	            "p.conf:2: [all] checks: 'dns.auth' is not a node check; "
-	            "those are: host.fqdn, dns.a.inside, dns.a.outside, "
-	            "dns.ptr, dns.mx, net.internet");
+	PROFILE_ERR(
+		"[all]\nchecks = dns.auth\n",
+		"p.conf:2: [all] checks: 'dns.auth' is not a node check; "
+		"those are: host.fqdn, dns.a.inside, dns.a.outside, dns.ptr, "
+		"dns.mx, net.internet, host.port.SERVICE, "
+		"net.port.SERVICE, mail.SERVICE");
 	PROFILE_ERR("[domain]\nchecks = host.fqdn\n",
 	            "p.conf:2: [domain] checks: 'host.fqdn' is not a domain "
 	            "check; those are: dns.mx, dns.auth");
 }
 END_TEST
 
-START_TEST(error_generated_check)
+/*
+ * mail.SERVICE, net.port.SERVICE and host.port.SERVICE may be listed: each
+ * asks for the service's default port (external), unless the role has a
+ * port of that service anywhere in its section.
+ */
+START_TEST(port_checks_add_ports)
 {
-	PROFILE_ERR("[role mta]\nchecks = net.port.smtp\n",
-	            "p.conf:2: [role mta] checks: 'net.port.smtp' is made "
-	            "from the ports; list the port in external or internal "
-	            "instead");
+	char err[512] = "", buf[512];
+	struct profile *p =
+		profile_load_string("p.conf",
+	                            "[all]\n"
+	                            "checks = host.fqdn, net.port.ssh\n"
+	                            "[role mta]\n"
+	                            "checks = mail.smtp, mail.submission,\n"
+	                            "  host.port.smtps\n"
+	                            "[role store]\n"
+	                            "external = imap:1143\n"
+	                            "checks = mail.imap, mail.imaps\n"
+	                            "[role late]\n"
+	                            "checks = mail.pop3s, net.port.ldap\n"
+	                            "internal = pop3s:10995\n"
+	                            "[role web]\n"
+	                            "checks = net.port.https\n"
+	                            "external = https:443\n",
+	                            err, sizeof(err));
+	const struct profile_role *r;
+
+	ck_assert_msg(p != NULL, "%s", err);
+	ck_assert_str_eq(
+		strv_str(p->all.checks, p->all.nchecks, buf, sizeof(buf)),
+		"host.fqdn, net.port.ssh");
+	ck_assert_str_eq(ports_str(&p->all, buf, sizeof(buf)), "+ssh:22");
+	r = role(p, "mta");
+	ck_assert_str_eq(strv_str(r->checks, r->nchecks, buf, sizeof(buf)),
+	                 "mail.smtp, mail.submission, host.port.smtps");
+	ck_assert_str_eq(ports_str(r, buf, sizeof(buf)),
+	                 "+smtp:25, +submission:587, +smtps:465");
+	/* The role's own imap port stays; imaps gets its default. */
+	r = role(p, "store");
+	ck_assert_str_eq(ports_str(r, buf, sizeof(buf)),
+	                 "+imap:1143, +imaps:993");
+	/* A port given after the checks line counts too. */
+	r = role(p, "late");
+	ck_assert_str_eq(ports_str(r, buf, sizeof(buf)),
+	                 "pop3s:10995, +ldap:389");
+	r = role(p, "web");
+	ck_assert_str_eq(ports_str(r, buf, sizeof(buf)), "+https:443");
+	profile_free(p);
+}
+END_TEST
+
+START_TEST(error_port_checks)
+{
 	PROFILE_ERR("[all]\nchecks = net.port.*\n",
-	            "p.conf:2: [all] checks: 'net.port.*' is made from the "
-	            "ports; list the port in external or internal instead");
-	PROFILE_ERR("[all]\nchecks = mail.smtp\n",
-	            "p.conf:2: [all] checks: 'mail.smtp' is made from the "
-	            "ports; list the port in external or internal instead");
+	            "p.conf:2: [all] checks: 'net.port.*' stands for every "
+	            "port; name one service (net.port.smtp), or list ports in "
+	            "external or internal");
+	PROFILE_ERR("[all]\nchecks = host.port.\n",
+	            "p.conf:2: [all] checks: 'host.port.' stands for every "
+	            "port; name one service (host.port.smtp), or list ports "
+	            "in external or internal");
+	PROFILE_ERR("[role mta]\nchecks = net.port.smpt\n",
+	            "p.conf:2: [role mta] checks: unknown service 'smpt' in "
+	            "'net.port.smpt' (did you mean 'net.port.smtp'?)");
+	PROFILE_ERR("[role mta]\nchecks = host.port.submision\n",
+	            "p.conf:2: [role mta] checks: unknown service 'submision' "
+	            "in 'host.port.submision' (did you mean "
+	            "'host.port.submission'?)");
+	PROFILE_ERR("[role mta]\nchecks = mail.smpt\n",
+	            "p.conf:2: [role mta] checks: unknown check 'mail.smpt' "
+	            "(did you mean 'mail.smtp'?)");
+	PROFILE_ERR("[role mta]\ninternal = milter:7026\n"
+	            "checks = net.port.milter\n",
+	            "p.conf:3: [role mta] checks: unknown service 'milter' in "
+	            "'net.port.milter': it has no default port; list its port "
+	            "in external or internal (milter:PORT)");
+	PROFILE_ERR("[role dir]\nchecks = mail.ldap\n",
+	            "p.conf:2: [role dir] checks: 'mail.ldap': ldap speaks no "
+	            "mail protocol; the mail checks are mail.smtp, "
+	            "mail.submission, mail.smtps, mail.imap, mail.imaps, "
+	            "mail.pop3, mail.pop3s");
+	PROFILE_ERR("[domain]\nchecks = net.port.smtp\n",
+	            "p.conf:2: [domain] checks: 'net.port.smtp' is not a "
+	            "domain check; those are: dns.mx, dns.auth");
+	PROFILE_ERR("[domain]\nchecks = mail.smtp\n",
+	            "p.conf:2: [domain] checks: 'mail.smtp' is not a domain "
+	            "check; those are: dns.mx, dns.auth");
+	PROFILE_ERR("[role mta]\nchecks = mail.smtp, mail.smtp\n",
+	            "p.conf:2: [role mta] checks: check 'mail.smtp' is listed "
+	            "twice");
+	/* The default port taken by another service of the section. */
+	PROFILE_ERR("[role mta]\n"
+	            "checks = dns.mx,\n"
+	            "  mail.submission\n"
+	            "external = smtp:25, msa:587\n",
+	            "p.conf:3: [role mta] checks: 'mail.submission' needs "
+	            "port submission:587, but port 587 is msa:587 in this "
+	            "section; write it as submission:587");
+	PROFILE_ERR("[all]\n"
+	            "internal = alt-ssh:22\n"
+	            "checks = net.port.ssh\n",
+	            "p.conf:3: [all] checks: 'net.port.ssh' needs port "
+	            "ssh:22, but port 22 is alt-ssh:22 in this section; write "
+	            "it as ssh:22");
 }
 END_TEST
 
@@ -532,12 +627,13 @@ profile_suite(void)
 	tcase_add_test(tc, load_not_found);
 	tcase_add_test(tc, load_string_ok);
 	tcase_add_test(tc, ports_may_repeat_across_sections);
+	tcase_add_test(tc, port_checks_add_ports);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");
 	tcase_add_test(tc, error_unknown_check);
 	tcase_add_test(tc, error_wrong_scope);
-	tcase_add_test(tc, error_generated_check);
+	tcase_add_test(tc, error_port_checks);
 	tcase_add_test(tc, error_duplicate_check);
 	tcase_add_test(tc, error_bad_service_port);
 	tcase_add_test(tc, error_duplicate_port);
