@@ -817,20 +817,24 @@ days_in_month(int y, int m)
 	return m == 2 && leap ? 29 : days[m - 1];
 }
 
+/* Ten characters: digits, with '-' at 4 and 7 (a NUL fails the test). */
+static bool
+date_shape(const char *s)
+{
+	for (size_t i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? s[i] != '-'
+		                     : !isdigit((unsigned char)s[i]))
+			return false;
+	return s[10] == '\0';
+}
+
 /* "YYYY-MM-DD", a day of the calendar: its end as a UNIX time. */
 static bool
 parse_date(struct cfg_parser *ps, const char *s, long long *end_t)
 {
 	int y, m, d;
 
-	for (size_t i = 0; i < 10; i++)
-		if (i == 4 || i == 7 ? s[i] != '-'
-		                     : !isdigit((unsigned char)s[i]))
-			return bad(ps,
-			           "expiry '%s' is not a date; write "
-			           "YYYY-MM-DD (e.g. 2027-03-01)",
-			           s);
-	if (s[10] != '\0')
+	if (!date_shape(s))
 		return bad(ps,
 		           "expiry '%s' is not a date; write YYYY-MM-DD "
 		           "(e.g. 2027-03-01)",

@@ -446,6 +446,7 @@ raw_line(struct ini_src *s, const char *t)
 			cmt = ini_comment(eq + 1);
 			value = trimmed(eq + 1, cmt ? cmt : end);
 			s->after_key = true;
+			s->after_raw = false;
 			ok = new_key(s, name, value);
 			free(name);
 			free(value);
@@ -454,6 +455,7 @@ raw_line(struct ini_src *s, const char *t)
 		free(name);
 	}
 	s->after_key = false;
+	s->after_raw = true;
 	s->key = NULL;
 	line = trimmed(t, end);
 	ok = s->sec->line(s->user, line, s->indented);
@@ -529,9 +531,14 @@ ini_read(char *buf, int num, void *stream)
 	give = line;
 	if (*t == ';' || *t == '#') {
 		give = "#";
-	} else if (*t == '[' && !(s->indented && s->after_key)) {
-		/* As in inih: after a key, an indented "[" continues it. */
+	} else if (*t == '[' &&
+	           !(s->indented && (s->after_key || s->after_raw))) {
+		/*
+		 * As in inih: after a key, an indented "[" continues it
+		 * (and so it does after a raw line).
+		 */
 		s->after_key = false;
+		s->after_raw = false;
 		if (!section_line(s, t))
 			return NULL;
 		give = "[]";

@@ -95,6 +95,8 @@ struct ini_src {
 	bool indented; /* that line starts with a blank */
 	/* A key line was read in this section: indented lines continue it. */
 	bool after_key;
+	/* The same for a raw line: the section's reader decides. */
+	bool after_raw;
 	char **lines; /* every line read, for messages */
 	size_t nlines;
 	bool failed;

@@ -790,6 +790,42 @@ START_TEST(accept_lines)
 }
 END_TEST
 
+/* The [accept] example of DESIGN.md, as written there. */
+START_TEST(accept_design_example)
+{
+	struct mr_config *c = load_ok(
+		"[cluster]\n"
+		"profile = carbonio               ; checks/profiles/carbonio.conf\n"
+		"domains = example.com\n"
+		"\n"
+		"[accept]                         ; findings accepted on purpose, "
+		"until a date\n"
+		"PTR_NAME_MISMATCH mta2.example.com = 2027-03-01 ; provider "
+		"changes the PTR in March\n"
+		"\n"
+		"[node mta1.example.com]\n"
+		"roles = mta\n");
+
+	ck_assert_uint_eq(c->naccepts, 1);
+	ck_assert_str_eq(c->accepts[0].code, "PTR_NAME_MISMATCH");
+	ck_assert_str_eq(c->accepts[0].target, "mta2.example.com");
+	ck_assert_str_eq(c->accepts[0].until, "2027-03-01");
+	ck_assert_int_eq(c->accepts[0].until_t, 1803945600LL);
+	ck_assert_str_eq(c->accepts[0].reason,
+	                 "provider changes the PTR in March");
+	ck_assert_int_eq(c->accepts[0].line, 6);
+	mr_config_free(c);
+
+	/* An indented "[" continues a reason, as it continues a key. */
+	c = load_ok("[accept]\n"
+	            "PTR_MISSING * = 2027-03-01 see\n"
+	            "  [ticket 42]\n"
+	            "[cluster]\n");
+	ck_assert_str_eq(c->accepts[0].reason, "see [ticket 42]");
+	mr_config_free(c);
+}
+END_TEST
+
 START_TEST(accept_empty_and_none)
 {
 	struct mr_config *c = load_ok("[accept]\n; nothing accepted yet\n");
@@ -1238,6 +1274,7 @@ config_suite(void)
 
 	tc = tcase_create("accept");
 	tcase_add_test(tc, accept_lines);
+	tcase_add_test(tc, accept_design_example);
 	tcase_add_test(tc, accept_empty_and_none);
 	tcase_add_test(tc, error_accept_code);
 	tcase_add_test(tc, error_accept_target);
