@@ -1,77 +1,61 @@
 /*
- * catalog.c -- every check mailready knows, in the order results are shown.
+ * catalog.c -- every check mailready knows, in the order results are shown:
+ * metadata only. Which probe runs a check is in probes/bindings.c, so that
+ * what links the catalogue (the profile and plan parsers) links no probe.
  */
 #include <string.h>
 
 #include "catalog.h"
-#include "probes/probes.h"
 
 const struct check_def catalog[] = {
 	{"host.fqdn", CHECK_NODE, false, false,
          "name is a valid FQDN, not localhost; on the node itself the local "
          "host name equals it and the system resolves it to one of the "
-         "node's own addresses, never to loopback (the 127.0.1.1 trap)",
-         &probe_host_fqdn_ops},
+         "node's own addresses, never to loopback (the 127.0.1.1 trap)"},
 	{"dns.a.inside", CHECK_NODE, false, false,
          "A/AAAA records exist for internal clients (inside resolvers) and "
-         "match the declared internal address",
-         &probe_dns_a_inside_ops},
+         "match the declared internal address"},
 	{"dns.a.outside", CHECK_NODE, false, false,
          "A/AAAA records exist for the Internet (outside resolvers or "
          "iterative resolution), are public, and match the declared public "
-         "address",
-         &probe_dns_a_outside_ops},
+         "address"},
 	{"dns.ptr", CHECK_NODE, false, false,
          "every public address has a PTR naming the FQDN, and the FQDN "
-         "resolves back to that address (forward-confirmed)",
-         &probe_dns_ptr_ops},
+         "resolves back to that address (forward-confirmed)"},
 	{"dns.mx", CHECK_NODE, false, false,
-         "MTA nodes: the node is an MX target of the cluster's domains",
-         &probe_dns_mx_ops},
+         "MTA nodes: the node is an MX target of the cluster's domains"},
 	{"net.internet", CHECK_NODE, false, true,
          "the node reaches its internet_targets (host:port), outbound port 25 "
-         "singled out: cloud providers block it",
-         &probe_net_internet_ops},
+         "singled out: cloud providers block it"},
 	{"host.port.*", CHECK_NODE, true, true,
          "preflight: each port the node's roles need is free, or held by the "
-         "expected service (a foreign holder is named with its pid)",
-         &probe_host_port_ops},
+         "expected service (a foreign holder is named with its pid)"},
 	{"net.port.*", CHECK_NODE, true, false,
          "TCP connect to each port the node's roles need: external ports on "
-         "the public address, internal ports on the internal address",
-         &probe_net_port_ops},
+         "the public address, internal ports on the internal address"},
 	{"mail.smtp", CHECK_NODE, false, false,
          "port 25: 220 greeting (host name vs FQDN and PTR), EHLO, STARTTLS "
-         "offered and performed, certificate (chain, name, expiry), EHLO again",
-         &probe_mail_smtp_ops},
+         "offered and performed, certificate (chain, name, expiry), EHLO again"},
 	{"mail.submission", CHECK_NODE, false, false,
-         "port 587: as mail.smtp, and AUTH offered only after STARTTLS",
-         &probe_mail_smtp_ops},
+         "port 587: as mail.smtp, and AUTH offered only after STARTTLS"},
 	{"mail.smtps", CHECK_NODE, false, false,
-         "port 465: implicit TLS, certificate, 220 greeting, EHLO with AUTH",
-         &probe_mail_smtp_ops},
+         "port 465: implicit TLS, certificate, 220 greeting, EHLO with AUTH"},
 	{"mail.imap", CHECK_NODE, false, false,
          "port 143: * OK greeting, CAPABILITY, STARTTLS offered and performed, "
-         "no plain-text login before TLS, certificate",
-         &probe_mail_imap_ops},
+         "no plain-text login before TLS, certificate"},
 	{"mail.imaps", CHECK_NODE, false, false,
-         "port 993: implicit TLS, certificate, * OK greeting, CAPABILITY",
-         &probe_mail_imap_ops},
+         "port 993: implicit TLS, certificate, * OK greeting, CAPABILITY"},
 	{"mail.pop3", CHECK_NODE, false, false,
          "port 110: +OK greeting, CAPA, STLS offered and performed, no "
-         "plain-text login before TLS, certificate",
-         &probe_mail_pop3_ops},
+         "plain-text login before TLS, certificate"},
 	{"mail.pop3s", CHECK_NODE, false, false,
-         "port 995: implicit TLS, certificate, +OK greeting, CAPA",
-         &probe_mail_pop3_ops},
+         "port 995: implicit TLS, certificate, +OK greeting, CAPA"},
 	{"dns.mx", CHECK_DOMAIN, false, false,
          "domains: MX exists, is not a null MX, targets are host names with "
-         "A/AAAA (no CNAME, no IP literal) and one is a cluster node",
-         &probe_dns_mx_ops},
+         "A/AAAA (no CNAME, no IP literal) and one is a cluster node"},
 	{"dns.auth", CHECK_DOMAIN, false, false,
          "domains: every authoritative server answers authoritatively and "
-         "they agree on the SOA serial and on the records of the nodes",
-         &probe_dns_auth_ops},
+         "they agree on the SOA serial and on the records of the nodes"},
 };
 
 const size_t catalog_count = sizeof(catalog) / sizeof(catalog[0]);

@@ -1,6 +1,8 @@
 /*
- * catalog.h -- the catalogue of checks: every check id, what it verifies,
- * where it runs and which probe implements it.
+ * catalog.h -- the catalogue of checks: every check id, what it verifies
+ * and where it runs. Metadata only: probes/bindings.c says which probe
+ * runs each check (probes.h, bindings_ops), so that the parsers and the
+ * plan, which need the catalogue, do not link the probes.
  *
  * A check id leads straight to its probe file: dns.ptr -> probes/dns_ptr.c,
  * net.port.SERVICE -> probes/port.c, mail.SERVICE -> probes/smtp.c etc.
@@ -10,8 +12,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-
-struct probe_ops;
 
 enum check_scope {
 	CHECK_NODE,   /* one instance per node (per address or port) */
@@ -24,7 +24,6 @@ struct check_def {
 	bool family;          /* id is a prefix completed by a service */
 	bool self_only;       /* meaningful only on the node itself */
 	const char *verifies; /* one line for `mailready list` */
-	const struct probe_ops *ops;
 };
 
 extern const struct check_def catalog[];

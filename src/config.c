@@ -1,28 +1,23 @@
 /*
  * config.c -- read the cluster file (mailready.conf(5)) into a struct
- * mr_config: the cluster settings, and every node with its roles and
- * addresses.
+ * mr_config: the cluster settings, every node with its roles and
+ * addresses, and the findings accepted until a date.
  *
- * libinih does the INI syntax. Debian builds it without
- * INI_HANDLER_LINENO, so lines reach it through our own reader, which
- * counts them. The reader also parses [section] lines itself: inih cuts
- * section names at 50 characters and never tells a handler about a
- * section without keys. Lines longer than inih's buffer are refused
- * (inih would split them silently); a long list continues on indented
- * lines, as in Python's configparser.
- *
- * Every error is "FILE:LINE: what is wrong", and parsing stops at the
- * first one.
+ * The INI engine (inisrc.h) reads the file; this file declares its
+ * sections and keys and sets their values. Every error is
+ * "FILE:LINE: what is wrong", and parsing stops at the first one.
  */
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "mailready/codes.h"
 #include "inisrc.h"
 #include "mailready/config.h"
 #include "names.h"
@@ -35,33 +30,6 @@ str_lower(char *s)
 {
 	for (; *s; s++)
 		*s = (char)tolower((unsigned char)*s);
-}
-
-/*
- * The next item of a list separated by commas and/or blanks, as a new
- * string; NULL at the end. Empty items ("a,,b") are skipped.
- */
-static char *
-next_item(const char **p)
-{
-	const char *s = *p + strspn(*p, ", \t");
-	size_t n = strcspn(s, ", \t");
-
-	*p = s + n;
-	return n ? xstrndup(s, n) : NULL;
-}
-
-/* value is word alone, blanks aside (case-insensitive). */
-static bool
-is_word(const char *value, const char *word)
-{
-	const char *p = value;
-	char *item = next_item(&p);
-	bool yes = item != NULL && strcasecmp(item, word) == 0 &&
-	           p[strspn(p, ", \t")] == '\0';
-
-	free(item);
-	return yes;
 }
 
 static int
@@ -131,6 +99,18 @@ free_targets(struct mr_target *v, size_t n)
 }
 
 static void
+free_accepts(struct mr_accept *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].code);
+		free(v[i].target);
+		free(v[i].reason);
+		free(v[i].file);
+	}
+	free(v);
+}
+
+static void
 free_node(struct mr_node *n)
 {
 	free(n->name);
@@ -157,13 +137,7 @@ mr_config_free(struct mr_config *c)
 	for (size_t i = 0; i < c->nnodes; i++)
 		free_node(&c->nodes[i]);
 	free(c->nodes);
-	for (size_t i = 0; i < c->naccepts; i++) {
-		free(c->accepts[i].code);
-		free(c->accepts[i].target);
-		free(c->accepts[i].reason);
-		free(c->accepts[i].file);
-	}
-	free(c->accepts);
+	free_accepts(c->accepts, c->naccepts);
 	free(c);
 }
 
@@ -218,7 +192,7 @@ resolvers_list(const char *value, struct mr_resolvers *r, char *err,
 	const char *p = value;
 	char *item;
 
-	while ((item = next_item(&p)) != NULL) {
+	while ((item = ini_next_item(&p)) != NULL) {
 		struct mr_server sv;
 		if (strcasecmp(item, "system") == 0 ||
 		    strcasecmp(item, "iterate") == 0) {
@@ -250,9 +224,9 @@ mr_resolvers_parse(const char *value, bool allow_iterate,
 {
 	struct mr_resolvers r = {MR_RESOLVERS_LIST, NULL, 0};
 
-	if (is_word(value, "system")) {
+	if (ini_is_word(value, "system")) {
 		r.kind = MR_RESOLVERS_SYSTEM;
-	} else if (is_word(value, "iterate")) {
+	} else if (ini_is_word(value, "iterate")) {
 		if (!allow_iterate) {
 			snprintf(err, errlen,
 			         "iterate only applies to outside_resolvers");
@@ -281,7 +255,7 @@ mr_cidr_list_parse(const char *value, struct mr_cidr_list *out, char *err,
 	const char *p = value;
 	char *item;
 
-	while ((item = next_item(&p)) != NULL) {
+	while ((item = ini_next_item(&p)) != NULL) {
 		struct mr_cidr c;
 		bool any = strcasecmp(item, "any") == 0;
 		int rc = mr_cidr_parse(any ? "0.0.0.0/0" : item, &c, err,
@@ -307,36 +281,19 @@ mr_cidr_list_parse(const char *value, struct mr_cidr_list *out, char *err,
 /* ------------------------------------------------------------ the parser */
 
 enum cfg_section {
-	SEC_NONE,
-	SEC_CLUSTER,
-	SEC_NODE,
-};
-
-struct cfg_parser;
-
-struct cfg_key {
-	const char *name;
-	/* cont: an indented line continuing the value of the line above */
-	bool (*set)(struct cfg_parser *ps, const char *value, bool cont);
-	bool list; /* may be continued on indented lines */
-};
-
-struct seen_key {
-	const struct cfg_key *key;
-	int line;
+	SEC_CLUSTER = 1,
+	SEC_ACCEPT = 2,
+	SEC_NODE = 4,
 };
 
 struct cfg_parser {
-	struct ini_src src;
+	struct ini_src src;  /* the cluster file */
+	struct ini_src *cur; /* the file being read: src or an accept file */
 	struct mr_config *cfg;
-	char *dir; /* directory of the file: relative paths start there */
-	enum cfg_section sec;
+	char *dir;   /* directory of the file: relative paths start there */
 	size_t node; /* index of the current node */
-	int cluster_line;
-	struct seen_key seen[16];
-	size_t nseen;
-	const struct cfg_key *key; /* key of the last key line */
-	int key_line;
+	/* The acceptance an indented line continues; SIZE_MAX: none. */
+	size_t last_accept;
 	int warn_line; /* where cert_*_days were set, for the final check */
 	int crit_line;
 };
@@ -347,7 +304,7 @@ fail(struct cfg_parser *ps, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	ini_failv(&ps->src, ps->src.lineno, fmt, ap);
+	ini_failv(ps->cur, ps->cur->lineno, fmt, ap);
 	va_end(ap);
 	return false;
 }
@@ -356,16 +313,12 @@ fail(struct cfg_parser *ps, const char *fmt, ...)
 static bool __attribute__((format(printf, 2, 3)))
 bad(struct cfg_parser *ps, const char *fmt, ...)
 {
-	char msg[400];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	ini_badv(ps->cur, fmt, ap);
 	va_end(ap);
-	if (ps->sec == SEC_NODE)
-		return fail(ps, "[node %s] %s: %s",
-		            ps->cfg->nodes[ps->node].name, ps->key->name, msg);
-	return fail(ps, "[cluster] %s: %s", ps->key->name, msg);
+	return false;
 }
 
 static char *
@@ -415,8 +368,10 @@ valid_profile_name(const char *s)
 }
 
 static bool
-set_profile(struct cfg_parser *ps, const char *v, bool cont)
+set_profile(void *user, const char *v, bool cont)
 {
+	struct cfg_parser *ps = user;
+
 	(void)cont;
 	if (strchr(v, '/') != NULL) {
 		set_str(&ps->cfg->profile, resolve_path(ps, v));
@@ -464,14 +419,15 @@ has_domain(const struct mr_config *c, const char *d)
 }
 
 static bool
-set_domains(struct cfg_parser *ps, const char *v, bool cont)
+set_domains(void *user, const char *v, bool cont)
 {
+	struct cfg_parser *ps = user;
 	struct mr_config *c = ps->cfg;
 	const char *p = v;
 	char *item;
 
 	(void)cont;
-	while ((item = next_item(&p)) != NULL) {
+	while ((item = ini_next_item(&p)) != NULL) {
 		char *d = name_normalize(item);
 		if (!valid_domain(d)) {
 			bad(ps,
@@ -521,32 +477,40 @@ set_resolvers(struct cfg_parser *ps, struct mr_resolvers *r, const char *v,
 }
 
 static bool
-set_inside(struct cfg_parser *ps, const char *v, bool cont)
+set_inside(void *user, const char *v, bool cont)
 {
+	struct cfg_parser *ps = user;
+
 	return set_resolvers(ps, &ps->cfg->inside, v, cont, false);
 }
 
 static bool
-set_outside(struct cfg_parser *ps, const char *v, bool cont)
+set_outside(void *user, const char *v, bool cont)
 {
+	struct cfg_parser *ps = user;
+
 	return set_resolvers(ps, &ps->cfg->outside, v, cont, true);
 }
 
 static bool
-set_root_hints(struct cfg_parser *ps, const char *v, bool cont)
+set_root_hints(void *user, const char *v, bool cont)
 {
+	struct cfg_parser *ps = user;
+
 	(void)cont;
 	set_str(&ps->cfg->root_hints,
-	        is_word(v, "builtin") ? NULL : resolve_path(ps, v));
+	        ini_is_word(v, "builtin") ? NULL : resolve_path(ps, v));
 	return true;
 }
 
 static bool
-set_ca_file(struct cfg_parser *ps, const char *v, bool cont)
+set_ca_file(void *user, const char *v, bool cont)
 {
+	struct cfg_parser *ps = user;
+
 	(void)cont;
 	set_str(&ps->cfg->ca_file,
-	        is_word(v, "system") ? NULL : resolve_path(ps, v));
+	        ini_is_word(v, "system") ? NULL : resolve_path(ps, v));
 	return true;
 }
 
@@ -595,8 +559,9 @@ parse_target(struct cfg_parser *ps, const char *item, struct mr_target *t)
 }
 
 static bool
-set_internet_targets(struct cfg_parser *ps, const char *v, bool cont)
+set_internet_targets(void *user, const char *v, bool cont)
 {
+	struct cfg_parser *ps = user;
 	struct mr_config *c = ps->cfg;
 	const char *p = v;
 	char *item;
@@ -604,7 +569,7 @@ set_internet_targets(struct cfg_parser *ps, const char *v, bool cont)
 	if (cont && c->internet_targets_builtin)
 		return bad(ps, "builtin stands alone; it cannot be continued "
 		               "or mixed with targets");
-	if (is_word(v, "builtin")) {
+	if (ini_is_word(v, "builtin")) {
 		free_targets(c->internet_targets, c->ninternet_targets);
 		c->internet_targets = NULL;
 		c->ninternet_targets = 0;
@@ -612,7 +577,7 @@ set_internet_targets(struct cfg_parser *ps, const char *v, bool cont)
 		return true;
 	}
 	c->internet_targets_builtin = false;
-	while ((item = next_item(&p)) != NULL) {
+	while ((item = ini_next_item(&p)) != NULL) {
 		struct mr_target t;
 		bool ok = parse_target(ps, item, &t);
 		free(item);
@@ -645,11 +610,12 @@ set_cidrs(struct cfg_parser *ps, struct mr_cidr_list *l, const char *v,
 }
 
 static bool
-set_public_networks(struct cfg_parser *ps, const char *v, bool cont)
+set_public_networks(void *user, const char *v, bool cont)
 {
+	struct cfg_parser *ps = user;
 	struct mr_config *c = ps->cfg;
 
-	if (is_word(v, "default") || (cont && c->public_default)) {
+	if (ini_is_word(v, "default") || (cont && c->public_default)) {
 		if (cont)
 			return bad(ps, "default stands alone; it cannot be "
 			               "continued or mixed with networks");
@@ -662,8 +628,10 @@ set_public_networks(struct cfg_parser *ps, const char *v, bool cont)
 }
 
 static bool
-set_allow_networks(struct cfg_parser *ps, const char *v, bool cont)
+set_allow_networks(void *user, const char *v, bool cont)
 {
+	struct cfg_parser *ps = user;
+
 	return set_cidrs(ps, &ps->cfg->allow_networks, v, cont);
 }
 
@@ -687,15 +655,19 @@ set_seconds(struct cfg_parser *ps, const char *v, double *out)
 }
 
 static bool
-set_timeout(struct cfg_parser *ps, const char *v, bool cont)
+set_timeout(void *user, const char *v, bool cont)
 {
+	struct cfg_parser *ps = user;
+
 	(void)cont;
 	return set_seconds(ps, v, &ps->cfg->timeout_s);
 }
 
 static bool
-set_probe_timeout(struct cfg_parser *ps, const char *v, bool cont)
+set_probe_timeout(void *user, const char *v, bool cont)
 {
+	struct cfg_parser *ps = user;
+
 	(void)cont;
 	return set_seconds(ps, v, &ps->cfg->probe_timeout_s);
 }
@@ -717,37 +689,24 @@ set_days(struct cfg_parser *ps, const char *v, int *out)
 }
 
 static bool
-set_warn_days(struct cfg_parser *ps, const char *v, bool cont)
+set_warn_days(void *user, const char *v, bool cont)
 {
+	struct cfg_parser *ps = user;
+
 	(void)cont;
 	ps->warn_line = ps->src.lineno;
 	return set_days(ps, v, &ps->cfg->cert_warn_days);
 }
 
 static bool
-set_crit_days(struct cfg_parser *ps, const char *v, bool cont)
+set_crit_days(void *user, const char *v, bool cont)
 {
+	struct cfg_parser *ps = user;
+
 	(void)cont;
 	ps->crit_line = ps->src.lineno;
 	return set_days(ps, v, &ps->cfg->cert_crit_days);
 }
-
-static const struct cfg_key cluster_keys[] = {
-	{"profile", set_profile, false},
-	{"domains", set_domains, true},
-	{"inside_resolvers", set_inside, true},
-	{"outside_resolvers", set_outside, true},
-	{"root_hints", set_root_hints, false},
-	{"ca_file", set_ca_file, false},
-	{"internet_targets", set_internet_targets, true},
-	{"public_networks", set_public_networks, true},
-	{"allow_networks", set_allow_networks, true},
-	{"timeout", set_timeout, false},
-	{"probe_timeout", set_probe_timeout, false},
-	{"cert_warn_days", set_warn_days, false},
-	{"cert_crit_days", set_crit_days, false},
-	{NULL, NULL, false},
-};
 
 /* --------------------------------------------------------- [node] keys */
 
@@ -758,14 +717,15 @@ valid_role(const char *s)
 }
 
 static bool
-set_roles(struct cfg_parser *ps, const char *v, bool cont)
+set_roles(void *user, const char *v, bool cont)
 {
+	struct cfg_parser *ps = user;
 	struct mr_node *n = &ps->cfg->nodes[ps->node];
 	const char *p = v;
 	char *item;
 
 	(void)cont;
-	while ((item = next_item(&p)) != NULL) {
+	while ((item = ini_next_item(&p)) != NULL) {
 		str_lower(item);
 		if (!valid_role(item)) {
 			bad(ps,
@@ -787,7 +747,7 @@ add_addrs(struct cfg_parser *ps, const char *v, struct mr_addr **vec,
 	const char *p = v;
 	char *item;
 
-	while ((item = next_item(&p)) != NULL) {
+	while ((item = ini_next_item(&p)) != NULL) {
 		struct mr_addr a;
 		bool dup = false;
 		if (mr_addr_parse(item, &a) < 0) {
@@ -810,29 +770,385 @@ add_addrs(struct cfg_parser *ps, const char *v, struct mr_addr **vec,
 }
 
 static bool
-set_public(struct cfg_parser *ps, const char *v, bool cont)
+set_public(void *user, const char *v, bool cont)
 {
-	(void)cont;
+	struct cfg_parser *ps = user;
 	struct mr_node *n = &ps->cfg->nodes[ps->node];
+
+	(void)cont;
 	return add_addrs(ps, v, &n->public_addrs, &n->npublic);
 }
 
 static bool
-set_internal(struct cfg_parser *ps, const char *v, bool cont)
+set_internal(void *user, const char *v, bool cont)
 {
-	(void)cont;
+	struct cfg_parser *ps = user;
 	struct mr_node *n = &ps->cfg->nodes[ps->node];
+
+	(void)cont;
 	return add_addrs(ps, v, &n->internal_addrs, &n->ninternal);
 }
 
-static const struct cfg_key node_keys[] = {
-	{"roles", set_roles, true},
-	{"public", set_public, true},
-	{"internal", set_internal, true},
-	{NULL, NULL, false},
+/* ---------------------------------------------------------- [accept] */
+
+/*
+ * Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar
+ * (H. Hinnant's days_from_civil): no time zone, no libc.
+ */
+static long long
+days_from_civil(int y, int m, int d)
+{
+	long long yy = m <= 2 ? y - 1 : y;
+	long long era = (yy >= 0 ? yy : yy - 399) / 400;
+	long long yoe = yy - era * 400;
+	long long doy = (153LL * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+	return era * 146097 + doe - 719468;
+}
+
+static int
+days_in_month(int y, int m)
+{
+	static const int days[] = {31, 28, 31, 30, 31, 30,
+	                           31, 31, 30, 31, 30, 31};
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : days[m - 1];
+}
+
+/* Ten characters: digits, with '-' at 4 and 7 (a NUL fails the test). */
+static bool
+date_shape(const char *s)
+{
+	for (size_t i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? s[i] != '-'
+		                     : !isdigit((unsigned char)s[i]))
+			return false;
+	return s[10] == '\0';
+}
+
+/* "YYYY-MM-DD", a day of the calendar: its end as a UNIX time. */
+static bool
+parse_date(struct cfg_parser *ps, const char *s, long long *end_t)
+{
+	int y, m, d;
+
+	if (!date_shape(s))
+		return bad(ps,
+		           "expiry '%s' is not a date; write YYYY-MM-DD "
+		           "(e.g. 2027-03-01)",
+		           s);
+	y = atoi(s);
+	m = atoi(s + 5);
+	d = atoi(s + 8);
+	if (m < 1 || m > 12)
+		return bad(ps,
+		           "expiry '%s' is not a date: there is no month %d", s,
+		           m);
+	if (d < 1 || d > days_in_month(y, m))
+		return bad(ps, "expiry '%s' is not a date: %.7s has %d days", s,
+		           s, days_in_month(y, m));
+	*end_t = (days_from_civil(y, m, d) + 1) * 86400;
+	return true;
+}
+
+/* Names, addresses, ADDR:PORT, [V6]:PORT, wildcards. */
+static bool
+valid_accept_target(const char *s)
+{
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr(".-_*:[]", *s))
+			return false;
+	return true;
+}
+
+/* The next blank-separated word of *p, as a new string; NULL at the end. */
+static char *
+next_word(const char **p)
+{
+	const char *s = *p + strspn(*p, " \t");
+	size_t n = strcspn(s, " \t");
+
+	*p = s + n;
+	return n ? xstrndup(s, n) : NULL;
+}
+
+static const struct mr_accept *
+find_accept(const struct mr_config *c, const char *code, const char *target)
+{
+	for (size_t i = 0; i < c->naccepts; i++)
+		if (strcmp(c->accepts[i].code, code) == 0 &&
+		    strcmp(c->accepts[i].target, target) == 0)
+			return &c->accepts[i];
+	return NULL;
+}
+
+static bool
+accept_code(struct cfg_parser *ps, const char *code)
+{
+	const char *near;
+
+	if (mr_code_find(code) != NULL)
+		return true;
+	if (strcmp(code, "file") == 0 && ps->cur != &ps->src)
+		return bad(ps, "file = works only in the [accept] section of "
+		               "the cluster file, not in an accept file");
+	near = mr_code_suggest(code);
+	if (near != NULL)
+		return bad(ps, "unknown code '%s' (did you mean '%s'?)", code,
+		           near);
+	return bad(ps,
+	           "unknown code '%s'; mailready(1) lists the codes "
+	           "(FINDING CODES)",
+	           code);
+}
+
+/*
+ * "CODE TARGET": the code known, one target. has_date: an '=' follows;
+ * without one, the date is missing (the likeliest mistake).
+ */
+static bool
+accept_names(struct cfg_parser *ps, const char *lhs, bool has_date,
+             struct mr_accept *a)
+{
+	const char *p = lhs;
+	char *extra, *target;
+
+	a->code = next_word(&p);
+	if (a->code == NULL)
+		return bad(ps, "an acceptance is CODE TARGET = YYYY-MM-DD "
+		               "reason");
+	if (!accept_code(ps, a->code))
+		return false;
+	if (!has_date)
+		return bad(ps, "an acceptance needs an expiry date: CODE "
+		               "TARGET = YYYY-MM-DD reason");
+	target = next_word(&p);
+	if (target == NULL)
+		return bad(ps,
+		           "%s needs a target: a node or domain name, a "
+		           "check target such as 127.0.2.10:25, or *",
+		           a->code);
+	a->target = name_normalize(target);
+	if ((extra = next_word(&p)) != NULL) {
+		bad(ps,
+		    "'%s %s %s': one target per acceptance; write a line "
+		    "for each",
+		    a->code, target, extra);
+		free(extra);
+		free(target);
+		return false;
+	}
+	if (!valid_accept_target(target)) {
+		bad(ps,
+		    "target '%s' is not a node or domain name, a check "
+		    "target such as 127.0.2.10:25, or *",
+		    target);
+		free(target);
+		return false;
+	}
+	free(target);
+	return true;
+}
+
+/* "= YYYY-MM-DD ...": the date; *rest is what follows it. */
+static bool
+accept_date(struct cfg_parser *ps, const char *eq, struct mr_accept *a,
+            const char **rest)
+{
+	const char *date = eq + 1 + strspn(eq + 1, " \t");
+	char *day;
+	bool ok;
+
+	*rest = date + strcspn(date, " \t;");
+	if (*rest == date)
+		return bad(ps, "an acceptance needs an expiry date: CODE "
+		               "TARGET = YYYY-MM-DD reason");
+	day = xstrndup(date, (size_t)(*rest - date));
+	ok = parse_date(ps, day, &a->until_t);
+	if (ok) /* 10 characters and the NUL */
+		memcpy(a->until, day, sizeof(a->until));
+	free(day);
+	return ok;
+}
+
+/* (CODE, TARGET) once, over the cluster file and its accept file. */
+static bool
+accept_unique(struct cfg_parser *ps, const struct mr_accept *a)
+{
+	const struct mr_accept *old = find_accept(ps->cfg, a->code, a->target);
+
+	if (old == NULL)
+		return true;
+	if (strcmp(old->file, ps->cur->name) == 0)
+		return bad(ps, "duplicate acceptance %s %s (first on line %d)",
+		           a->code, a->target, old->line);
+	return bad(ps, "duplicate acceptance %s %s (first at %s:%d)", a->code,
+	           a->target, old->file, old->line);
+}
+
+/*
+ * The reason after the date: the words there, up to a comment; or, with
+ * none, the comment itself ("= 2027-03-01 ; provider changes the PTR").
+ */
+static char *
+accept_reason(const char *rest)
+{
+	const char *cmt = ini_comment(rest);
+	const char *end = cmt ? cmt : rest + strlen(rest);
+	const char *a = rest + strspn(rest, " \t;");
+
+	while (end > a && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	if (end <= a && cmt != NULL) {
+		a = cmt + 1 + strspn(cmt + 1, " \t");
+		end = a + strlen(a);
+	}
+	return xstrndup(a, end > a ? (size_t)(end - a) : 0);
+}
+
+/* "CODE TARGET = YYYY-MM-DD reason" */
+static bool
+add_accept(struct cfg_parser *ps, const char *line)
+{
+	const char *eq = strchr(line, '=');
+	const char *cmt = ini_comment(line);
+	const char *lhs_end = eq ? eq : cmt ? cmt : line + strlen(line);
+	char *lhs = xstrndup(line, (size_t)(lhs_end - line));
+	struct mr_accept a = {0};
+	struct mr_config *c = ps->cfg;
+	const char *rest = NULL;
+	bool ok = accept_names(ps, lhs, eq != NULL, &a) &&
+	          accept_date(ps, eq, &a, &rest) && accept_unique(ps, &a);
+
+	free(lhs);
+	if (!ok) {
+		free(a.code);
+		free(a.target);
+		return false;
+	}
+	a.reason = accept_reason(rest);
+	a.file = xstrdup(ps->cur->name);
+	a.line = ps->cur->lineno;
+	c->accepts =
+		xreallocarray(c->accepts, c->naccepts + 1, sizeof(*c->accepts));
+	c->accepts[c->naccepts] = a;
+	ps->last_accept = c->naccepts++;
+	return true;
+}
+
+/* An indented line goes on with the reason of the acceptance above. */
+static bool
+continue_reason(struct cfg_parser *ps, const char *line)
+{
+	struct mr_accept *a = &ps->cfg->accepts[ps->last_accept];
+	char *more, *old = a->reason;
+
+	if (strchr(line, '=') != NULL)
+		return fail(ps,
+		            "this indented line continues the acceptance on "
+		            "line %d; start each acceptance at the beginning "
+		            "of a line",
+		            a->line);
+	more = accept_reason(line);
+	a->reason = *old ? xasprintf("%s %s", old, more) : xstrdup(more);
+	free(more);
+	free(old);
+	return true;
+}
+
+static bool
+accept_line(void *user, const char *line, bool indented)
+{
+	struct cfg_parser *ps = user;
+
+	if (indented && ps->last_accept != SIZE_MAX)
+		return continue_reason(ps, line);
+	ps->last_accept = SIZE_MAX;
+	return add_accept(ps, line);
+}
+
+static bool
+start_accept(void *user, const char *arg)
+{
+	struct cfg_parser *ps = user;
+
+	(void)arg;
+	ps->last_accept = SIZE_MAX;
+	return true;
+}
+
+static const struct ini_section accept_file_sections[] = {
+	{"accept", SEC_ACCEPT, NULL, start_accept, accept_line},
+	{NULL, 0, NULL, NULL, NULL},
 };
 
-/* --------------------------------------------------------- sections */
+static const struct ini_key no_keys[] = {
+	{NULL, NULL, 0, false},
+};
+
+/* An accept file: acceptances only, the [accept] header optional. */
+static const struct ini_syntax accept_file_syntax = {
+	accept_file_sections,
+	no_keys,
+	&accept_file_sections[0],
+};
+
+static bool
+set_accept_file(void *user, const char *v, bool cont)
+{
+	struct cfg_parser *ps = user;
+	char *path = resolve_path(ps, v);
+	struct ini_src in = {
+		.name = path,
+		.err = ps->src.err,
+		.errlen = ps->src.errlen,
+		.syntax = &accept_file_syntax,
+		.user = ps,
+	};
+	int rc;
+
+	(void)cont;
+	in.fp = fopen(path, "r");
+	if (in.fp == NULL) {
+		bad(ps, "%s: %s", path, strerror(errno));
+		free(path);
+		return false;
+	}
+	ps->cur = &in;
+	rc = ini_src_parse(&in);
+	ps->cur = &ps->src;
+	ps->last_accept = SIZE_MAX;
+	fclose(in.fp);
+	ini_src_free(&in);
+	free(path);
+	/* The message, naming the accept file, is in err already. */
+	return rc == 0 || ini_fail_verbatim(&ps->src, ps->src.err);
+}
+
+/* ------------------------------------------------------------ the syntax */
+
+static const struct ini_key cfg_keys[] = {
+	{"profile", set_profile, SEC_CLUSTER, false},
+	{"domains", set_domains, SEC_CLUSTER, true},
+	{"inside_resolvers", set_inside, SEC_CLUSTER, true},
+	{"outside_resolvers", set_outside, SEC_CLUSTER, true},
+	{"root_hints", set_root_hints, SEC_CLUSTER, false},
+	{"ca_file", set_ca_file, SEC_CLUSTER, false},
+	{"internet_targets", set_internet_targets, SEC_CLUSTER, true},
+	{"public_networks", set_public_networks, SEC_CLUSTER, true},
+	{"allow_networks", set_allow_networks, SEC_CLUSTER, true},
+	{"timeout", set_timeout, SEC_CLUSTER, false},
+	{"probe_timeout", set_probe_timeout, SEC_CLUSTER, false},
+	{"cert_warn_days", set_warn_days, SEC_CLUSTER, false},
+	{"cert_crit_days", set_crit_days, SEC_CLUSTER, false},
+	{"file", set_accept_file, SEC_ACCEPT, false},
+	{"roles", set_roles, SEC_NODE, true},
+	{"public", set_public, SEC_NODE, true},
+	{"internal", set_internal, SEC_NODE, true},
+	{NULL, NULL, 0, false},
+};
 
 static bool
 node_name_ok(struct cfg_parser *ps, const char *raw, const char *name)
@@ -862,8 +1178,9 @@ node_name_ok(struct cfg_parser *ps, const char *raw, const char *name)
 }
 
 static bool
-start_node(struct cfg_parser *ps, const char *raw)
+start_node(void *user, const char *raw)
 {
+	struct cfg_parser *ps = user;
 	char *name = name_normalize(raw);
 	const struct mr_node *old;
 	struct mr_node *n;
@@ -883,167 +1200,18 @@ start_node(struct cfg_parser *ps, const char *raw)
 	free(name);
 	n->line = ps->src.lineno;
 	ps->node = ps->cfg->nnodes - 1;
-	ps->sec = SEC_NODE;
+	ini_set_arg(&ps->src, n->name);
 	return true;
 }
 
-static bool
-cfg_section(void *user, const char *hdr)
-{
-	struct cfg_parser *ps = user;
+static const struct ini_section cfg_sections[] = {
+	{"cluster", SEC_CLUSTER, NULL, NULL, NULL},
+	{"accept", SEC_ACCEPT, NULL, start_accept, accept_line},
+	{"node", SEC_NODE, "NAME", start_node, NULL},
+	{NULL, 0, NULL, NULL, NULL},
+};
 
-	ps->nseen = 0;
-	ps->key = NULL;
-	if (strcmp(hdr, "cluster") == 0) {
-		if (ps->cluster_line)
-			return fail(ps,
-			            "duplicate section [cluster] (first "
-			            "on line %d)",
-			            ps->cluster_line);
-		ps->cluster_line = ps->src.lineno;
-		ps->sec = SEC_CLUSTER;
-		return true;
-	}
-	if (strncmp(hdr, "node", 4) == 0 &&
-	    (hdr[4] == '\0' || isspace((unsigned char)hdr[4])))
-		return start_node(ps, hdr + 4 + strspn(hdr + 4, " \t"));
-	return fail(ps,
-	            "unknown section [%s]; expected [cluster] or "
-	            "[node NAME]",
-	            hdr);
-}
-
-/* ------------------------------------------------------------ key lines */
-
-/* Levenshtein distance, case-insensitive, for "did you mean". */
-static size_t
-edit_distance(const char *a, const char *b)
-{
-	size_t lb = strlen(b), row[64], i, j;
-
-	if (lb >= sizeof(row) / sizeof(row[0]) || strlen(a) >= 64)
-		return SIZE_MAX;
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; a[i - 1]; i++) {
-		size_t diag = row[0];
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t sub = diag + (tolower((unsigned char)a[i - 1]) !=
-			                     tolower((unsigned char)b[j - 1]));
-			size_t best = up + 1 < row[j - 1] + 1 ? up + 1
-			                                      : row[j - 1] + 1;
-			row[j] = sub < best ? sub : best;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
-
-static bool
-unknown_key(struct cfg_parser *ps, const char *name, const struct cfg_key *keys,
-            const char *where)
-{
-	const struct cfg_key *near = NULL;
-	size_t best = 3; /* more edits than this is not a typo */
-	char list[256] = "";
-	size_t off = 0;
-
-	for (const struct cfg_key *k = keys; k->name; k++) {
-		size_t d = edit_distance(name, k->name);
-		if (d < best) {
-			best = d;
-			near = k;
-		}
-	}
-	if (near != NULL)
-		return fail(ps, "unknown key '%s' in %s (did you mean '%s'?)",
-		            name, where, near->name);
-	for (const struct cfg_key *k = keys; k->name && off < sizeof(list); k++)
-		off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s",
-		                        off ? ", " : "", k->name);
-	return fail(ps, "unknown key '%s' in %s; keys there are: %s", name,
-	            where, list);
-}
-
-static const struct cfg_key *
-find_key(const struct cfg_key *keys, const char *name)
-{
-	for (const struct cfg_key *k = keys; k->name; k++)
-		if (strcmp(k->name, name) == 0)
-			return k;
-	return NULL;
-}
-
-/* An indented line: more of the value of the key above. */
-static bool
-continue_key(struct cfg_parser *ps, const char *value)
-{
-	if (strchr(value, '=') != NULL)
-		return fail(ps,
-		            "this indented line continues '%s' from line "
-		            "%d; start each key at the beginning of a "
-		            "line",
-		            ps->key->name, ps->key_line);
-	if (!ps->key->list)
-		return fail(ps,
-		            "this indented line continues '%s' from line "
-		            "%d, which takes a single value",
-		            ps->key->name, ps->key_line);
-	return ps->key->set(ps, value, true);
-}
-
-static bool
-new_key(struct cfg_parser *ps, const char *name, const char *value)
-{
-	const struct cfg_key *keys =
-		ps->sec == SEC_CLUSTER ? cluster_keys : node_keys;
-	char where[300];
-	const struct cfg_key *k = find_key(keys, name);
-
-	if (ps->sec == SEC_CLUSTER)
-		snprintf(where, sizeof(where), "[cluster]");
-	else
-		snprintf(where, sizeof(where), "[node %s]",
-		         ps->cfg->nodes[ps->node].name);
-	if (k == NULL)
-		return unknown_key(ps, name, keys, where);
-	for (size_t i = 0; i < ps->nseen; i++)
-		if (ps->seen[i].key == k)
-			return fail(ps,
-			            "duplicate key '%s' (first set on line "
-			            "%d)",
-			            name, ps->seen[i].line);
-	ps->seen[ps->nseen].key = k;
-	ps->seen[ps->nseen++].line = ps->src.lineno;
-	ps->key = k;
-	ps->key_line = ps->src.lineno;
-	if (*value == '\0')
-		return bad(ps, "no value; give one or remove the line");
-	return k->set(ps, value, false);
-}
-
-static int
-cfg_handler(void *user, const char *section, const char *name,
-            const char *value)
-{
-	struct cfg_parser *ps = user;
-
-	/* section is inih's copy, cut at 50 characters: ours is ps->sec. */
-	(void)section;
-	if (ps->src.failed)
-		return 0;
-	if (ps->src.indented && ps->src.after_key)
-		return continue_key(ps, value);
-	ps->src.after_key = true;
-	if (ps->sec == SEC_NONE)
-		return fail(ps,
-		            "key '%s' is outside any section; put it "
-		            "under [cluster] or [node NAME]",
-		            name);
-	return new_key(ps, name, value);
-}
+static const struct ini_syntax cfg_syntax = {cfg_sections, cfg_keys, NULL};
 
 /* Checks that need the whole file. */
 static bool
@@ -1074,14 +1242,16 @@ load(const char *name, FILE *fp, const char *text, char *err, size_t errlen)
 	ps.cfg = mr_config_new_default();
 	ps.cfg->file = xstrdup(name);
 	ps.dir = dir_of(name);
+	ps.cur = &ps.src;
+	ps.last_accept = SIZE_MAX;
 	ps.src.name = name;
 	ps.src.fp = fp;
 	ps.src.text = text;
 	ps.src.err = err;
 	ps.src.errlen = errlen;
-	ps.src.section = cfg_section;
+	ps.src.syntax = &cfg_syntax;
 	ps.src.user = &ps;
-	rc = ini_src_parse(&ps.src, cfg_handler, &ps);
+	rc = ini_src_parse(&ps.src);
 	if (rc == 0 && !cfg_finish(&ps))
 		rc = -1;
 	ini_src_free(&ps.src);

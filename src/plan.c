@@ -3,11 +3,12 @@
  * instances: which check runs for which node or domain, on which address
  * and port.
  *
- * Each node's items come in catalogue order; a check family (net.port.*,
- * and host.port.* and mail.* when the catalogue has them) is expanded
- * where it stands in the catalogue, port by port (external ports first,
- * then internal, each ascending) and address by address. So adding a
- * probe to the catalogue is all it takes for the plan to use it.
+ * Each node's items come in catalogue order; the checks made from ports
+ * (net.port.*, host.port.*, and mail.SERVICE for the services with a mail
+ * protocol in services.c) are expanded where they stand in the catalogue,
+ * port by port (external ports first, then internal, each ascending) and
+ * address by address. So adding a probe to the catalogue is all it takes
+ * for the plan to use it.
  */
 #include <fnmatch.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 
 #include "names.h"
 #include "plan.h"
+#include "services.h"
 #include "xmalloc.h"
 
 const char *
@@ -53,20 +55,6 @@ static const char *const port_prefix[] = {
 	[PORT_NET] = "net.port.",
 	[PORT_MAIL] = "mail.",
 };
-
-static const char *const mail_services[] = {
-	"smtp", "submission", "smtps", "imap", "imaps", "pop3", "pop3s",
-};
-
-static bool
-is_mail_service(const char *s)
-{
-	for (size_t i = 0; i < sizeof(mail_services) / sizeof(*mail_services);
-	     i++)
-		if (strcmp(mail_services[i], s) == 0)
-			return true;
-	return false;
-}
 
 static bool
 glob_any(char *const *globs, size_t n, const char *id)
@@ -116,17 +104,6 @@ push(struct plan *out, const struct plan_opts *o, struct plan_item *it)
 
 /* ------------------------------------------------------------ node roles */
 
-static void
-role_names(const struct profile *p, char *buf, size_t len)
-{
-	size_t off = 0;
-
-	snprintf(buf, len, "no roles");
-	for (size_t i = 0; i < p->nroles && off < len; i++)
-		off += (size_t)snprintf(buf + off, len - off, "%s%s",
-		                        i ? ", " : "", p->roles[i].name);
-}
-
 static int
 node_error(const struct mr_config *cfg, const struct mr_node *n, char *err,
            size_t errlen, const char *msg)
@@ -159,13 +136,21 @@ node_roles(const struct mr_config *cfg, const struct profile *prof,
 	nd->roles[nd->nroles++] = &prof->all;
 	for (size_t i = 0; i < count; i++) {
 		const struct profile_role *r = profile_role(prof, names[i]);
-		if (r == NULL) {
-			role_names(prof, have, sizeof(have));
+		const char *near = NULL;
+		if (r == NULL && (near = profile_role_suggest(prof, names[i])))
+			snprintf(
+				msg, sizeof(msg),
+				"unknown role '%s' in profile %s (did you mean "
+				"'%s'?)",
+				names[i], prof->name, near);
+		if (r == NULL && near == NULL) {
+			profile_role_names(prof, have, sizeof(have));
 			snprintf(msg, sizeof(msg),
 			         "unknown role '%s' (profile %s has: %s)",
 			         names[i], prof->name, have);
-			return node_error(cfg, n, err, errlen, msg);
 		}
+		if (r == NULL)
+			return node_error(cfg, n, err, errlen, msg);
 		nd->roles[nd->nroles++] = r;
 	}
 	return 0;
@@ -262,7 +247,9 @@ add_port_item(struct plan *out, const struct plan_opts *o,
 		.has_addr = a != NULL,
 		.self = self,
 	};
+	const struct service_def *sd = service_find(pp->service);
 
+	it.implicit_tls = sd != NULL && sd->implicit_tls;
 	if (a != NULL)
 		it.addr = *a;
 	push(out, o, &it);
@@ -304,8 +291,10 @@ port_kind_applies(enum port_kind k, const struct plan_opts *o,
 		return o->mode == MODE_PREFLIGHT && self;
 	case PORT_NET:
 		return true;
-	case PORT_MAIL:
-		return is_mail_service(service);
+	case PORT_MAIL: {
+		const struct service_def *sd = service_find(service);
+		return sd != NULL && sd->proto != SERVICE_PROTO_NONE;
+	}
 	}
 	return false;
 }
@@ -357,7 +346,9 @@ plan_node(const struct mr_config *cfg, const struct profile *prof,
 		const struct check_def *def = &catalog[i];
 		if (def->scope != CHECK_NODE)
 			continue;
-		if (!def->family && needs_check(&nd, def->id))
+		/* mail.smtp in a profile's checks only asked for a port. */
+		if (!def->family && service_of_check(def->id) == NULL &&
+		    needs_check(&nd, def->id))
 			add_node_check(out, o, def, n, self);
 		add_ports_for(out, o, def, n, &nd, self);
 	}

@@ -42,6 +42,7 @@ struct plan_item {
 	char *service;              /* port checks: "smtp"; else NULL */
 	uint16_t port;              /* port checks; else 0 */
 	bool external;              /* port checks: public side */
+	bool implicit_tls;          /* port checks: TLS first (services.h) */
 	bool has_addr;              /* addr below is set */
 	struct mr_addr addr;        /* port checks: the address probed */
 	bool self;                  /* runs on the node itself */

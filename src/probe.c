@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "loop.h"
 #include "probe_impl.h"
+#include "probes/probes.h"
 #include "xmalloc.h"
 
 static void
@@ -30,7 +31,7 @@ probe_new(struct run *r, size_t i)
 
 	p->run = r;
 	p->index = i;
-	p->ops = it->def->ops;
+	p->ops = bindings_ops(it->def);
 	p->result = mr_result_new(it->id, it->node ? it->node->name : NULL,
 	                          it->domain, it->target);
 	p->state = xcalloc(1, p->ops->state_size ? p->ops->state_size : 1);

@@ -3,16 +3,17 @@
  * and ports every node needs, those of each role, and the checks run once
  * per mail domain.
  *
- * The INI reading is the same as in config.c (see there why lines go
- * through our own reader): errors are "FILE:LINE: what is wrong" and the
- * first one stops the parse. Check ids are validated against the
- * catalogue here, so that a typo in a profile is found when it is loaded,
- * not when a plan silently lacks a check.
+ * The INI engine (inisrc.h) reads the file, as it reads the cluster file;
+ * this file declares the sections and keys of a profile and sets their
+ * values. Check ids are validated against the catalogue here, so that a
+ * typo in a profile is found when it is loaded, not when a plan silently
+ * lacks a check.
  */
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,23 +22,12 @@
 #include "catalog.h"
 #include "inisrc.h"
 #include "profile.h"
+#include "services.h"
+#include "strbuf.h"
+#include "suggest.h"
 #include "xmalloc.h"
 
 /* ---------------------------------------------------------- small helpers */
-
-/*
- * The next item of a list separated by commas and/or blanks, as a new
- * string; NULL at the end. Empty items ("a,,b") are skipped.
- */
-static char *
-next_item(const char **p)
-{
-	const char *s = *p + strspn(*p, ", \t");
-	size_t n = strcspn(s, ", \t");
-
-	*p = s + n;
-	return n ? xstrndup(s, n) : NULL;
-}
 
 /* Role and service names: [a-z0-9-]+. */
 static bool
@@ -79,100 +69,68 @@ strv_free(char **v, size_t n)
 /* ------------------------------------------------------------ the parser */
 
 enum prof_section {
-	PS_NONE = 0,
 	PS_PROFILE = 1,
 	PS_ALL = 2,
 	PS_ROLE = 4,
 	PS_DOMAIN = 8,
 };
 
-struct prof_parser;
-
-struct prof_key {
-	const char *name;
-	unsigned sections; /* where the key is allowed: PS_* bits */
-	/*
-	 * cont: an indented line continuing the value of the line above;
-	 * every key of a profile may be continued.
-	 */
-	bool (*set)(struct prof_parser *ps, const char *value, bool cont);
+/*
+ * A check made from a port (mail.smtp, net.port.ldap) listed in a role:
+ * it asks for the service's default port, unless the role has a port of
+ * that service once the whole file is read.
+ */
+struct port_check {
+	size_t role; /* SIZE_MAX: [all] */
+	const char *id;
+	const struct service_def *service;
+	int line;
 };
 
 struct prof_parser {
 	struct ini_src src;
 	struct profile *p;
-	enum prof_section sec;
-	size_t role;      /* index of the current [role NAME] */
-	int *role_lines;  /* line of each [role NAME], for duplicates */
-	int profile_line; /* first lines of the single sections */
-	int all_line;
-	int domain_line;
-	const struct prof_key *seen[8]; /* keys set in this section */
-	int seen_line[8];
-	size_t nseen;
-	const struct prof_key *key; /* key of the last key line */
-	int key_line;
+	size_t role;     /* index of the current [role NAME] */
+	int *role_lines; /* line of each [role NAME], for duplicates */
 	int default_roles_line;
+	struct port_check *port_checks;
+	size_t nport_checks;
 };
-
-static bool __attribute__((format(printf, 2, 3)))
-fail(struct prof_parser *ps, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	ini_failv(&ps->src, ps->src.lineno, fmt, ap);
-	va_end(ap);
-	return false;
-}
-
-static const char *
-section_label(const struct prof_parser *ps, char *buf, size_t len)
-{
-	switch (ps->sec) {
-	case PS_PROFILE:
-		return "[profile]";
-	case PS_ALL:
-		return "[all]";
-	case PS_DOMAIN:
-		return "[domain]";
-	case PS_ROLE:
-		snprintf(buf, len, "[role %s]", ps->p->roles[ps->role].name);
-		return buf;
-	case PS_NONE:
-		break;
-	}
-	return "(no section)";
-}
 
 /* A bad value: the message is prefixed with the section and key. */
 static bool __attribute__((format(printf, 2, 3)))
 bad(struct prof_parser *ps, const char *fmt, ...)
 {
-	char msg[400], label[80];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	ini_badv(&ps->src, fmt, ap);
 	va_end(ap);
-	return fail(ps, "%s %s: %s", section_label(ps, label, sizeof(label)),
-	            ps->key->name, msg);
+	return false;
+}
+
+static unsigned
+cur_section(const struct prof_parser *ps)
+{
+	return ini_section_id(&ps->src);
 }
 
 /* The role being filled: [all] or the current [role NAME]. */
 static struct profile_role *
 cur_role(struct prof_parser *ps)
 {
-	return ps->sec == PS_ALL ? &ps->p->all : &ps->p->roles[ps->role];
+	return cur_section(ps) == PS_ALL ? &ps->p->all
+	                                 : &ps->p->roles[ps->role];
 }
 
 /* ------------------------------------------------------------------ keys */
 
 static bool
-set_description(struct prof_parser *ps, const char *v, bool cont)
+set_description(void *user, const char *v, bool cont)
 {
-	char **d = ps->sec == PS_PROFILE ? &ps->p->description
-	                                 : &cur_role(ps)->description;
+	struct prof_parser *ps = user;
+	char **d = cur_section(ps) == PS_PROFILE ? &ps->p->description
+	                                         : &cur_role(ps)->description;
 	char *old = *d;
 
 	/* A continued description is one paragraph. */
@@ -182,15 +140,16 @@ set_description(struct prof_parser *ps, const char *v, bool cont)
 }
 
 static bool
-set_default_roles(struct prof_parser *ps, const char *v, bool cont)
+set_default_roles(void *user, const char *v, bool cont)
 {
+	struct prof_parser *ps = user;
 	struct profile *p = ps->p;
 	const char *s = v;
 	char *item;
 
 	(void)cont;
-	ps->default_roles_line = ps->key_line;
-	while ((item = next_item(&s)) != NULL) {
+	ps->default_roles_line = ps->src.key_line;
+	while ((item = ini_next_item(&s)) != NULL) {
 		if (!strv_has(p->default_roles, p->ndefault_roles, item))
 			strv_push(&p->default_roles, &p->ndefault_roles, item);
 		free(item);
@@ -198,67 +157,177 @@ set_default_roles(struct prof_parser *ps, const char *v, bool cont)
 	return true;
 }
 
-/* Ids made from the ports: they are never listed as checks. */
-static bool
-generated_id(const char *id)
-{
-	return strncmp(id, "net.port.", 9) == 0 ||
-	       strncmp(id, "host.port.", 10) == 0 ||
-	       strncmp(id, "mail.", 5) == 0;
-}
-
+/*
+ * The ids of the catalogue for that scope, as a list for people: a family
+ * as host.port.SERVICE, the mail.* checks made from ports as one
+ * mail.SERVICE.
+ */
 static void
-check_names(enum check_scope scope, char *buf, size_t len)
+check_list(enum check_scope scope, struct strbuf *b)
 {
-	size_t off = 0;
+	bool mail = false;
 
-	buf[0] = '\0';
-	for (size_t i = 0; i < catalog_count && off < len; i++)
-		if (catalog[i].scope == scope && !catalog[i].family &&
-		    !generated_id(catalog[i].id))
-			off += (size_t)snprintf(buf + off, len - off, "%s%s",
-			                        off ? ", " : "", catalog[i].id);
+	for (size_t i = 0; i < catalog_count; i++) {
+		const struct check_def *d = &catalog[i];
+		size_t len = strlen(d->id);
+		if (d->scope != scope)
+			continue;
+		if (!d->family && service_of_check(d->id) != NULL) {
+			if (!mail)
+				strbuf_addf(b, "%smail.SERVICE",
+				            b->len ? ", " : "");
+			mail = true;
+			continue;
+		}
+		strbuf_sep(b, ", ");
+		if (d->family)
+			strbuf_addf(b, "%.*sSERVICE", (int)(len - 1), d->id);
+		else
+			strbuf_add(b, d->id);
+	}
+}
+
+/* The single ids of a scope: what a misspelt id may have meant. */
+static size_t
+check_ids(enum check_scope scope, const char **ids, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < catalog_count && n < max; i++)
+		if (catalog[i].scope == scope && !catalog[i].family)
+			ids[n++] = catalog[i].id;
+	return n;
 }
 
 static bool
-valid_check(struct prof_parser *ps, const char *id, enum check_scope scope)
+wrong_scope(struct prof_parser *ps, const char *id, enum check_scope scope)
 {
-	char names[512];
+	struct strbuf names = STRBUF_INIT;
 
-	if (generated_id(id))
+	check_list(scope, &names);
+	bad(ps, "'%s' is not a %s check; those are: %s", id,
+	    scope == CHECK_NODE ? "node" : "domain", strbuf_str(&names));
+	strbuf_reset(&names);
+	return false;
+}
+
+/* mail.SERVICE, net.port.SERVICE, host.port.SERVICE: a known service. */
+static bool
+valid_port_check(struct prof_parser *ps, const char *id, const char *svc,
+                 enum check_scope scope, const struct service_def **out)
+{
+	size_t plen = (size_t)(svc - id);
+	const char *near;
+
+	if (*svc == '\0' || strcmp(svc, "*") == 0)
 		return bad(ps,
-		           "'%s' is made from the ports; list the port in "
-		           "external or internal instead",
-		           id);
+		           "'%s' stands for every port; name one service "
+		           "(%.*ssmtp), or list ports in external or internal",
+		           id, (int)plen, id);
+	if (catalog_find_scoped(id, scope) == NULL)
+		return wrong_scope(ps, id, scope);
+	*out = service_find(svc);
+	if (*out != NULL)
+		return true;
+	near = service_suggest(svc);
+	if (near != NULL)
+		return bad(ps,
+		           "unknown service '%s' in '%s' (did you mean "
+		           "'%.*s%s'?)",
+		           svc, id, (int)plen, id, near);
+	return bad(ps,
+	           "unknown service '%s' in '%s': it has no default port; "
+	           "list its port in external or internal (%s:PORT)",
+	           svc, id, svc);
+}
+
+/* mail.ldap: a known service, but no mail protocol to check. */
+static bool
+not_mail(struct prof_parser *ps, const char *id)
+{
+	struct strbuf names = STRBUF_INIT;
+
+	for (size_t i = 0; i < services_count; i++)
+		if (services[i].proto != SERVICE_PROTO_NONE)
+			strbuf_addf(&names, "%smail.%s", names.len ? ", " : "",
+			            services[i].name);
+	bad(ps, "'%s': %s speaks no mail protocol; the mail checks are %s", id,
+	    id + 5, strbuf_str(&names));
+	strbuf_reset(&names);
+	return false;
+}
+
+/*
+ * A check id for that scope. For one made from a port, *service is set
+ * to its service; else to NULL.
+ */
+static bool
+valid_check(struct prof_parser *ps, const char *id, enum check_scope scope,
+            const struct service_def **service)
+{
+	const char *ids[64], *near, *svc = service_of_check(id);
+	size_t n = check_ids(scope, ids, sizeof(ids) / sizeof(ids[0]));
+	const struct service_def *sd;
+	struct strbuf names = STRBUF_INIT;
+
+	*service = NULL;
+	if (svc != NULL)
+		return valid_port_check(ps, id, svc, scope, service);
+	if (strncmp(id, "mail.", 5) == 0 && (sd = service_find(id + 5)) &&
+	    sd->proto == SERVICE_PROTO_NONE)
+		return not_mail(ps, id);
 	if (catalog_find_scoped(id, scope) != NULL)
 		return true;
-	check_names(scope, names, sizeof(names));
 	if (catalog_find(id) != NULL)
-		return bad(ps, "'%s' is not a %s check; those are: %s", id,
-		           scope == CHECK_NODE ? "node" : "domain", names);
-	return bad(ps, "unknown check '%s'; %s checks are: %s", id,
-	           scope == CHECK_NODE ? "node" : "domain", names);
+		return wrong_scope(ps, id, scope);
+	if ((near = suggest_nearest(id, ids, n)) != NULL)
+		return bad(ps, "unknown check '%s' (did you mean '%s'?)", id,
+		           near);
+	check_list(scope, &names);
+	bad(ps, "unknown check '%s'; %s checks are: %s", id,
+	    scope == CHECK_NODE ? "node" : "domain", strbuf_str(&names));
+	strbuf_reset(&names);
+	return false;
+}
+
+/* Remember a port check of the current role, for prof_finish. */
+static void
+add_port_check(struct prof_parser *ps, const char *id,
+               const struct service_def *sd)
+{
+	struct port_check *pc;
+
+	ps->port_checks = xreallocarray(ps->port_checks, ps->nport_checks + 1,
+	                                sizeof(*ps->port_checks));
+	pc = &ps->port_checks[ps->nport_checks++];
+	pc->role = cur_section(ps) == PS_ALL ? SIZE_MAX : ps->role;
+	pc->id = id;
+	pc->service = sd;
+	pc->line = ps->src.lineno;
 }
 
 static bool
-set_checks(struct prof_parser *ps, const char *v, bool cont)
+set_checks(void *user, const char *v, bool cont)
 {
-	enum check_scope scope =
-		ps->sec == PS_DOMAIN ? CHECK_DOMAIN : CHECK_NODE;
-	char ***vec = ps->sec == PS_DOMAIN ? &ps->p->domain_checks
-	                                   : &cur_role(ps)->checks;
-	size_t *n = ps->sec == PS_DOMAIN ? &ps->p->ndomain_checks
-	                                 : &cur_role(ps)->nchecks;
+	struct prof_parser *ps = user;
+	bool domain = cur_section(ps) == PS_DOMAIN;
+	enum check_scope scope = domain ? CHECK_DOMAIN : CHECK_NODE;
+	char ***vec = domain ? &ps->p->domain_checks : &cur_role(ps)->checks;
+	size_t *n = domain ? &ps->p->ndomain_checks : &cur_role(ps)->nchecks;
 	const char *s = v;
 	char *item;
 
 	(void)cont;
-	while ((item = next_item(&s)) != NULL) {
-		bool ok = valid_check(ps, item, scope);
+	while ((item = ini_next_item(&s)) != NULL) {
+		const struct service_def *sd;
+		bool ok = valid_check(ps, item, scope, &sd);
 		if (ok && strv_has(*vec, *n, item))
 			ok = bad(ps, "check '%s' is listed twice", item);
 		if (ok)
 			strv_push(vec, n, item);
+		/* The role's copy outlives the item. */
+		if (ok && sd != NULL)
+			add_port_check(ps, (*vec)[*n - 1], sd);
 		free(item);
 		if (!ok)
 			return false;
@@ -327,7 +396,7 @@ set_ports(struct prof_parser *ps, const char *v, bool external)
 	const char *s = v;
 	char *item;
 
-	while ((item = next_item(&s)) != NULL) {
+	while ((item = ini_next_item(&s)) != NULL) {
 		bool ok = add_port(ps, item, external);
 		free(item);
 		if (!ok)
@@ -337,63 +406,55 @@ set_ports(struct prof_parser *ps, const char *v, bool external)
 }
 
 static bool
-set_external(struct prof_parser *ps, const char *v, bool cont)
+set_external(void *user, const char *v, bool cont)
 {
 	(void)cont;
-	return set_ports(ps, v, true);
+	return set_ports(user, v, true);
 }
 
 static bool
-set_internal(struct prof_parser *ps, const char *v, bool cont)
+set_internal(void *user, const char *v, bool cont)
 {
 	(void)cont;
-	return set_ports(ps, v, false);
+	return set_ports(user, v, false);
 }
 
-static const struct prof_key prof_keys[] = {
-	{"description", PS_PROFILE | PS_ALL | PS_ROLE, set_description},
-	{"default_roles", PS_PROFILE, set_default_roles},
-	{"checks", PS_ALL | PS_ROLE | PS_DOMAIN, set_checks},
-	{"external", PS_ALL | PS_ROLE, set_external},
-	{"internal", PS_ALL | PS_ROLE, set_internal},
-	{NULL, 0, NULL},
+/* Every key of a profile may be continued on indented lines. */
+static const struct ini_key prof_keys[] = {
+	{"description", set_description, PS_PROFILE | PS_ALL | PS_ROLE, true},
+	{"default_roles", set_default_roles, PS_PROFILE, true},
+	{"checks", set_checks, PS_ALL | PS_ROLE | PS_DOMAIN, true},
+	{"external", set_external, PS_ALL | PS_ROLE, true},
+	{"internal", set_internal, PS_ALL | PS_ROLE, true},
+	{NULL, NULL, 0, false},
 };
 
 /* ------------------------------------------------------------- sections */
 
 static bool
-single_section(struct prof_parser *ps, enum prof_section sec, int *line,
-               const char *name)
+start_role(void *user, const char *name)
 {
-	if (*line)
-		return fail(ps, "duplicate section [%s] (first on line %d)",
-		            name, *line);
-	*line = ps->src.lineno;
-	ps->sec = sec;
-	return true;
-}
-
-static bool
-start_role(struct prof_parser *ps, const char *name)
-{
+	struct prof_parser *ps = user;
 	struct profile *p = ps->p;
 	struct profile_role *r;
 
 	if (*name == '\0')
-		return fail(ps, "section [role] needs a name: [role mta]");
+		return ini_fail(&ps->src,
+		                "section [role] needs a name: [role mta]");
 	if (strcmp(name, "all") == 0)
-		return fail(ps, "[role all] is reserved; write [all]");
+		return ini_fail(&ps->src,
+		                "[role all] is reserved; write [all]");
 	if (!valid_name(name))
-		return fail(ps,
-		            "role name '%s' may contain only a-z, 0-9 and "
-		            "'-'",
-		            name);
+		return ini_fail(&ps->src,
+		                "role name '%s' may contain only a-z, 0-9 and "
+		                "'-'",
+		                name);
 	for (size_t i = 0; i < p->nroles; i++)
 		if (strcmp(p->roles[i].name, name) == 0)
-			return fail(ps,
-			            "duplicate section [role %s] (first "
-			            "on line %d)",
-			            name, ps->role_lines[i]);
+			return ini_fail(&ps->src,
+			                "duplicate section [role %s] (first "
+			                "on line %d)",
+			                name, ps->role_lines[i]);
 	p->roles = xreallocarray(p->roles, p->nroles + 1, sizeof(*p->roles));
 	ps->role_lines = xreallocarray(ps->role_lines, p->nroles + 1,
 	                               sizeof(*ps->role_lines));
@@ -402,128 +463,83 @@ start_role(struct prof_parser *ps, const char *name)
 	r->name = xstrdup(name);
 	ps->role_lines[p->nroles] = ps->src.lineno;
 	ps->role = p->nroles++;
-	ps->sec = PS_ROLE;
 	return true;
 }
 
+static const struct ini_section prof_sections[] = {
+	{"profile", PS_PROFILE, NULL, NULL, NULL},
+	{"all", PS_ALL, NULL, NULL, NULL},
+	{"role", PS_ROLE, "NAME", start_role, NULL},
+	{"domain", PS_DOMAIN, NULL, NULL, NULL},
+	{NULL, 0, NULL, NULL, NULL},
+};
+
+static const struct ini_syntax prof_syntax = {prof_sections, prof_keys, NULL};
+
+/*
+ * A port check asks for its service's default port, as external, in a
+ * role without a port of that service: known only at the end, since the
+ * ports may come after the checks.
+ */
 static bool
-prof_section(void *user, const char *hdr)
+add_default_port(struct prof_parser *ps, const struct port_check *pc)
 {
-	struct prof_parser *ps = user;
+	struct profile_role *r =
+		pc->role == SIZE_MAX ? &ps->p->all : &ps->p->roles[pc->role];
+	const struct service_def *sd = pc->service;
+	char label[300];
 
-	ps->nseen = 0;
-	ps->key = NULL;
-	if (strcmp(hdr, "profile") == 0)
-		return single_section(ps, PS_PROFILE, &ps->profile_line, hdr);
-	if (strcmp(hdr, "all") == 0)
-		return single_section(ps, PS_ALL, &ps->all_line, hdr);
-	if (strcmp(hdr, "domain") == 0)
-		return single_section(ps, PS_DOMAIN, &ps->domain_line, hdr);
-	if (strncmp(hdr, "role", 4) == 0 &&
-	    (hdr[4] == '\0' || isspace((unsigned char)hdr[4])))
-		return start_role(ps, hdr + 4 + strspn(hdr + 4, " \t"));
-	return fail(ps,
-	            "unknown section [%s]; expected [profile], [all], "
-	            "[role NAME] or [domain]",
-	            hdr);
-}
-
-/* ------------------------------------------------------------ key lines */
-
-static bool
-unknown_key(struct prof_parser *ps, const char *name)
-{
-	char list[128] = "", label[80];
-	size_t off = 0;
-
-	for (const struct prof_key *k = prof_keys; k->name; k++)
-		if ((k->sections & ps->sec) && off < sizeof(list))
-			off += (size_t)snprintf(list + off, sizeof(list) - off,
-			                        "%s%s", off ? ", " : "",
-			                        k->name);
-	return fail(ps, "unknown key '%s' in %s; keys there are: %s", name,
-	            section_label(ps, label, sizeof(label)), list);
-}
-
-/* An indented line: more of the value of the key above. */
-static bool
-continue_key(struct prof_parser *ps, const char *value)
-{
-	if (strchr(value, '=') != NULL)
-		return fail(ps,
-		            "this indented line continues '%s' from line "
-		            "%d; start each key at the beginning of a "
-		            "line",
-		            ps->key->name, ps->key_line);
-	return ps->key->set(ps, value, true);
-}
-
-static bool
-new_key(struct prof_parser *ps, const char *name, const char *value)
-{
-	const struct prof_key *k = prof_keys;
-
-	while (k->name &&
-	       !(strcmp(k->name, name) == 0 && (k->sections & ps->sec)))
-		k++;
-	if (k->name == NULL)
-		return unknown_key(ps, name);
-	for (size_t i = 0; i < ps->nseen; i++)
-		if (ps->seen[i] == k)
-			return fail(ps,
-			            "duplicate key '%s' (first set on line "
-			            "%d)",
-			            name, ps->seen_line[i]);
-	ps->seen[ps->nseen] = k;
-	ps->seen_line[ps->nseen++] = ps->src.lineno;
-	ps->key = k;
-	ps->key_line = ps->src.lineno;
-	if (*value == '\0')
-		return bad(ps, "no value; give one or remove the line");
-	return k->set(ps, value, false);
-}
-
-static int
-prof_handler(void *user, const char *section, const char *name,
-             const char *value)
-{
-	struct prof_parser *ps = user;
-
-	/* section is inih's copy, cut at 50 characters: ours is ps->sec. */
-	(void)section;
-	if (ps->src.failed)
-		return 0;
-	if (ps->src.indented && ps->src.after_key)
-		return continue_key(ps, value);
-	ps->src.after_key = true;
-	if (ps->sec == PS_NONE)
-		return fail(ps,
-		            "key '%s' is outside any section; put it "
-		            "under [profile], [all], [role NAME] or "
-		            "[domain]",
-		            name);
-	return new_key(ps, name, value);
+	for (size_t i = 0; i < r->nports; i++)
+		if (strcmp(r->ports[i].service, sd->name) == 0)
+			return true;
+	if (pc->role == SIZE_MAX)
+		snprintf(label, sizeof(label), "[all]");
+	else
+		snprintf(label, sizeof(label), "[role %s]", r->name);
+	for (size_t i = 0; i < r->nports; i++)
+		if (r->ports[i].port == sd->port)
+			return ini_fail_at(
+				&ps->src, pc->line,
+				"%s checks: '%s' needs port %s:%u, but port "
+				"%u is %s:%u in this section; write it as "
+				"%s:%u",
+				label, pc->id, sd->name, (unsigned)sd->port,
+				(unsigned)sd->port, r->ports[i].service,
+				(unsigned)sd->port, sd->name,
+				(unsigned)sd->port);
+	r->ports = xreallocarray(r->ports, r->nports + 1, sizeof(*r->ports));
+	r->ports[r->nports].service = xstrdup(sd->name);
+	r->ports[r->nports].port = sd->port;
+	r->ports[r->nports++].external = true;
+	return true;
 }
 
 /* default_roles may name roles defined after it: check at the end. */
 static bool
 prof_finish(struct prof_parser *ps)
 {
+	for (size_t i = 0; i < ps->nport_checks; i++)
+		if (!add_default_port(ps, &ps->port_checks[i]))
+			return false;
 	const struct profile *p = ps->p;
-	char names[256] = "";
-	size_t off = 0;
+	const char *name, *near;
 
-	for (size_t i = 0; i < p->nroles && off < sizeof(names); i++)
-		off += (size_t)snprintf(names + off, sizeof(names) - off,
-		                        "%s%s", i ? ", " : "",
-		                        p->roles[i].name);
-	for (size_t i = 0; i < p->ndefault_roles; i++)
-		if (profile_role(p, p->default_roles[i]) == NULL)
+	for (size_t i = 0; i < p->ndefault_roles; i++) {
+		name = p->default_roles[i];
+		if (profile_role(p, name) != NULL)
+			continue;
+		if ((near = profile_role_suggest(p, name)) != NULL)
 			return ini_fail_at(&ps->src, ps->default_roles_line,
 			                   "[profile] default_roles: unknown "
-			                   "role '%s' (roles here: %s)",
-			                   p->default_roles[i],
-			                   p->nroles ? names : "none");
+			                   "role '%s' (did you mean '%s'?)",
+			                   name, near);
+		char names[256];
+		profile_role_names(p, names, sizeof(names));
+		return ini_fail_at(&ps->src, ps->default_roles_line,
+		                   "[profile] default_roles: unknown role '%s' "
+		                   "(roles here: %s)",
+		                   name, names);
+	}
 	return true;
 }
 
@@ -557,13 +573,14 @@ load(const char *path, FILE *fp, const char *text, char *err, size_t errlen)
 	ps.src.text = text;
 	ps.src.err = err;
 	ps.src.errlen = errlen;
-	ps.src.section = prof_section;
+	ps.src.syntax = &prof_syntax;
 	ps.src.user = &ps;
-	rc = ini_src_parse(&ps.src, prof_handler, &ps);
+	rc = ini_src_parse(&ps.src);
 	if (rc == 0 && !prof_finish(&ps))
 		rc = -1;
 	ini_src_free(&ps.src);
 	free(ps.role_lines);
+	free(ps.port_checks);
 	if (rc < 0) {
 		profile_free(ps.p);
 		return NULL;
@@ -658,4 +675,28 @@ profile_role(const struct profile *p, const char *name)
 		if (strcmp(p->roles[i].name, name) == 0)
 			return &p->roles[i];
 	return NULL;
+}
+
+const char *
+profile_role_suggest(const struct profile *p, const char *name)
+{
+	const char **names = xcalloc(p->nroles + 1, sizeof(*names));
+	const char *near;
+
+	for (size_t i = 0; i < p->nroles; i++)
+		names[i] = p->roles[i].name;
+	near = suggest_nearest(name, names, p->nroles);
+	free(names);
+	return near;
+}
+
+void
+profile_role_names(const struct profile *p, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	snprintf(buf, len, "none");
+	for (size_t i = 0; i < p->nroles && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+		                        i ? ", " : "", p->roles[i].name);
 }

@@ -72,6 +72,12 @@ void profile_free(struct profile *p);
 const struct profile_role *profile_role(const struct profile *p,
                                         const char *name);
 
+/** The role of p nearest to a misspelt name, or NULL if none is close. */
+const char *profile_role_suggest(const struct profile *p, const char *name);
+
+/** The role names of p, "mta, proxy, ..." ("none" without any), cut to len. */
+void profile_role_names(const struct profile *p, char *buf, size_t len);
+
 /** The directory profiles are read from. */
 const char *profile_dir(void);
 

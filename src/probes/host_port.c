@@ -14,45 +14,23 @@
 
 #include "probes/common.h"
 #include "probes/probes.h"
+#include "services.h"
 #include "xmalloc.h"
 
 #define MAX_LISTENERS 16
-
-/* Programs that legitimately hold a service's port. */
-static const struct {
-	const char *service;
-	const char *holders;
-} expected[] = {
-	{"smtp", "master postfix exim4 exim sendmail"},
-	{"submission", "master postfix exim4 exim sendmail"},
-	{"smtps", "master postfix exim4 exim sendmail"},
-	{"imap", "dovecot imap-login nginx"},
-	{"imaps", "dovecot imap-login nginx"},
-	{"pop3", "dovecot pop3-login nginx"},
-	{"pop3s", "dovecot pop3-login nginx"},
-	{"http", "nginx apache2 httpd"},
-	{"https", "nginx apache2 httpd"},
-	{"ssh", "sshd"},
-	{"ldap", "slapd"},
-	{"ldaps", "slapd"},
-	{"postgresql", "postgres postmaster"},
-	{"pgpool", "pgpool"},
-	{"prometheus", "prometheus"},
-	{"node-exporter", "node_exporter prometheus-node"},
-};
 
 struct listener {
 	char addr[MR_ADDR_STRLEN + 2];
 	unsigned long inode;
 };
 
+/* Programs that legitimately hold a service's port (services.c). */
 static const char *
 holders_of(const char *service)
 {
-	for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++)
-		if (strcmp(expected[i].service, service) == 0)
-			return expected[i].holders;
-	return NULL;
+	const struct service_def *sd = service_find(service);
+
+	return sd != NULL ? sd->holders : NULL;
 }
 
 static bool

@@ -263,7 +263,7 @@ start(struct probe *p)
 {
 	struct imap_data *s = probe_state(p);
 	mail_start(&s->m, p, &hooks, "IMAP",
-	           strcmp(probe_item(p)->service, "imaps") == 0);
+	           probe_item(p)->implicit_tls);
 }
 
 static void

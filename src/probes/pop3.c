@@ -203,7 +203,7 @@ start(struct probe *p)
 {
 	struct pop3_data *s = probe_state(p);
 	mail_start(&s->m, p, &hooks, "POP3",
-	           strcmp(probe_item(p)->service, "pop3s") == 0);
+	           probe_item(p)->implicit_tls);
 }
 
 static void

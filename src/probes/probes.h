@@ -1,5 +1,6 @@
 /*
- * probes.h -- the probe implementations, one file each.
+ * probes.h -- the probe implementations, one file each, and the bindings
+ * of catalogue checks to them (bindings.c).
  */
 #ifndef MAILREADY_PROBES_H
 #define MAILREADY_PROBES_H
@@ -18,5 +19,16 @@ extern const struct probe_ops probe_mail_imap_ops;     /* imap.c */
 extern const struct probe_ops probe_mail_pop3_ops;     /* pop3.c */
 extern const struct probe_ops probe_host_port_ops;     /* host_port.c */
 extern const struct probe_ops probe_net_internet_ops;  /* internet.c */
+
+struct check_def;
+
+/**
+ * The probe that runs a check of the catalogue. Every check has one: a
+ * catalogue entry without a binding is a bug, and aborts (fatalx).
+ */
+const struct probe_ops *bindings_ops(const struct check_def *def);
+
+/** The probe bound to a catalogue id ("net.port.*"), or NULL. */
+const struct probe_ops *bindings_find(const char *id);
 
 #endif

@@ -331,7 +331,7 @@ start(struct probe *p)
 		                        LDNS_RR_TYPE_PTR, on_ptr, s);
 		free(rev);
 	}
-	mail_start(&s->m, p, &hooks, "SMTP", strcmp(it->service, "smtps") == 0);
+	mail_start(&s->m, p, &hooks, "SMTP", probe_item(p)->implicit_tls);
 }
 
 static void

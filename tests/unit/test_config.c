@@ -458,11 +458,41 @@ START_TEST(error_unknown)
 	           "t.conf:2: unknown key 'address' in [node a.example.com]; "
 	           "keys there are: roles, public, internal");
 	CONFIG_ERR("[cluster]\n\n[clustre]\n",
-	           "t.conf:3: unknown section [clustre]; expected [cluster] "
-	           "or [node NAME]");
+	           "t.conf:3: unknown section [clustre] (did you mean "
+	           "[cluster]?)");
+	CONFIG_ERR("[Cluster]\n",
+	           "t.conf:1: unknown section [Cluster] (did you mean "
+	           "[cluster]?)");
+	CONFIG_ERR("[nod mta1.example.com]\nroles = mta\n",
+	           "t.conf:1: unknown section [nod mta1.example.com] (did you "
+	           "mean [node mta1.example.com]?)");
+	CONFIG_ERR("[acept]\n", "t.conf:1: unknown section [acept] (did you "
+	                        "mean [accept]?)");
+	CONFIG_ERR("[mta1.example.com]\n",
+	           "t.conf:1: unknown section [mta1.example.com]; expected "
+	           "[cluster], [accept] or [node NAME]");
+	CONFIG_ERR("[cluster main]\n", "t.conf:1: section [cluster] takes no "
+	                               "name; write [cluster]");
+	/* Outside any section: where the key goes, or every section. */
 	CONFIG_ERR("domains = example.com\n[cluster]\n",
 	           "t.conf:1: key 'domains' is outside any section; put it "
-	           "under [cluster] or [node NAME]");
+	           "under [cluster]");
+	CONFIG_ERR("bogus = 1\n",
+	           "t.conf:1: key 'bogus' is outside any section; put it "
+	           "under [cluster], [accept] or [node NAME]");
+	/* A known key in the wrong section says where it goes. */
+	CONFIG_ERR("[cluster]\nroles = mta\n",
+	           "t.conf:2: key 'roles' does not belong in [cluster]; it "
+	           "goes in [node NAME]");
+	CONFIG_ERR("[node MTA1.example.com.]\ntimeout = 5\n",
+	           "t.conf:2: key 'timeout' does not belong in [node "
+	           "mta1.example.com]; it goes in [cluster]");
+	CONFIG_ERR("[node a.example.com]\npubilc = 10.0.0.1\n",
+	           "t.conf:2: unknown key 'pubilc' in [node a.example.com] "
+	           "(did you mean 'public'?)");
+	CONFIG_ERR("[cluster]\ninternet_target = builtin\n",
+	           "t.conf:2: unknown key 'internet_target' in [cluster] (did "
+	           "you mean 'internet_targets'?)");
 }
 END_TEST
 
@@ -503,8 +533,8 @@ START_TEST(error_node_names)
 	CONFIG_ERR("[node mta1@example.com]\n",
 	           "t.conf:1: node name 'mta1@example.com' may contain only "
 	           "letters, digits, '.', '-', '_' and '*'");
-	CONFIG_ERR("[nodes]\n", "t.conf:1: unknown section [nodes]; expected "
-	                        "[cluster] or [node NAME]");
+	CONFIG_ERR("[nodes]\n", "t.conf:1: unknown section [nodes] (did you "
+	                        "mean [node NAME]?)");
 }
 END_TEST
 
@@ -686,6 +716,261 @@ START_TEST(error_first_one_wins)
 }
 END_TEST
 
+/* ------------------------------------------------------------- [accept] */
+
+static const struct mr_accept *
+accept_at(const struct mr_config *c, size_t i)
+{
+	ck_assert_uint_lt(i, c->naccepts);
+	return &c->accepts[i];
+}
+
+START_TEST(accept_lines)
+{
+	struct mr_config *c = load_ok(
+		"[cluster]\n"
+		"domains = example.com\n"
+		"\n"
+		"[accept]\n"
+		"# findings we know about\n"
+		"PTR_NAME_MISMATCH mta2.example.com = 2027-03-01 provider "
+		"changes the PTR in March\n"
+		"CERT_EXPIRES_SOON 127.0.2.10:25 = 2026-12-15 ; renewal on the "
+		"10th\n"
+		"PTR_MISSING * = 2028-02-29\n"
+		"A_MISSING Mta1.Example.COM. = 2027-01-01 waiting ; ticket 4\n"
+		"SMTP_STARTTLS_MISSING [2001:DB8::25]:25 = 2000-02-29 long ago,\n"
+		"    and continued\n"
+		"\tover two lines\n"
+		"[node mta1.example.com]\n");
+	const struct mr_accept *a;
+
+	ck_assert_uint_eq(c->naccepts, 5);
+	a = accept_at(c, 0);
+	ck_assert_str_eq(a->code, "PTR_NAME_MISMATCH");
+	ck_assert_str_eq(a->target, "mta2.example.com");
+	ck_assert_str_eq(a->until, "2027-03-01");
+	/* The first second after that day, UTC: 2027-03-02T00:00:00Z. */
+	ck_assert_int_eq(a->until_t, 1803945600LL);
+	ck_assert_str_eq(a->reason, "provider changes the PTR in March");
+	ck_assert_str_eq(a->file, "t.conf");
+	ck_assert_int_eq(a->line, 6);
+
+	/* The reason written as a comment, as DESIGN.md has it. */
+	a = accept_at(c, 1);
+	ck_assert_str_eq(a->code, "CERT_EXPIRES_SOON");
+	ck_assert_str_eq(a->target, "127.0.2.10:25");
+	ck_assert_int_eq(a->until_t, 1797379200LL);
+	ck_assert_str_eq(a->reason, "renewal on the 10th");
+	ck_assert_int_eq(a->line, 7);
+
+	/* No reason; a leap day; every target. */
+	a = accept_at(c, 2);
+	ck_assert_str_eq(a->target, "*");
+	ck_assert_str_eq(a->until, "2028-02-29");
+	ck_assert_int_eq(a->until_t, 1835481600LL);
+	ck_assert_str_eq(a->reason, "");
+
+	/* Names compare without case and trailing dot; a reason, then a
+	 * comment: the comment is dropped. */
+	a = accept_at(c, 3);
+	ck_assert_str_eq(a->target, "mta1.example.com");
+	ck_assert_int_eq(a->until_t, 1798848000LL);
+	ck_assert_str_eq(a->reason, "waiting");
+
+	/* A past date is no error; indented lines continue the reason. */
+	a = accept_at(c, 4);
+	ck_assert_str_eq(a->target, "[2001:db8::25]:25");
+	ck_assert_int_eq(a->until_t, 951868800LL);
+	ck_assert_str_eq(a->reason, "long ago, and continued over two lines");
+	ck_assert_int_eq(a->line, 10);
+
+	ck_assert_uint_eq(c->nnodes, 1);
+	mr_config_free(c);
+}
+END_TEST
+
+/* The [accept] example of DESIGN.md, as written there. */
+START_TEST(accept_design_example)
+{
+	struct mr_config *c = load_ok(
+		"[cluster]\n"
+		"profile = carbonio               ; checks/profiles/carbonio.conf\n"
+		"domains = example.com\n"
+		"\n"
+		"[accept]                         ; findings accepted on purpose, "
+		"until a date\n"
+		"PTR_NAME_MISMATCH mta2.example.com = 2027-03-01 ; provider "
+		"changes the PTR in March\n"
+		"\n"
+		"[node mta1.example.com]\n"
+		"roles = mta\n");
+
+	ck_assert_uint_eq(c->naccepts, 1);
+	ck_assert_str_eq(c->accepts[0].code, "PTR_NAME_MISMATCH");
+	ck_assert_str_eq(c->accepts[0].target, "mta2.example.com");
+	ck_assert_str_eq(c->accepts[0].until, "2027-03-01");
+	ck_assert_int_eq(c->accepts[0].until_t, 1803945600LL);
+	ck_assert_str_eq(c->accepts[0].reason,
+	                 "provider changes the PTR in March");
+	ck_assert_int_eq(c->accepts[0].line, 6);
+	mr_config_free(c);
+
+	/* An indented "[" continues a reason, as it continues a key. */
+	c = load_ok("[accept]\n"
+	            "PTR_MISSING * = 2027-03-01 see\n"
+	            "  [ticket 42]\n"
+	            "[cluster]\n");
+	ck_assert_str_eq(c->accepts[0].reason, "see [ticket 42]");
+	mr_config_free(c);
+}
+END_TEST
+
+START_TEST(accept_empty_and_none)
+{
+	struct mr_config *c = load_ok("[accept]\n; nothing accepted yet\n");
+
+	ck_assert_uint_eq(c->naccepts, 0);
+	ck_assert_ptr_null(c->accepts);
+	mr_config_free(c);
+	c = mr_config_new_default();
+	ck_assert_uint_eq(c->naccepts, 0);
+	mr_config_free(c);
+}
+END_TEST
+
+START_TEST(error_accept_code)
+{
+	CONFIG_ERR("[accept]\n"
+	           "PTR_NAME_MISMATC mta2.example.com = 2027-03-01 x\n",
+	           "t.conf:2: [accept] unknown code 'PTR_NAME_MISMATC' (did "
+	           "you mean 'PTR_NAME_MISMATCH'?)");
+	/* Codes are upper case; a lower-case one is pointed at it. */
+	CONFIG_ERR("[accept]\nptr_missing mta2.example.com = 2027-03-01\n",
+	           "t.conf:2: [accept] unknown code 'ptr_missing' (did you "
+	           "mean 'PTR_MISSING'?)");
+	CONFIG_ERR("[accept]\nNO_SUCH_THING_AT_ALL x = 2027-03-01\n",
+	           "t.conf:2: [accept] unknown code 'NO_SUCH_THING_AT_ALL'; "
+	           "mailready(1) lists the codes (FINDING CODES)");
+	CONFIG_ERR("[accept]\n= 2027-03-01 why\n",
+	           "t.conf:2: [accept] an acceptance is CODE TARGET = "
+	           "YYYY-MM-DD reason");
+}
+END_TEST
+
+START_TEST(error_accept_target)
+{
+	CONFIG_ERR("[accept]\nPTR_MISSING = 2027-03-01\n",
+	           "t.conf:2: [accept] PTR_MISSING needs a target: a node or "
+	           "domain name, a check target such as 127.0.2.10:25, or *");
+	CONFIG_ERR("[accept]\nPTR_MISSING a.example.com b.example.com = "
+	           "2027-03-01\n",
+	           "t.conf:2: [accept] 'PTR_MISSING a.example.com "
+	           "b.example.com': one target per acceptance; write a line "
+	           "for each");
+	CONFIG_ERR("[accept]\nPTR_MISSING mta/1 = 2027-03-01\n",
+	           "t.conf:2: [accept] target 'mta/1' is not a node or domain "
+	           "name, a check target such as 127.0.2.10:25, or *");
+}
+END_TEST
+
+START_TEST(error_accept_date)
+{
+	static const char need[] = "an acceptance needs an expiry date: CODE "
+				   "TARGET = YYYY-MM-DD reason";
+	char want[256];
+
+	snprintf(want, sizeof(want), "t.conf:2: [accept] %s", need);
+	CONFIG_ERR("[accept]\nPTR_MISSING mta2.example.com\n", want);
+	CONFIG_ERR("[accept]\nPTR_MISSING mta2.example.com 2027-03-01\n", want);
+	CONFIG_ERR("[accept]\nPTR_MISSING mta2.example.com =\n", want);
+	CONFIG_ERR("[accept]\nPTR_MISSING mta2.example.com = ; soon\n", want);
+	CONFIG_ERR("[accept]\nPTR_MISSING mta2.example.com ; soon\n", want);
+	CONFIG_ERR("[accept]\nPTR_MISSING mta2.example.com = soon\n",
+	           "t.conf:2: [accept] expiry 'soon' is not a date; write "
+	           "YYYY-MM-DD (e.g. 2027-03-01)");
+	CONFIG_ERR("[accept]\nPTR_MISSING mta2.example.com = 2027-3-1 x\n",
+	           "t.conf:2: [accept] expiry '2027-3-1' is not a date; write "
+	           "YYYY-MM-DD (e.g. 2027-03-01)");
+	CONFIG_ERR("[accept]\nPTR_MISSING mta2.example.com = 2027-03-01x\n",
+	           "t.conf:2: [accept] expiry '2027-03-01x' is not a date; "
+	           "write YYYY-MM-DD (e.g. 2027-03-01)");
+	CONFIG_ERR("[accept]\nPTR_MISSING mta2.example.com = 01.03.2027\n",
+	           "t.conf:2: [accept] expiry '01.03.2027' is not a date; "
+	           "write YYYY-MM-DD (e.g. 2027-03-01)");
+	CONFIG_ERR("[accept]\nPTR_MISSING mta2.example.com = 2027-13-01\n",
+	           "t.conf:2: [accept] expiry '2027-13-01' is not a date: "
+	           "there is no month 13");
+	CONFIG_ERR("[accept]\nPTR_MISSING mta2.example.com = 2027-00-10\n",
+	           "t.conf:2: [accept] expiry '2027-00-10' is not a date: "
+	           "there is no month 0");
+	CONFIG_ERR("[accept]\nPTR_MISSING mta2.example.com = 2027-02-29\n",
+	           "t.conf:2: [accept] expiry '2027-02-29' is not a date: "
+	           "2027-02 has 28 days");
+	CONFIG_ERR("[accept]\nPTR_MISSING mta2.example.com = 2100-02-29\n",
+	           "t.conf:2: [accept] expiry '2100-02-29' is not a date: "
+	           "2100-02 has 28 days");
+	CONFIG_ERR("[accept]\nPTR_MISSING mta2.example.com = 2027-04-31\n",
+	           "t.conf:2: [accept] expiry '2027-04-31' is not a date: "
+	           "2027-04 has 30 days");
+	CONFIG_ERR("[accept]\nPTR_MISSING mta2.example.com = 2027-01-00\n",
+	           "t.conf:2: [accept] expiry '2027-01-00' is not a date: "
+	           "2027-01 has 31 days");
+}
+END_TEST
+
+START_TEST(error_accept_duplicates)
+{
+	CONFIG_ERR("[accept]\n"
+	           "PTR_MISSING mta2.example.com = 2027-03-01 one\n"
+	           "PTR_MISSING * = 2027-03-01\n"
+	           "\n"
+	           "PTR_MISSING MTA2.example.com. = 2028-01-01 two\n",
+	           "t.conf:5: [accept] duplicate acceptance PTR_MISSING "
+	           "mta2.example.com (first on line 2)");
+	CONFIG_ERR("[accept]\n[cluster]\n[accept]\n",
+	           "t.conf:3: duplicate section [accept] (first on line 1)");
+	CONFIG_ERR("[accept x]\n",
+	           "t.conf:1: section [accept] takes no name; write [accept]");
+	CONFIG_ERR("[accept]\n"
+	           "PTR_MISSING mta2.example.com = 2027-03-01 why\n"
+	           "  more = less\n",
+	           "t.conf:3: this indented line continues the acceptance on "
+	           "line 2; start each acceptance at the beginning of a line");
+	/* The same code on two targets, two codes on one: fine. */
+	struct mr_config *c = load_ok("[accept]\n"
+	                              "PTR_MISSING a.example.com = 2027-03-01\n"
+	                              "PTR_MISSING b.example.com = 2027-03-01\n"
+	                              "A_MISSING a.example.com = 2027-03-01\n");
+	ck_assert_uint_eq(c->naccepts, 3);
+	mr_config_free(c);
+}
+END_TEST
+
+START_TEST(error_accept_keys)
+{
+	CONFIG_ERR("[accept]\nfile =\n",
+	           "t.conf:2: [accept] file: no value; give one or remove the "
+	           "line");
+	CONFIG_ERR("[accept]\nfile = /nonexistent/accepted.conf\n",
+	           "t.conf:2: [accept] file: /nonexistent/accepted.conf: No "
+	           "such file or directory");
+	CONFIG_ERR("[cluster]\nfile = x.conf\n",
+	           "t.conf:2: key 'file' does not belong in [cluster]; it "
+	           "goes in [accept]");
+	CONFIG_ERR("[accept]\nfile = /dev/null\n  /dev/zero\n",
+	           "t.conf:3: this indented line continues 'file' from line "
+	           "2, which takes a single value");
+	CONFIG_ERR("[accept]\nfile = /dev/null\nfile = /dev/null ; again\n",
+	           "t.conf:3: duplicate key 'file' (first set on line 2)");
+	/* An acceptance is no key of [node]. */
+	CONFIG_ERR("[node a.example.com]\nPTR_MISSING a.example.com = "
+	           "2027-03-01\n",
+	           "t.conf:2: unknown key 'PTR_MISSING a.example.com' in [node "
+	           "a.example.com]; keys there are: roles, public, internal");
+}
+END_TEST
+
 /* --------------------------------------------------------------- files */
 
 static char tmpdir[] = "/tmp/mailready-config-XXXXXX";
@@ -747,6 +1032,137 @@ START_TEST(file_relative_paths)
 	unlink(path);
 	rmdir(sub);
 	rmdir(tmpdir);
+}
+END_TEST
+
+START_TEST(accept_file)
+{
+	char dir[] = "/tmp/mailready-accept-XXXXXX";
+	char path[300], afile[300], want[700], err[700] = "";
+	struct mr_config *c;
+	const struct mr_accept *a;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/cluster.conf", dir);
+	snprintf(afile, sizeof(afile), "%s/accepted.conf", dir);
+	write_file(afile, "# accepted on purpose; no section header needed\n"
+	                  "PTR_NAME_MISMATCH mta2.example.com = 2027-03-01 "
+	                  "provider changes the PTR in March\n"
+	                  "\n"
+	                  "; the certificate is renewed on the 10th\n"
+	                  "CERT_EXPIRES_SOON 127.0.2.10:25 = 2026-12-15 ; "
+	                  "renewal\n");
+	write_file(path, "[cluster]\n"
+	                 "[accept]\n"
+	                 "PTR_MISSING * = 2028-02-29 inline\n"
+	                 "file = accepted.conf ; relative to this file\n"
+	                 "A_MISSING mta1.example.com = 2027-01-01 after\n");
+	c = mr_config_load(path, err, sizeof(err));
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_uint_eq(c->naccepts, 4);
+	a = accept_at(c, 0);
+	ck_assert_str_eq(a->file, path);
+	ck_assert_int_eq(a->line, 3);
+	a = accept_at(c, 1);
+	ck_assert_str_eq(a->code, "PTR_NAME_MISMATCH");
+	ck_assert_str_eq(a->reason, "provider changes the PTR in March");
+	ck_assert_str_eq(a->file, afile);
+	ck_assert_int_eq(a->line, 2);
+	a = accept_at(c, 2);
+	ck_assert_str_eq(a->reason, "renewal");
+	ck_assert_int_eq(a->line, 5);
+	a = accept_at(c, 3);
+	ck_assert_str_eq(a->code, "A_MISSING");
+	ck_assert_str_eq(a->file, path);
+	ck_assert_int_eq(a->line, 5);
+	mr_config_free(c);
+
+	/* An [accept] header in the file is allowed, once. */
+	write_file(afile, "[accept]\nPTR_MISSING * = 2027-01-01\n");
+	write_file(path, "[accept]\nfile = accepted.conf\n");
+	c = mr_config_load(path, err, sizeof(err));
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_uint_eq(c->naccepts, 1);
+	mr_config_free(c);
+
+	/* Errors in the file name the file and its line. */
+	write_file(afile, "# comment\n"
+	                  "PTR_MISSING * = 2027-01-01\n"
+	                  "PTR_MISSING mta2.example.com = 2027-02-30 oops\n");
+	ck_assert_ptr_null(mr_config_load(path, err, sizeof(err)));
+	snprintf(want, sizeof(want),
+	         "%s:3: [accept] expiry '2027-02-30' is not a date: 2027-02 "
+	         "has 28 days",
+	         afile);
+	ck_assert_str_eq(err, want);
+
+	write_file(afile, "\nPTR_MISSNG mta2.example.com = 2027-02-01\n");
+	ck_assert_ptr_null(mr_config_load(path, err, sizeof(err)));
+	snprintf(want, sizeof(want),
+	         "%s:2: [accept] unknown code 'PTR_MISSNG' (did you mean "
+	         "'PTR_MISSING'?)",
+	         afile);
+	ck_assert_str_eq(err, want);
+
+	write_file(afile, "PTR_MISSING mta2.example.com\n");
+	ck_assert_ptr_null(mr_config_load(path, err, sizeof(err)));
+	snprintf(want, sizeof(want),
+	         "%s:1: [accept] an acceptance needs an expiry date: CODE "
+	         "TARGET = YYYY-MM-DD reason",
+	         afile);
+	ck_assert_str_eq(err, want);
+
+	write_file(afile, "file = other.conf\n");
+	ck_assert_ptr_null(mr_config_load(path, err, sizeof(err)));
+	snprintf(want, sizeof(want),
+	         "%s:1: [accept] file = works only in the [accept] section of "
+	         "the cluster file, not in an accept file",
+	         afile);
+	ck_assert_str_eq(err, want);
+
+	write_file(afile, "PTR_MISSING * = 2027-01-01\n[node a.example.com]\n");
+	ck_assert_ptr_null(mr_config_load(path, err, sizeof(err)));
+	snprintf(want, sizeof(want),
+	         "%s:2: unknown section [node a.example.com]; expected "
+	         "[accept]",
+	         afile);
+	ck_assert_str_eq(err, want);
+
+	/* Twice over the two files: the first is named with its file. */
+	write_file(afile, "\n\nPTR_MISSING mta2.example.com = 2027-01-01\n");
+	write_file(path, "[accept]\n"
+	                 "file = accepted.conf\n"
+	                 "PTR_MISSING MTA2.example.com = 2027-05-01\n");
+	ck_assert_ptr_null(mr_config_load(path, err, sizeof(err)));
+	snprintf(want, sizeof(want),
+	         "%s:3: [accept] duplicate acceptance PTR_MISSING "
+	         "mta2.example.com (first at %s:3)",
+	         path, afile);
+	ck_assert_str_eq(err, want);
+	write_file(path, "[accept]\n"
+	                 "PTR_MISSING mta2.example.com = 2027-05-01\n"
+	                 "file = accepted.conf\n");
+	ck_assert_ptr_null(mr_config_load(path, err, sizeof(err)));
+	snprintf(want, sizeof(want),
+	         "%s:3: [accept] duplicate acceptance PTR_MISSING "
+	         "mta2.example.com (first at %s:2)",
+	         afile, path);
+	ck_assert_str_eq(err, want);
+
+	/* An error after the file, in the cluster file, names that. */
+	write_file(afile, "PTR_MISSING * = 2027-01-01\n");
+	write_file(path, "[accept]\nfile = accepted.conf\n[cluster]\n"
+	                 "timeout = 0\n");
+	ck_assert_ptr_null(mr_config_load(path, err, sizeof(err)));
+	snprintf(want, sizeof(want),
+	         "%s:4: [cluster] timeout: '0' is not a number of seconds "
+	         "greater than 0 and at most 3600",
+	         path);
+	ck_assert_str_eq(err, want);
+
+	unlink(afile);
+	unlink(path);
+	rmdir(dir);
 }
 END_TEST
 
@@ -856,8 +1272,20 @@ config_suite(void)
 	tcase_add_test(tc, error_first_one_wins);
 	suite_add_tcase(s, tc);
 
+	tc = tcase_create("accept");
+	tcase_add_test(tc, accept_lines);
+	tcase_add_test(tc, accept_design_example);
+	tcase_add_test(tc, accept_empty_and_none);
+	tcase_add_test(tc, error_accept_code);
+	tcase_add_test(tc, error_accept_target);
+	tcase_add_test(tc, error_accept_date);
+	tcase_add_test(tc, error_accept_duplicates);
+	tcase_add_test(tc, error_accept_keys);
+	suite_add_tcase(s, tc);
+
 	tc = tcase_create("files");
 	tcase_add_test(tc, file_relative_paths);
+	tcase_add_test(tc, accept_file);
 	tcase_add_test(tc, file_relative_to_cwd);
 	tcase_add_test(tc, file_missing);
 	tcase_add_test(tc, example_carbonio);

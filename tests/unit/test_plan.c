@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "plan.h"
+#include "services.h"
 
 static const char profile_text[] = "[profile]\n"
 				   "default_roles = mta\n"
@@ -338,9 +339,19 @@ START_TEST(error_unknown_role)
 	ck_assert_int_eq(
 		plan_build(f.cfg, f.prof, &o, &f.plan, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "c.conf:6: node mta2.example.com: unknown role "
-	                      "'mtaa' (profile p has: mta, store, empty)");
+	                      "'mtaa' in profile p (did you mean 'mta'?)");
 	ck_assert_uint_eq(f.plan.n, 0);
 	ck_assert_ptr_null(f.plan.items);
+	fixture_free(&f);
+
+	/* Nothing near: the roles there are. */
+	fixture_load(&f, "[node a.example.com]\nroles = directory\n",
+	             profile_text);
+	ck_assert_int_eq(
+		plan_build(f.cfg, f.prof, &o, &f.plan, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "c.conf:1: node a.example.com: unknown role "
+	                      "'directory' (profile p has: mta, store, "
+	                      "empty)");
 	fixture_free(&f);
 }
 END_TEST
@@ -525,6 +536,140 @@ START_TEST(self_only_skipped_elsewhere)
 }
 END_TEST
 
+/* ------------------------------------------------------------ services */
+
+static const struct plan_item *
+find_item(const struct plan *p, const char *id, const char *target)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->items[i].id, id) == 0 &&
+		    strcmp(p->items[i].target, target) == 0)
+			return &p->items[i];
+	ck_abort_msg("no item %s %s", id, target);
+	return NULL;
+}
+
+/* implicit_tls comes from the service table, for every port item. */
+START_TEST(implicit_tls_from_services)
+{
+	struct plan_opts o = {.mode = MODE_CHECK};
+	struct fixture f;
+	const struct plan_item *it;
+
+	fixture_load(&f,
+	             "[node mx.example.com]\nroles = mta\n"
+	             "public = 127.0.2.25\n",
+	             "[role mta]\n"
+	             "external = smtp:25, smtps:465, imaps:993, pop3:110,\n"
+	             "  pop3s:995, custom:4465\n");
+	fixture_plan(&f, &o);
+	ck_assert(!find_item(&f.plan, "net.port.smtp", "127.0.2.25:25")
+	                   ->implicit_tls);
+	ck_assert(find_item(&f.plan, "net.port.smtps", "127.0.2.25:465")
+	                  ->implicit_tls);
+	ck_assert(!find_item(&f.plan, "net.port.custom", "127.0.2.25:4465")
+	                   ->implicit_tls);
+	if (catalog_find_scoped("mail.smtps", CHECK_NODE) != NULL) {
+		it = find_item(&f.plan, "mail.smtps", "127.0.2.25:465");
+		ck_assert(it->implicit_tls);
+		ck_assert_str_eq(it->service, "smtps");
+		it = find_item(&f.plan, "mail.smtp", "127.0.2.25:25");
+		ck_assert(!it->implicit_tls);
+	}
+	if (catalog_find_scoped("mail.imaps", CHECK_NODE) != NULL)
+		ck_assert(find_item(&f.plan, "mail.imaps", "127.0.2.25:993")
+		                  ->implicit_tls);
+	if (catalog_find_scoped("mail.pop3", CHECK_NODE) != NULL) {
+		ck_assert(!find_item(&f.plan, "mail.pop3", "127.0.2.25:110")
+		                   ->implicit_tls);
+		ck_assert(find_item(&f.plan, "mail.pop3s", "127.0.2.25:995")
+		                  ->implicit_tls);
+	}
+	ck_assert_uint_eq(count_id(&f.plan, "mail.custom"), 0);
+	for (size_t i = 0; i < f.plan.n; i++)
+		if (f.plan.items[i].service == NULL)
+			ck_assert(!f.plan.items[i].implicit_tls);
+	fixture_free(&f);
+}
+END_TEST
+
+/*
+ * mail.smtp in a profile's checks adds smtp:25 (external) to the role:
+ * the plan makes its items from that port, and no item of its own.
+ */
+START_TEST(service_check_ids_make_ports)
+{
+	struct plan_opts o = {.mode = MODE_CHECK};
+	struct fixture f;
+	bool have = catalog_find_scoped("mail.smtp", CHECK_NODE) != NULL;
+
+	fixture_load(&f,
+	             "[node mx.example.com]\nroles = mta\n"
+	             "public = 127.0.2.25\ninternal = 10.0.0.25\n",
+	             "[all]\nchecks = host.fqdn\n"
+	             "[role mta]\nchecks = mail.smtp, net.port.ssh\n"
+	             "internal = ssh:2222\n");
+	fixture_plan(&f, &o);
+	ck_assert_uint_eq(count_id(&f.plan, "mail.smtp"), have ? 1 : 0);
+	if (have)
+		find_item(&f.plan, "mail.smtp", "127.0.2.25:25");
+	find_item(&f.plan, "net.port.smtp", "127.0.2.25:25");
+	/* The role's own ssh port, not the default one. */
+	ck_assert_uint_eq(count_id(&f.plan, "net.port.ssh"), 1);
+	find_item(&f.plan, "net.port.ssh", "10.0.0.25:2222");
+	/* host.fqdn, net.port.smtp, net.port.ssh and mail.smtp. */
+	ck_assert_uint_eq(f.plan.n, 3 + (have ? 1 : 0));
+	fixture_free(&f);
+}
+END_TEST
+
+/* The service table and the catalogue agree on the mail checks. */
+START_TEST(services_table)
+{
+	for (size_t i = 0; i < services_count; i++) {
+		const struct service_def *sd = &services[i];
+		char id[64];
+		ck_assert_ptr_eq(service_find(sd->name), sd);
+		ck_assert_uint_gt(sd->port, 0);
+		ck_assert_msg(sd->hint != NULL && *sd->hint, "%s", sd->name);
+		for (size_t j = 0; j < i; j++) {
+			ck_assert_str_ne(services[j].name, sd->name);
+			ck_assert_uint_ne(services[j].port, sd->port);
+		}
+		snprintf(id, sizeof(id), "mail.%s", sd->name);
+		if (sd->proto == SERVICE_PROTO_NONE) {
+			ck_assert_ptr_null(service_of_check(id));
+			continue;
+		}
+		ck_assert_msg(sd->holders != NULL, "%s", sd->name);
+		ck_assert_str_eq(service_of_check(id), sd->name);
+		ck_assert_msg(catalog_find_scoped(id, CHECK_NODE) != NULL,
+		              "%s has a mail protocol but no %s check",
+		              sd->name, id);
+	}
+	for (size_t i = 0; i < catalog_count; i++)
+		if (strncmp(catalog[i].id, "mail.", 5) == 0 &&
+		    catalog[i].scope == CHECK_NODE)
+			ck_assert_msg(service_of_check(catalog[i].id) != NULL,
+			              "%s: no mail service %s", catalog[i].id,
+			              catalog[i].id + 5);
+	ck_assert(services[0].proto == SERVICE_PROTO_SMTP);
+	ck_assert_str_eq(service_find("smtps")->holders,
+	                 "master postfix exim4 exim sendmail");
+	ck_assert(service_find("imaps")->implicit_tls);
+	ck_assert_uint_eq(service_find("pop3s")->port, 995);
+	ck_assert_ptr_null(service_find("SMTP"));
+	ck_assert_str_eq(service_suggest("smpt"), "smtp");
+	ck_assert_ptr_null(service_suggest("xmpp-server-to-server"));
+	ck_assert_str_eq(service_proto_name(SERVICE_PROTO_IMAP), "imap");
+	ck_assert_str_eq(service_proto_name(SERVICE_PROTO_NONE), "none");
+	ck_assert_str_eq(service_of_check("net.port.milter"), "milter");
+	ck_assert_str_eq(service_of_check("host.port.smtp"), "smtp");
+	ck_assert_ptr_null(service_of_check("mail.dane"));
+	ck_assert_ptr_null(service_of_check("dns.mx"));
+}
+END_TEST
+
 static Suite *
 plan_suite(void)
 {
@@ -548,6 +693,12 @@ plan_suite(void)
 	tcase_add_test(tc, mail_items_follow_catalogue);
 	tcase_add_test(tc, host_port_items_follow_catalogue);
 	tcase_add_test(tc, self_only_skipped_elsewhere);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("services");
+	tcase_add_test(tc, implicit_tls_from_services);
+	tcase_add_test(tc, service_check_ids_make_ports);
+	tcase_add_test(tc, services_table);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -288,9 +288,19 @@ START_TEST(error_unknown_check)
 	            "checks = host.fqdn\n"
 	            "[role mta]\n"
 	            "checks = dns.mxx\n",
-	            "p.conf:4: [role mta] checks: unknown check 'dns.mxx'; "
-	            "node checks are: host.fqdn, dns.a.inside, "
-	            "dns.a.outside, dns.ptr, dns.mx, net.internet");
+	            "p.conf:4: [role mta] checks: unknown check 'dns.mxx' "
+	            "(did you mean 'dns.mx'?)");
+	PROFILE_ERR("[all]\nchecks = host.fqdn, dns.prt\n",
+	            "p.conf:2: [all] checks: unknown check 'dns.prt' (did you "
+	            "mean 'dns.ptr'?)");
+	PROFILE_ERR("[all]\nchecks = dns.a.insde\n",
+	            "p.conf:2: [all] checks: unknown check 'dns.a.insde' (did "
+	            "you mean 'dns.a.inside'?)");
+	PROFILE_ERR("[all]\nchecks = spf\n",
+	            "p.conf:2: [all] checks: unknown check 'spf'; node checks "
+	            "are: host.fqdn, dns.a.inside, dns.a.outside, dns.ptr, "
+	            "dns.mx, net.internet, host.port.SERVICE, "
+	            "net.port.SERVICE, mail.SERVICE");
 	PROFILE_ERR("[domain]\n"
 	            "\n"
 	            "checks = dns.mx, dns.nope\n",
@@ -301,28 +311,122 @@ END_TEST
 
 START_TEST(error_wrong_scope)
 {
-	PROFILE_ERR("[all]\nchecks = dns.auth\n",
-	            "p.conf:2: [all] checks: 'dns.auth' is not a node check; "
-	            "those are: host.fqdn, dns.a.inside, dns.a.outside, "
-	            "dns.ptr, dns.mx, net.internet");
+	PROFILE_ERR(
+		"[all]\nchecks = dns.auth\n",
+		"p.conf:2: [all] checks: 'dns.auth' is not a node check; "
+		"those are: host.fqdn, dns.a.inside, dns.a.outside, dns.ptr, "
+		"dns.mx, net.internet, host.port.SERVICE, "
+		"net.port.SERVICE, mail.SERVICE");
 	PROFILE_ERR("[domain]\nchecks = host.fqdn\n",
 	            "p.conf:2: [domain] checks: 'host.fqdn' is not a domain "
 	            "check; those are: dns.mx, dns.auth");
 }
 END_TEST
 
-START_TEST(error_generated_check)
+/*
+ * mail.SERVICE, net.port.SERVICE and host.port.SERVICE may be listed: each
+ * asks for the service's default port (external), unless the role has a
+ * port of that service anywhere in its section.
+ */
+START_TEST(port_checks_add_ports)
 {
-	PROFILE_ERR("[role mta]\nchecks = net.port.smtp\n",
-	            "p.conf:2: [role mta] checks: 'net.port.smtp' is made "
-	            "from the ports; list the port in external or internal "
-	            "instead");
+	char err[512] = "", buf[512];
+	struct profile *p =
+		profile_load_string("p.conf",
+	                            "[all]\n"
+	                            "checks = host.fqdn, net.port.ssh\n"
+	                            "[role mta]\n"
+	                            "checks = mail.smtp, mail.submission,\n"
+	                            "  host.port.smtps\n"
+	                            "[role store]\n"
+	                            "external = imap:1143\n"
+	                            "checks = mail.imap, mail.imaps\n"
+	                            "[role late]\n"
+	                            "checks = mail.pop3s, net.port.ldap\n"
+	                            "internal = pop3s:10995\n"
+	                            "[role web]\n"
+	                            "checks = net.port.https\n"
+	                            "external = https:443\n",
+	                            err, sizeof(err));
+	const struct profile_role *r;
+
+	ck_assert_msg(p != NULL, "%s", err);
+	ck_assert_str_eq(
+		strv_str(p->all.checks, p->all.nchecks, buf, sizeof(buf)),
+		"host.fqdn, net.port.ssh");
+	ck_assert_str_eq(ports_str(&p->all, buf, sizeof(buf)), "+ssh:22");
+	r = role(p, "mta");
+	ck_assert_str_eq(strv_str(r->checks, r->nchecks, buf, sizeof(buf)),
+	                 "mail.smtp, mail.submission, host.port.smtps");
+	ck_assert_str_eq(ports_str(r, buf, sizeof(buf)),
+	                 "+smtp:25, +submission:587, +smtps:465");
+	/* The role's own imap port stays; imaps gets its default. */
+	r = role(p, "store");
+	ck_assert_str_eq(ports_str(r, buf, sizeof(buf)),
+	                 "+imap:1143, +imaps:993");
+	/* A port given after the checks line counts too. */
+	r = role(p, "late");
+	ck_assert_str_eq(ports_str(r, buf, sizeof(buf)),
+	                 "pop3s:10995, +ldap:389");
+	r = role(p, "web");
+	ck_assert_str_eq(ports_str(r, buf, sizeof(buf)), "+https:443");
+	profile_free(p);
+}
+END_TEST
+
+START_TEST(error_port_checks)
+{
 	PROFILE_ERR("[all]\nchecks = net.port.*\n",
-	            "p.conf:2: [all] checks: 'net.port.*' is made from the "
-	            "ports; list the port in external or internal instead");
-	PROFILE_ERR("[all]\nchecks = mail.smtp\n",
-	            "p.conf:2: [all] checks: 'mail.smtp' is made from the "
-	            "ports; list the port in external or internal instead");
+	            "p.conf:2: [all] checks: 'net.port.*' stands for every "
+	            "port; name one service (net.port.smtp), or list ports in "
+	            "external or internal");
+	PROFILE_ERR("[all]\nchecks = host.port.\n",
+	            "p.conf:2: [all] checks: 'host.port.' stands for every "
+	            "port; name one service (host.port.smtp), or list ports "
+	            "in external or internal");
+	PROFILE_ERR("[role mta]\nchecks = net.port.smpt\n",
+	            "p.conf:2: [role mta] checks: unknown service 'smpt' in "
+	            "'net.port.smpt' (did you mean 'net.port.smtp'?)");
+	PROFILE_ERR("[role mta]\nchecks = host.port.submision\n",
+	            "p.conf:2: [role mta] checks: unknown service 'submision' "
+	            "in 'host.port.submision' (did you mean "
+	            "'host.port.submission'?)");
+	PROFILE_ERR("[role mta]\nchecks = mail.smpt\n",
+	            "p.conf:2: [role mta] checks: unknown check 'mail.smpt' "
+	            "(did you mean 'mail.smtp'?)");
+	PROFILE_ERR("[role mta]\ninternal = milter:7026\n"
+	            "checks = net.port.milter\n",
+	            "p.conf:3: [role mta] checks: unknown service 'milter' in "
+	            "'net.port.milter': it has no default port; list its port "
+	            "in external or internal (milter:PORT)");
+	PROFILE_ERR("[role dir]\nchecks = mail.ldap\n",
+	            "p.conf:2: [role dir] checks: 'mail.ldap': ldap speaks no "
+	            "mail protocol; the mail checks are mail.smtp, "
+	            "mail.submission, mail.smtps, mail.imap, mail.imaps, "
+	            "mail.pop3, mail.pop3s");
+	PROFILE_ERR("[domain]\nchecks = net.port.smtp\n",
+	            "p.conf:2: [domain] checks: 'net.port.smtp' is not a "
+	            "domain check; those are: dns.mx, dns.auth");
+	PROFILE_ERR("[domain]\nchecks = mail.smtp\n",
+	            "p.conf:2: [domain] checks: 'mail.smtp' is not a domain "
+	            "check; those are: dns.mx, dns.auth");
+	PROFILE_ERR("[role mta]\nchecks = mail.smtp, mail.smtp\n",
+	            "p.conf:2: [role mta] checks: check 'mail.smtp' is listed "
+	            "twice");
+	/* The default port taken by another service of the section. */
+	PROFILE_ERR("[role mta]\n"
+	            "checks = dns.mx,\n"
+	            "  mail.submission\n"
+	            "external = smtp:25, msa:587\n",
+	            "p.conf:3: [role mta] checks: 'mail.submission' needs "
+	            "port submission:587, but port 587 is msa:587 in this "
+	            "section; write it as submission:587");
+	PROFILE_ERR("[all]\n"
+	            "internal = alt-ssh:22\n"
+	            "checks = net.port.ssh\n",
+	            "p.conf:3: [all] checks: 'net.port.ssh' needs port "
+	            "ssh:22, but port 22 is alt-ssh:22 in this section; write "
+	            "it as ssh:22");
 }
 END_TEST
 
@@ -396,7 +500,13 @@ START_TEST(error_unknown_default_role)
 	            "[role mta]\n"
 	            "[role store]\n",
 	            "p.conf:3: [profile] default_roles: unknown role 'stor' "
-	            "(roles here: mta, store)");
+	            "(did you mean 'store'?)");
+	PROFILE_ERR("[profile]\n"
+	            "default_roles = mta, mailbox\n"
+	            "[role mta]\n"
+	            "[role store]\n",
+	            "p.conf:2: [profile] default_roles: unknown role "
+	            "'mailbox' (roles here: mta, store)");
 	PROFILE_ERR("[profile]\ndefault_roles = mta\n",
 	            "p.conf:2: [profile] default_roles: unknown role 'mta' "
 	            "(roles here: none)");
@@ -406,8 +516,19 @@ END_TEST
 START_TEST(error_sections)
 {
 	PROFILE_ERR("[all]\nchecks = host.fqdn\n\n[roles mta]\n",
-	            "p.conf:4: unknown section [roles mta]; expected "
+	            "p.conf:4: unknown section [roles mta] (did you mean "
+	            "[role mta]?)");
+	PROFILE_ERR("[rol mta]\n", "p.conf:1: unknown section [rol mta] (did "
+	                           "you mean [role mta]?)");
+	PROFILE_ERR("[domains]\n", "p.conf:1: unknown section [domains] (did "
+	                           "you mean [domain]?)");
+	PROFILE_ERR("[node mta]\n", "p.conf:1: unknown section [node mta] "
+	                            "(did you mean [role mta]?)");
+	PROFILE_ERR("[cluster]\n",
+	            "p.conf:1: unknown section [cluster]; expected "
 	            "[profile], [all], [role NAME] or [domain]");
+	PROFILE_ERR("[all x]\n",
+	            "p.conf:1: section [all] takes no name; write [all]");
 	PROFILE_ERR("[role]\n", "p.conf:1: section [role] needs a name: "
 	                        "[role mta]");
 	PROFILE_ERR("[role Mta]\n", "p.conf:1: role name 'Mta' may contain "
@@ -421,7 +542,7 @@ START_TEST(error_sections)
 	            "p.conf:3: duplicate section [all] (first on line 1)");
 	PROFILE_ERR("checks = host.fqdn\n",
 	            "p.conf:1: key 'checks' is outside any section; put it "
-	            "under [profile], [all], [role NAME] or [domain]");
+	            "under [all], [role NAME] or [domain]");
 	PROFILE_ERR("[all\n", "p.conf:1: section header without ']'");
 }
 END_TEST
@@ -432,11 +553,20 @@ START_TEST(error_keys)
 	            "p.conf:3: unknown key 'ports' in [all]; keys there are: "
 	            "description, checks, external, internal");
 	PROFILE_ERR("[domain]\nexternal = smtp:25\n",
-	            "p.conf:2: unknown key 'external' in [domain]; keys "
-	            "there are: checks");
+	            "p.conf:2: key 'external' does not belong in [domain]; "
+	            "it goes in [all] or [role NAME]");
 	PROFILE_ERR("[profile]\nchecks = host.fqdn\n",
-	            "p.conf:2: unknown key 'checks' in [profile]; keys there "
+	            "p.conf:2: key 'checks' does not belong in [profile]; it "
+	            "goes in [all], [role NAME] or [domain]");
+	PROFILE_ERR("[profile]\nfoo = x\n",
+	            "p.conf:2: unknown key 'foo' in [profile]; keys there "
 	            "are: description, default_roles");
+	PROFILE_ERR("[role mta]\nchekcs = dns.mx\n",
+	            "p.conf:2: unknown key 'chekcs' in [role mta] (did you "
+	            "mean 'checks'?)");
+	PROFILE_ERR("[role mta]\nexternals = smtp:25\n",
+	            "p.conf:2: unknown key 'externals' in [role mta] (did you "
+	            "mean 'external'?)");
 	PROFILE_ERR("[role mta]\n"
 	            "checks = dns.mx\n"
 	            "external = smtp:25\n"
@@ -497,12 +627,13 @@ profile_suite(void)
 	tcase_add_test(tc, load_not_found);
 	tcase_add_test(tc, load_string_ok);
 	tcase_add_test(tc, ports_may_repeat_across_sections);
+	tcase_add_test(tc, port_checks_add_ports);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");
 	tcase_add_test(tc, error_unknown_check);
 	tcase_add_test(tc, error_wrong_scope);
-	tcase_add_test(tc, error_generated_check);
+	tcase_add_test(tc, error_port_checks);
 	tcase_add_test(tc, error_duplicate_check);
 	tcase_add_test(tc, error_bad_service_port);
 	tcase_add_test(tc, error_duplicate_port);
