@@ -211,7 +211,7 @@ judge_address(struct probe *p, struct ptr_addr *pa)
 		char *d = dns_reply_describe(pa->fwd);
 		f = probe_add(p, CODE_PTR_NOT_FORWARD_CONFIRMED, MR_FAIL,
 		              "PTR for %s is %s, but %s does not resolve back "
-		              "(%s)",
+		              "(%s): not forward-confirmed",
 		              addr, fqdn, fqdn, d);
 		mr_finding_hint(f, "publish %s %s %s", fqdn,
 		                pa->addr.family == AF_INET ? "A" : "AAAA", addr);
@@ -221,7 +221,7 @@ judge_address(struct probe *p, struct ptr_addr *pa)
 		char *bs = addr_list_str(back, nf);
 		f = probe_add(p, CODE_PTR_NOT_FORWARD_CONFIRMED, MR_FAIL,
 		              "PTR for %s is %s, but %s resolves to %s, not "
-		              "back to %s",
+		              "back to %s (not forward-confirmed)",
 		              addr, fqdn, fqdn, bs, addr);
 		mr_finding_hint(f, "fix the A/AAAA record of %s or the PTR",
 		                fqdn);

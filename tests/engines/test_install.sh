@@ -107,7 +107,7 @@ for p in carbonio mail; do
 	# --only no-such-check: the profile and plan are built, nothing runs
 	# (nothing checked is unknown, exit 3).
 	[ "$rc" = 3 ] || fail "profile $p: exit $rc: $out"
-	case $out in *'"schema": "mailready/1"'*) ;; *) fail "profile $p: $out" ;; esac
+	case $out in *'"schema": "mailready/2"'*) ;; *) fail "profile $p: $out" ;; esac
 done
 say "  carbonio and mail load"
 

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,6 +249,55 @@ mr_find(const struct mr_run *r, const char *group, const char *id,
 	return c;
 }
 
+/*
+ * What a check says, as the renderers do with hints: its findings of the
+ * worst severity down to unknown (all of them when it passed), each
+ * "message; hint", joined with "; ". Caller frees.
+ */
+static char *
+check_text(json_t *c)
+{
+	static const char *const order[] = {"fail", "warn", "unknown",
+	                                    "pass", "skip"};
+	const char *st = json_string_value(json_object_get(c, "status"));
+	bool problems = strcmp(st, "fail") == 0 || strcmp(st, "warn") == 0 ||
+	                strcmp(st, "unknown") == 0;
+	size_t len = 1, k;
+	json_t *f;
+	char *out;
+
+	json_array_foreach(json_object_get(c, "findings"), k, f)
+	{
+		const char *m = json_string_value(json_object_get(f, "message"));
+		const char *h = json_string_value(json_object_get(f, "hint"));
+		len += (m ? strlen(m) : 0) + (h ? strlen(h) : 0) + 4;
+	}
+	out = calloc(1, len);
+	for (size_t o = 0; o < sizeof(order) / sizeof(order[0]); o++) {
+		if (problems && o >= 3)
+			break;
+		json_array_foreach(json_object_get(c, "findings"), k, f)
+		{
+			const char *sev =
+				json_string_value(json_object_get(f, "severity"));
+			const char *m =
+				json_string_value(json_object_get(f, "message"));
+			const char *h =
+				json_string_value(json_object_get(f, "hint"));
+			if (sev == NULL || strcmp(sev, order[o]) != 0)
+				continue;
+			if (out[0])
+				strcat(out, "; ");
+			strcat(out, m ? m : "");
+			if (h) {
+				strcat(out, "; ");
+				strcat(out, h);
+			}
+		}
+	}
+	return out;
+}
+
 void
 mr_expect(const struct mr_run *r, const char *group, const char *id,
           const char *status, const char *const *fragments)
@@ -256,7 +306,7 @@ mr_expect(const struct mr_run *r, const char *group, const char *id,
 	ck_assert_msg(c != NULL, "no %s result for %s in:\n%s", id, group,
 	              r->out);
 	const char *st = json_string_value(json_object_get(c, "status"));
-	const char *msg = json_string_value(json_object_get(c, "message"));
+	char *msg = check_text(c);
 	ck_assert_msg(strcmp(st, status) == 0,
 	              "%s %s: status %s, expected %s; message: %s", group, id,
 	              st, status, msg);
@@ -264,4 +314,29 @@ mr_expect(const struct mr_run *r, const char *group, const char *id,
 		ck_assert_msg(strstr(msg, fragments[i]) != NULL,
 		              "%s %s: message lacks '%s': %s", group, id,
 		              fragments[i], msg);
+	free(msg);
+}
+
+void
+mr_expect_code(const struct mr_run *r, const char *group, const char *id,
+               const char *code, const char *severity)
+{
+	json_t *c = mr_find(r, group, id, NULL);
+	size_t k;
+	json_t *f;
+
+	ck_assert_msg(c != NULL, "no %s result for %s", id, group);
+	json_array_foreach(json_object_get(c, "findings"), k, f)
+	{
+		const char *fc = json_string_value(json_object_get(f, "code"));
+		const char *fs =
+			json_string_value(json_object_get(f, "severity"));
+		if (fc && strcmp(fc, code) == 0 && fs &&
+		    strcmp(fs, severity) == 0)
+			return;
+	}
+	char *msg = check_text(c);
+	ck_abort_msg("%s %s: no %s finding of severity %s: %s", group, id,
+	             code, severity, msg);
+	free(msg);
 }

@@ -44,9 +44,16 @@ void mr_run_free(struct mr_run *r);
 json_t *mr_find(const struct mr_run *r, const char *group, const char *id,
                 const char *target);
 
-/* Assert status and that the message contains every given fragment. */
+/*
+ * Assert status and that what the check says (its findings' messages and
+ * hints, as the renderers show them) contains every given fragment.
+ */
 void mr_expect(const struct mr_run *r, const char *group, const char *id,
                const char *status, const char *const *fragments);
+
+/* Assert that the check has a finding with that code and severity. */
+void mr_expect_code(const struct mr_run *r, const char *group, const char *id,
+                    const char *code, const char *severity);
 
 #define EXPECT(run, group, id, status, ...) \
 	mr_expect(run, group, id, status,   \

@@ -105,7 +105,17 @@ START_TEST(protocol_faults)
 	       "127.0.2.56 port 25 (smtp) is closed");
 	EXPECT(&r, "sub-plain.example.test", "mail.submission", "warn",
 	       "AUTH is offered before STARTTLS on submission: clients may "
-	       "send passwords in clear (smtpd_tls_auth_only = yes)");
+	       "send passwords in clear; Postfix: smtpd_tls_auth_only = yes");
+	mr_expect_code(&r, "sub-plain.example.test", "mail.submission",
+	               "SMTP_AUTH_BEFORE_TLS", "warn");
+	mr_expect_code(&r, "mx-notls.example.test", "mail.smtp",
+	               "SMTP_STARTTLS_MISSING", "fail");
+	mr_expect_code(&r, "mx-closed.example.test", "mail.smtp",
+	               "PORT_CLOSED", "fail");
+	mr_expect_code(&r, "imap-plain.example.test", "mail.imap",
+	               "IMAP_PLAINTEXT_LOGIN", "warn");
+	mr_expect_code(&r, "imap-plain.example.test", "mail.pop3",
+	               "POP3_PLAINTEXT_LOGIN", "warn");
 	EXPECT(&r, "imap-plain.example.test", "mail.imap", "warn",
 	       "plain-text login is offered before TLS");
 	EXPECT(&r, "imap-plain.example.test", "mail.pop3", "warn",
@@ -362,9 +372,12 @@ syslog_lines(int fd)
 }
 
 static void
-run_health(struct mr_run *r, const char *state, const char *prom, bool syslog)
+run_health(struct mr_run *r, const char *state, const char *prom, bool syslog,
+           const char *remind)
 {
 	const char *argv[] = {"health",
+	                      "--remind",
+	                      remind,
 	                      "-c",
 	                      lab_config("mail.conf"),
 	                      "--ca-file",
@@ -394,22 +407,35 @@ START_TEST(health_across_runs)
 	int logfd = capture_syslog();
 
 	/* 1: nothing listens on 127.0.2.56:25 */
-	run_health(&r, state, prom, false);
+	run_health(&r, state, prom, false, "1d");
 	ck_assert_int_eq(r.exit_code, 2);
 	ck_assert_ptr_nonnull(strstr(r.out, "first run"));
 	ck_assert_ptr_nonnull(strstr(r.out, "CRITICAL mx-closed.example.test "
-	                                    "net.port.smtp 127.0.2.56:25"));
+	                                    "net.port.smtp 127.0.2.56:25: "
+	                                    "PORT_CLOSED"));
+	ck_assert_ptr_nonnull(strstr(r.out, "(since "));
 	mr_run_free(&r);
 
-	/* 2: still closed: no change, still reported */
-	run_health(&r, state, prom, false);
+	/* 2: still closed: no change, quiet: cron mails only news */
+	run_health(&r, state, prom, false, "1d");
+	ck_assert_int_eq(r.exit_code, 2);
+	ck_assert_str_eq(r.out, "");
+	mr_run_free(&r);
+
+	/* 2b: still closed a second later, reminders every second: told
+	   again, dated from the first run */
+	sleep(1);
+	run_health(&r, state, prom, false, "1s");
 	ck_assert_int_eq(r.exit_code, 2);
 	ck_assert_ptr_nonnull(strstr(r.out, "no change since"));
+	ck_assert_ptr_nonnull(strstr(r.out, "a reminder of what still "
+	                                    "fails"));
+	ck_assert_ptr_nonnull(strstr(r.out, "PORT_CLOSED"));
 	mr_run_free(&r);
 
 	/* 3: the port opens */
 	int lfd = listen_on("127.0.2.56", 25);
-	run_health(&r, state, prom, true);
+	run_health(&r, state, prom, true, "1d");
 	ck_assert_int_eq(r.exit_code, 0);
 	ck_assert_ptr_nonnull(strstr(r.out, "1 change since"));
 	ck_assert_ptr_nonnull(strstr(r.out, "mx-closed.example.test "
@@ -435,16 +461,21 @@ START_TEST(health_across_runs)
 	free(metrics);
 
 	/* 4: all pass, nothing changed: quiet, as cron wants */
-	run_health(&r, state, prom, false);
+	run_health(&r, state, prom, false, "1s");
 	ck_assert_int_eq(r.exit_code, 0);
 	ck_assert_str_eq(r.out, "");
 	mr_run_free(&r);
 
 	/* 5: closed again */
 	close(lfd);
-	run_health(&r, state, prom, false);
+	run_health(&r, state, prom, true, "1d");
 	ck_assert_int_eq(r.exit_code, 2);
-	ck_assert_ptr_nonnull(strstr(r.out, "pass -> fail"));
+	ck_assert_ptr_nonnull(strstr(r.out, "pass -> fail [PORT_CLOSED]"));
+	log = syslog_lines(logfd);
+	ck_assert_msg(strstr(log, "127.0.2.56:25: pass -> fail "
+	                          "[PORT_CLOSED]") != NULL &&
+	                      strstr(log, "(since ") != NULL,
+	              "syslog: %s", log);
 	mr_run_free(&r);
 
 	/* Only the final files are left: writes went through rename. */
@@ -486,13 +517,13 @@ START_TEST(thresholds_and_perfdata)
 	ck_assert_int_eq(r.exit_code, 2);
 	ck_assert_msg(strncmp(r.out, "MAILREADY CRITICAL - ", 21) == 0, "%s",
 	              r.out);
-	ck_assert_ptr_nonnull(strstr(r.out, "certificate days left"));
-	ck_assert_ptr_nonnull(strstr(r.out, "is outside the critical range "
-	                                    "400:"));
-	ck_assert_ptr_nonnull(strstr(r.out, "'mta1.example.test mail.smtp "
-	                                    "cert_days_left'="));
-	ck_assert_ptr_nonnull(strstr(r.out, ";;400:;0"));
-	ck_assert_ptr_nonnull(strstr(r.out, "s;30;;0"));
+	/* cert=400 (400: of 0.1 is read the same): critical at 400 days
+	   or fewer, the config's warning level kept */
+	ck_assert_ptr_nonnull(strstr(r.out, "certificate expires in "));
+	ck_assert_ptr_nonnull(strstr(r.out, "; renew it now"));
+	ck_assert_ptr_nonnull(strstr(r.out, "'mail.smtp cert_days'="));
+	ck_assert_ptr_nonnull(strstr(r.out, ";30:;400:;0;"));
+	ck_assert_ptr_nonnull(strstr(r.out, "s;30;;0;"));
 	mr_run_free(&r);
 }
 END_TEST
