@@ -3,8 +3,8 @@
  *
  * This is how the Internet sees a name: ask the closest known zone cut's
  * servers (starting at the root), follow referrals down, and take the
- * authoritative answer. Every question goes through dns_query_server, so
- * the per-run cache shares work between iterations; zone cuts learnt from
+ * authoritative answer. Every question goes through the query service
+ * (query_server), so the per-run cache shares work between iterations; zone cuts learnt from
  * referrals are kept for the whole run.
  *
  * Defences against lying or broken servers: glue is taken only for the
@@ -16,8 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns/answer.h"
 #include "dns/iterate.h"
+#include "dns/query.h"
+#include "dns/reply.h"
 #include "xmalloc.h"
 
 #define MAX_QUERIES    48 /* per top-level resolution, subs included */
@@ -35,7 +36,7 @@ struct zone_cut {
 };
 
 struct dns_iter_ctx {
-	struct dns *d;
+	struct query_svc *qs;
 	struct zone_cut *cuts;
 	struct dns_iter *live; /* every running iteration, for ctx_free */
 };
@@ -168,7 +169,7 @@ static void
 iter_free(struct dns_iter *it)
 {
 	unlink_live(it);
-	dns_cancel(it->req);
+	query_cancel(it->req);
 	if (it->sub)
 		dns_iter_cancel(it->sub);
 	if (it->chain)
@@ -178,43 +179,29 @@ iter_free(struct dns_iter *it)
 	free(it);
 }
 
-/* Hand over a reply built from 'from' (which stays the cache's). */
+/* Hand over a copy of 'from' (which stays its owner's), CNAMEs prepended. */
 static void
 finish_with(struct dns_iter *it, const struct dns_reply *from)
 {
 	struct dns_reply r;
 
-	memset(&r, 0, sizeof(r));
-	r.status = from->status;
-	r.rcode = from->rcode;
-	r.aa = from->aa;
-	r.rtt_ms = from->rtt_ms;
-	r.server = xstrdup(from->server ? from->server : "?");
-	if (from->detail)
-		r.detail = xstrdup(from->detail);
-	r.final_name = xstrdup(from->final_name ? from->final_name : it->qname);
-	r.pkt = from->pkt ? ldns_pkt_clone(from->pkt) : NULL;
-	/* Records are cloned so that they outlive no one's packet. */
-	r.owned = ldns_rr_list_new();
-	r.rrs = ldns_rr_list_new();
-	r.chain = ldns_rr_list_new();
-	for (size_t i = 0; it->chain && i < ldns_rr_list_rr_count(it->chain);
-	     i++) {
-		ldns_rr *c = ldns_rr_clone(ldns_rr_list_rr(it->chain, i));
-		ldns_rr_list_push_rr(r.owned, c);
-		ldns_rr_list_push_rr(r.chain, c);
-	}
-	for (size_t i = 0;
-	     from->chain && i < ldns_rr_list_rr_count(from->chain); i++) {
-		ldns_rr *c = ldns_rr_clone(ldns_rr_list_rr(from->chain, i));
-		ldns_rr_list_push_rr(r.owned, c);
-		ldns_rr_list_push_rr(r.chain, c);
-	}
-	for (size_t i = 0; from->rrs && i < ldns_rr_list_rr_count(from->rrs);
-	     i++) {
-		ldns_rr *c = ldns_rr_clone(ldns_rr_list_rr(from->rrs, i));
-		ldns_rr_list_push_rr(r.owned, c);
-		ldns_rr_list_push_rr(r.rrs, c);
+	dns_reply_copy(&r, from);
+	if (r.final_name == NULL)
+		r.final_name = xstrdup(it->qname);
+	if (ldns_rr_list_rr_count(it->chain) > 0) {
+		/* The CNAMEs followed before this answer come first. */
+		ldns_rr_list *chain = ldns_rr_list_new();
+		for (size_t i = 0; i < ldns_rr_list_rr_count(it->chain); i++) {
+			ldns_rr *c =
+				ldns_rr_clone(ldns_rr_list_rr(it->chain, i));
+			ldns_rr_list_push_rr(r.owned, c);
+			ldns_rr_list_push_rr(chain, c);
+		}
+		for (size_t i = 0; i < ldns_rr_list_rr_count(r.chain); i++)
+			ldns_rr_list_push_rr(chain,
+			                     ldns_rr_list_rr(r.chain, i));
+		ldns_rr_list_free(r.chain);
+		r.chain = chain;
 	}
 	dns_iter_done *done = it->done;
 	void *arg = it->arg;
@@ -443,9 +430,10 @@ ask(struct dns_iter *it)
 	}
 	if (it->server_idx < c->naddrs) {
 		struct mr_addr a = c->addrs[it->server_idx++];
+		struct mr_server srv = {.addr = a, .port = 53};
 		(*it->budget)--;
-		it->req = dns_query_server(it->ic->d, &a, 53, it->qname,
-		                           it->qtype, false, on_answer, it);
+		it->req = query_server(it->ic->qs, &srv, it->qname, it->qtype,
+		                       false, on_answer, it);
 		return;
 	}
 	if (c->nunresolved > 0 && it->depth < MAX_DEPTH) {
@@ -501,10 +489,11 @@ dns_iter_cancel(struct dns_iter *it)
 }
 
 struct dns_iter_ctx *
-dns_iter_ctx_new(struct dns *d, const struct mr_server *roots, size_t nroots)
+dns_iter_ctx_new(struct query_svc *qs, const struct mr_server *roots,
+                 size_t nroots)
 {
 	struct dns_iter_ctx *ic = xcalloc(1, sizeof(*ic));
-	ic->d = d;
+	ic->qs = qs;
 	struct zone_cut *root = cut_new(ic, "");
 	for (size_t i = 0; i < nroots; i++)
 		cut_add_addr(root, &roots[i].addr);
