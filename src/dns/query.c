@@ -294,16 +294,36 @@ on_ares_answer(void *arg, int status, int timeouts, unsigned char *abuf,
 	} else {
 		const char *detail;
 		enum dns_status st = ares_status_map(status, &detail);
+		/* The tries, not the time: the same cause, the same text. */
 		char *why = st == DNS_TIMEOUT
-		                    ? xasprintf("%d tr%s in %.0f ms", timeouts,
-		                                timeouts == 1 ? "y" : "ies",
-		                                ms_since(&sc->sent))
+		                    ? xasprintf("%d tr%s", timeouts,
+		                                timeouts == 1 ? "y" : "ies")
 		                    : xstrdup(detail);
 		dns_reply_fail(&r, st, srv, e->qname, why);
 	}
 	r.rtt_ms = ms_since(&sc->sent);
 	entry_take_reply(e, &r);
 	free(sc);
+}
+
+/*
+ * Nothing may be sent on ch: one server not contacted says who and why;
+ * several (the system's) are summed up in one line.
+ */
+static void
+blocked_reply(struct query_entry *e, struct dns_channel *ch)
+{
+	struct dns_reply r;
+	const char *sum = dns_channel_blocked_reason(ch);
+
+	if (dns_channel_nblocked(ch) == 1)
+		dns_reply_fail(&r, DNS_BLOCKED,
+		               dns_channel_blocked_server(ch, 0), e->qname,
+		               xstrdup(dns_channel_blocked_why(ch, 0)));
+	else
+		dns_reply_fail(&r, DNS_BLOCKED, NULL, e->qname,
+		               xstrdup(sum ? sum : "no resolver configured"));
+	entry_take_reply(e, &r);
 }
 
 static void
@@ -314,11 +334,7 @@ send_on(struct query_entry *e, struct query_chan *qc, bool rd)
 	struct dns_reply r;
 
 	if (dns_channel_nservers(ch) == 0) {
-		const char *why = dns_channel_blocked_reason(ch);
-		dns_reply_fail(&r, DNS_BLOCKED, dns_channel_servers_str(ch),
-		               e->qname,
-		               xstrdup(why ? why : "no resolver configured"));
-		entry_take_reply(e, &r);
+		blocked_reply(e, ch);
 		return;
 	}
 	unsigned char *q = build_query(e->qname, e->qtype, rd, &len);

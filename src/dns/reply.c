@@ -74,6 +74,9 @@ dns_reply_describe(const struct dns_reply *r)
 		/* The iterator's detail names the zone and each failure. */
 		return xstrdup(r->detail ? r->detail : "resolution failed");
 	case DNS_BLOCKED:
+		/* detail is why, without the server */
+		return xasprintf("%s is %s; not contacted", srv,
+		                 r->detail ? r->detail : "outside the policy");
 	case DNS_UNREACHABLE:
 	case DNS_MALFORMED:
 		return xasprintf("%s from %s: %s", dns_status_name(r->status),

@@ -36,6 +36,8 @@ enum dns_status {
 /*
  * A reply. server names who answered or failed; it is NULL when the reply
  * sums up several servers, and then detail is the whole description.
+ * For DNS_BLOCKED, detail is why the server was not contacted, without the
+ * server: "outside allow_networks (127.0.0.0/8)".
  */
 struct dns_reply {
 	enum dns_status status;
@@ -69,7 +71,9 @@ const char *dns_status_name(enum dns_status s);
 
 /**
  * A short phrase for messages: "NXDOMAIN from 127.0.0.11",
- * "no answer from 127.0.0.11 within 2 s". Caller frees.
+ * "no answer from 127.0.0.11 (2 tries)", "198.51.100.53 is outside
+ * allow_networks (127.0.0.0/8); not contacted". It never depends on
+ * timing, so the same cause gives the same text. Caller frees.
  */
 char *dns_reply_describe(const struct dns_reply *r);
 

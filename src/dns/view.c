@@ -4,7 +4,9 @@
  * outside view, and the wiring of dns_new()/dns_free().
  *
  * The top of src/dns/: questions go down to the query service (query.h),
- * which caches and delivers them, directly or through iterate.h.
+ * which caches and delivers them, directly or through iterate.h. When
+ * every resolver of a list fails, the reply names the cause once, in one
+ * short line (tally.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,8 @@
 #include "dns/query.h"
 #include "dns/reply.h"
 #include "dns/roothints.h"
+#include "dns/tally.h"
+#include "strbuf.h"
 #include "xmalloc.h"
 
 struct view_conf {
@@ -23,7 +27,8 @@ struct view_conf {
 	enum mr_resolvers_kind kind;
 	struct query_chan **chans; /* LIST: one per resolver, in order */
 	size_t nchans;
-	char scope[16]; /* cache scope of its questions */
+	const char **names; /* LIST: each resolver as text */
+	char scope[16];     /* cache scope of its questions */
 	char *describe;
 };
 
@@ -32,8 +37,8 @@ struct view_q {
 	struct dns *d;
 	enum dns_view view;
 	struct query_entry *e;
-	size_t next_server; /* LIST: next resolver to ask */
-	char *failures;     /* resolvers that failed so far */
+	size_t next_server;     /* LIST: next resolver to ask */
+	struct dns_tally tally; /* resolvers that failed so far */
 	struct dns_req *req;
 	struct dns_iter *iter;
 	bool finished;
@@ -76,12 +81,35 @@ finish(struct view_q *vq, struct dns_reply *r)
 	vq->finished = true;
 	vq->req = NULL;
 	vq->iter = NULL;
-	free(vq->failures);
-	vq->failures = NULL;
+	tally_clear(&vq->tally);
 	query_entry_done(vq->e, r);
 }
 
 static void ask_next_resolver(struct view_q *vq);
+
+/*
+ * Every resolver of the list failed, the last with r: one line for them
+ * all. If none could be contacted, for one reason, that is the line.
+ */
+static void
+sum_up_failures(struct view_q *vq, struct dns_reply *r)
+{
+	struct view_conf *vc = &vq->d->views[vq->view];
+	const char *why = tally_blocked_why(&vq->tally);
+	struct strbuf b = STRBUF_INIT;
+
+	if (why != NULL) {
+		strbuf_addf(&b, "each of the %zu resolvers (", vc->nchans);
+		tally_list(&b, vc->names, vc->nchans);
+		strbuf_addf(&b, ") is %s; not contacted", why);
+	} else {
+		tally_render(&vq->tally, &b, TALLY_MAX_LEN);
+	}
+	free(r->detail);
+	r->detail = strbuf_take(&b);
+	free(r->server);
+	r->server = NULL; /* the detail sums them up */
+}
 
 static void
 on_resolver_answer(void *arg, const struct dns_reply *from)
@@ -91,25 +119,16 @@ on_resolver_answer(void *arg, const struct dns_reply *from)
 	struct dns_reply r;
 
 	vq->req = NULL;
-	if (try_next_resolver(from->status) && vq->next_server < vc->nchans) {
-		char *desc = dns_reply_describe(from);
-		char *f = xasprintf("%s%s%s", vq->failures ? vq->failures : "",
-		                    vq->failures ? "; " : "", desc);
-		free(desc);
-		free(vq->failures);
-		vq->failures = f;
-		ask_next_resolver(vq);
-		return;
+	if (try_next_resolver(from->status)) {
+		tally_add_reply(&vq->tally, from);
+		if (vq->next_server < vc->nchans) {
+			ask_next_resolver(vq);
+			return;
+		}
 	}
 	dns_reply_copy(&r, from);
-	if (vq->failures && try_next_resolver(r.status)) {
-		char *desc = dns_reply_describe(&r);
-		free(r.detail);
-		r.detail = xasprintf("%s; %s", vq->failures, desc);
-		free(desc);
-		free(r.server);
-		r.server = xstrdup(vc->describe);
-	}
+	if (try_next_resolver(r.status) && tally_count(&vq->tally) > 1)
+		sum_up_failures(vq, &r);
 	finish(vq, &r);
 }
 
@@ -219,7 +238,9 @@ setup_view(struct dns *d, enum dns_view v, const struct mr_resolvers *rs,
 	switch (rs->kind) {
 	case MR_RESOLVERS_SYSTEM:
 		vc->describe = xasprintf("%s: system resolvers %s", label,
-		                         query_chan_servers_str(sys));
+		                         query_chan_nservers(sys)
+		                                 ? query_chan_servers_str(sys)
+		                                 : "(none allowed)");
 		break;
 	case MR_RESOLVERS_ITERATE:
 		vc->describe = xasprintf("%s: iterative resolution from the "
@@ -235,21 +256,19 @@ setup_view(struct dns *d, enum dns_view v, const struct mr_resolvers *rs,
 			.timeout_ms = try_ms(probe_ms / (4.0 * (double)rs->n)),
 			.tries = 2,
 		};
-		char *names = NULL;
+		struct strbuf b = STRBUF_INIT;
 		vc->chans = xcalloc(rs->n, sizeof(*vc->chans));
+		vc->names = xcalloc(rs->n, sizeof(*vc->names));
 		for (size_t i = 0; i < rs->n; i++) {
 			vc->chans[i] = query_chan_new(d->qs, &rs->v[i], t);
+			vc->names[i] = query_chan_servers_str(vc->chans[i]);
 			vc->nchans++;
-			char *n = xasprintf(
-				"%s%s%s", names ? names : "", names ? ", " : "",
-				query_chan_servers_str(vc->chans[i]));
-			free(names);
-			names = n;
 		}
-		vc->describe = xasprintf("%s resolver%s %s", label,
-		                         rs->n == 1 ? "" : "s",
-		                         names ? names : "(none)");
-		free(names);
+		strbuf_addf(&b, "%s resolver%s ", label, rs->n == 1 ? "" : "s");
+		if (rs->n == 0)
+			strbuf_add(&b, "(none)");
+		tally_list(&b, vc->names, vc->nchans);
+		vc->describe = strbuf_take(&b);
 		break;
 	}
 	}
@@ -280,11 +299,11 @@ dns_new(struct event_base *base, struct netpolicy *np,
 	if (cfg->outside.kind == MR_RESOLVERS_ITERATE ||
 	    cfg->inside.kind == MR_RESOLVERS_ITERATE) {
 		struct mr_server *roots;
-		size_t nroots;
-		if (roothints_load(cfg->root_hints, &roots, &nroots, err,
-		                   errlen) < 0)
+		size_t nroots, nnames;
+		if (roothints_load(cfg->root_hints, &roots, &nroots, &nnames,
+		                   err, errlen) < 0)
 			goto fail;
-		d->iter = dns_iter_ctx_new(d->qs, roots, nroots);
+		d->iter = dns_iter_ctx_new(d->qs, roots, nroots, nnames);
 		free(roots);
 	}
 	return d;
@@ -303,12 +322,13 @@ dns_free(struct dns *d)
 	while (d->questions) {
 		struct view_q *next = d->questions->next;
 		query_cancel(d->questions->req);
-		free(d->questions->failures);
+		tally_clear(&d->questions->tally);
 		free(d->questions);
 		d->questions = next;
 	}
 	for (int v = 0; v < DNS_VIEW_COUNT; v++) {
 		free(d->views[v].chans);
+		free(d->views[v].names);
 		free(d->views[v].describe);
 	}
 	query_svc_free(d->qs);
