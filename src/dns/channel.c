@@ -262,26 +262,33 @@ hosts_file_only(struct dns_channel *ch, struct ares_options *opts, int mask)
 	return 0;
 }
 
+/* Options every channel shares; the system's resolvers unless overridden. */
+static int
+base_options(struct ares_options *opts, int timeout_ms, int tries)
+{
+	memset(opts, 0, sizeof(*opts));
+	/*
+	 * NOCHECKRESP: else c-ares hides REFUSED/SERVFAIL behind a generic
+	 * error and tries the next server; we want to see every rcode.
+	 */
+	opts->flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_STAYOPEN;
+	opts->timeout = timeout_ms;
+	opts->tries = tries;
+	return ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES;
+}
+
 struct dns_channel *
 dns_channel_new(struct event_base *base, struct netpolicy *np,
                 const struct mr_server *server, int timeout_ms, int tries,
                 char *err, size_t errlen)
 {
 	struct ares_options opts;
-	int mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
-	           ARES_OPT_SOCK_STATE_CB;
+	int mask =
+		base_options(&opts, timeout_ms, tries) | ARES_OPT_SOCK_STATE_CB;
 	struct dns_channel *ch = xcalloc(1, sizeof(*ch));
 
 	ch->base = base;
 	ch->np = np;
-	memset(&opts, 0, sizeof(opts));
-	/*
-	 * NOCHECKRESP: else c-ares hides REFUSED/SERVFAIL behind a generic
-	 * error and tries the next server; we want to see every rcode.
-	 */
-	opts.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_STAYOPEN;
-	opts.timeout = timeout_ms;
-	opts.tries = tries;
 	opts.sock_state_cb = on_sock_state;
 	opts.sock_state_cb_data = ch;
 	if (server != NULL) {
@@ -422,4 +429,44 @@ const char *
 dns_channel_blocked_why(const struct dns_channel *ch, size_t i)
 {
 	return ch->blocked_why[i];
+}
+
+int
+dns_channel_system_servers(const char *resolv_conf, struct mr_server **out,
+                           size_t *n, char *err, size_t errlen)
+{
+	struct ares_options opts;
+	struct ares_addr_port_node *list = NULL;
+	ares_channel ares;
+	int mask = base_options(&opts, 1000, 1);
+
+	*out = NULL;
+	*n = 0;
+	if (resolv_conf != NULL) {
+		opts.resolvconf_path = (char *)resolv_conf;
+		mask |= ARES_OPT_RESOLVCONF;
+	}
+	/* ares_init_options reads the files; sockets open on a first query. */
+	int rc = ares_init_options(&ares, &opts, mask);
+	if (rc != ARES_SUCCESS) {
+		snprintf(err, errlen, "c-ares: %s", ares_strerror(rc));
+		return -1;
+	}
+	rc = ares_get_servers_ports(ares, &list);
+	if (rc != ARES_SUCCESS) {
+		snprintf(err, errlen, "cannot read the system resolvers: %s",
+		         ares_strerror(rc));
+		ares_destroy(ares);
+		return -1;
+	}
+	for (struct ares_addr_port_node *p = list; p; p = p->next) {
+		struct mr_server srv = {.addr.family = p->family,
+		                        .port = p->udp_port ? p->udp_port : 53};
+		memcpy(srv.addr.bytes, &p->addr, p->family == AF_INET ? 4 : 16);
+		*out = xreallocarray(*out, *n + 1, sizeof(**out));
+		(*out)[(*n)++] = srv;
+	}
+	ares_free_data(list);
+	ares_destroy(ares);
+	return 0;
 }

@@ -68,4 +68,15 @@ const char *dns_channel_blocked_server(const struct dns_channel *ch, size_t i);
 /** Why server i was dropped, without it: "outside allow_networks (...)". */
 const char *dns_channel_blocked_why(const struct dns_channel *ch, size_t i);
 
+/**
+ * The servers a system channel would start from (/etc/resolv.conf, or
+ * c-ares's default when it names none), before the network policy: read
+ * with the same c-ares options as dns_channel_new(NULL, ...), without
+ * opening a socket. For dry runs.
+ * @param resolv_conf  another file to read instead (tests), or NULL
+ * @return 0 with *out (caller frees) and *n, or -1 with the reason in err.
+ */
+int dns_channel_system_servers(const char *resolv_conf, struct mr_server **out,
+                               size_t *n, char *err, size_t errlen);
+
 #endif

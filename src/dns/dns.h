@@ -78,4 +78,47 @@ const char *dns_view_describe(const struct dns *d, enum dns_view view);
 struct dns_req *dns_system_addrinfo(struct dns *d, const char *name,
                                     dns_addrinfo_cb *cb, void *arg);
 
+/* ------------------------------------------------------------------ */
+/* Dry run: who would be asked, and may they be */
+
+/* One DNS server a view would contact first, and the policy's verdict. */
+struct dns_contact {
+	enum dns_view view;
+	enum mr_resolvers_kind kind; /* where the view's servers come from */
+	const char *source;          /* "inside_resolvers", "outside_resolvers",
+	                                "/etc/resolv.conf", "built-in root hints",
+	                                "root_hints FILE" */
+	const struct mr_server *server;
+	size_t index;    /* 0-based place in the view's list (failover order) */
+	size_t count;    /* servers in the view's list */
+	bool allowed;    /* inside the network policy: would be contacted */
+	const char *why; /* !allowed: netpolicy_explain()'s "198.41.0.4 is
+	                    outside allow_networks (127.0.0.0/8); not
+	                    contacted"; NULL when allowed */
+};
+
+/** One server of a view; c and what it points to live during the call. */
+typedef void dns_contact_cb(void *arg, const struct dns_contact *c);
+
+/**
+ * List, for each view (inside, outside, system, in that order), the DNS
+ * servers it would contact first, with each one's allow_networks verdict.
+ * Sends nothing and opens no socket: for `check --dry-run`.
+ *   - a resolver list (inside_resolvers/outside_resolvers): its servers,
+ *     in failover order;
+ *   - system (and a view set to "system"): the nameservers of
+ *     /etc/resolv.conf as the system channel reads them with c-ares
+ *     (c-ares's default 127.0.0.1 when the file names none); when none is
+ *     allowed, the run looks names up in /etc/hosts only;
+ *   - iterate: the root servers, from the built-in hints or root_hints.
+ * @param cfg  the config (resolver lists, root_hints)
+ * @param np   the network policy giving the verdicts
+ * @param cb   called once per server, in order
+ * @return 0, or -1 with the reason in err (an unreadable root_hints file,
+ *         c-ares failing to read the system's configuration); then cb has
+ *         not been called.
+ */
+int dns_contacts(const struct mr_config *cfg, const struct netpolicy *np,
+                 dns_contact_cb *cb, void *arg, char *err, size_t errlen);
+
 #endif
