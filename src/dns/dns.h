@@ -13,8 +13,14 @@
  * Callbacks always run from the loop, never from inside the call that asked.
  *
  * Replies, their status and the helpers that read them are in dns/reply.h
- * (included). Inside src/dns/ the layers are, bottom up: reply/answer,
- * channel, query (cache, channels, delivery), iterate, view (this API).
+ * (included). Inside src/dns/ the layers are, bottom up, each including
+ * only headers below it:
+ *   reply, answer, roothints, tally    replies, packets, root hints, and
+ *                                      failures summed up in one line
+ *   channel                            one c-ares channel on the loop
+ *   query                              cache, channels, delivery, cancel
+ *   iterate                            iterative resolution
+ *   view, contacts                     this API: views, failover, dry run
  */
 #ifndef MAILREADY_DNS_H
 #define MAILREADY_DNS_H

@@ -39,10 +39,8 @@ struct view_q {
 	struct query_entry *e;
 	size_t next_server;     /* LIST: next resolver to ask */
 	struct dns_tally tally; /* resolvers that failed so far */
-	struct dns_req *req;
-	struct dns_iter *iter;
-	bool finished;
-	struct view_q *next; /* every question, for dns_free */
+	struct dns_req *req;    /* LIST: the resolver being asked */
+	struct view_q *next;    /* every question, for dns_free */
 };
 
 struct dns {
@@ -78,9 +76,7 @@ try_next_resolver(enum dns_status st)
 static void
 finish(struct view_q *vq, struct dns_reply *r)
 {
-	vq->finished = true;
 	vq->req = NULL;
-	vq->iter = NULL;
 	tally_clear(&vq->tally);
 	query_entry_done(vq->e, r);
 }
@@ -170,11 +166,12 @@ start_view_question(void *owner, struct query_entry *e)
 		ask_next_resolver(vq);
 		return;
 	}
-	struct dns_iter *it =
-		dns_iter_start(d->iter, query_entry_name(e),
-	                       query_entry_type(e), on_iter_done, vq);
-	if (!vq->finished)
-		vq->iter = it;
+	/*
+	 * The handle is not kept: dns_free() cancels every iteration through
+	 * dns_iter_ctx_free(), and the iteration may end before this returns.
+	 */
+	(void)dns_iter_start(d->iter, query_entry_name(e), query_entry_type(e),
+	                     on_iter_done, vq);
 }
 
 /* ------------------------------------------------------------------ */
