@@ -1,8 +1,8 @@
 /*
- * answer.c -- classification of DNS answers, and small reply helpers.
+ * answer.c -- classification of DNS answers: what a packet says about the
+ * question asked (answer, CNAME chain, NXDOMAIN, NODATA, referral, error
+ * rcode, or an answer that does not fit).
  */
-#include <arpa/inet.h>
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,113 +13,6 @@
 
 /* Longer CNAME chains are a loop or an attack; resolvers stop near here. */
 #define MAX_CHAIN 12
-
-const char *
-dns_status_name(enum dns_status s)
-{
-	switch (s) {
-	case DNS_OK:
-		return "answer";
-	case DNS_NODATA:
-		return "NODATA";
-	case DNS_NXDOMAIN:
-		return "NXDOMAIN";
-	case DNS_SERVFAIL:
-		return "SERVFAIL";
-	case DNS_REFUSED:
-		return "REFUSED";
-	case DNS_BADRCODE:
-		return "error rcode";
-	case DNS_REFERRAL:
-		return "referral (not authoritative)";
-	case DNS_TIMEOUT:
-		return "timeout";
-	case DNS_UNREACHABLE:
-		return "unreachable";
-	case DNS_BLOCKED:
-		return "not contacted";
-	case DNS_MALFORMED:
-		return "malformed answer";
-	case DNS_GAVEUP:
-		return "resolution failed";
-	}
-	return "?";
-}
-
-bool
-dns_status_is_transport(enum dns_status s)
-{
-	switch (s) {
-	case DNS_OK:
-	case DNS_NODATA:
-	case DNS_NXDOMAIN:
-		return false;
-	default:
-		return true;
-	}
-}
-
-char *
-dns_reply_describe(const struct dns_reply *r)
-{
-	const char *srv = r->server ? r->server : "?";
-
-	switch (r->status) {
-	case DNS_TIMEOUT:
-		return r->detail ? xasprintf("no answer from %s (%s)", srv,
-		                             r->detail)
-		                 : xasprintf("no answer from %s", srv);
-	case DNS_GAVEUP:
-		/* The iterator's detail names the zone and each failure. */
-		return xstrdup(r->detail ? r->detail : "resolution failed");
-	case DNS_BLOCKED:
-	case DNS_UNREACHABLE:
-	case DNS_MALFORMED:
-		return xasprintf("%s from %s: %s", dns_status_name(r->status),
-		                 srv, r->detail ? r->detail : "");
-	case DNS_BADRCODE: {
-		char *rc = ldns_pkt_rcode2str((ldns_pkt_rcode)r->rcode);
-		char *s = xasprintf("%s from %s", rc ? rc : "bad rcode", srv);
-		free(rc);
-		return s;
-	}
-	default:
-		return xasprintf("%s from %s", dns_status_name(r->status), srv);
-	}
-}
-
-void
-dns_reply_clear(struct dns_reply *r)
-{
-	if (r->pkt)
-		ldns_pkt_free(r->pkt);
-	if (r->rrs)
-		ldns_rr_list_free(r->rrs); /* records belong to pkt */
-	if (r->chain)
-		ldns_rr_list_free(r->chain);
-	if (r->owned)
-		ldns_rr_list_deep_free(r->owned);
-	free(r->final_name);
-	free(r->server);
-	free(r->detail);
-	memset(r, 0, sizeof(*r));
-}
-
-char *
-dns_rdf_name(const ldns_rdf *rdf)
-{
-	char *s = ldns_rdf2str(rdf);
-	if (s == NULL)
-		return xstrdup("?");
-	size_t len = strlen(s);
-	if (len > 1 && s[len - 1] == '.')
-		s[len - 1] = '\0';
-	for (char *p = s; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	char *out = xstrdup(s);
-	free(s);
-	return out;
-}
 
 static bool
 owner_is(const ldns_rr *rr, const ldns_rdf *name)
@@ -274,50 +167,4 @@ dns_answer_parse(const unsigned char *buf, size_t len, const char *qname,
 		return;
 	}
 	dns_answer_classify(pkt, qname, qtype, out);
-}
-
-struct mr_addr *
-dns_reply_addrs(const struct dns_reply *r, size_t *n)
-{
-	size_t cnt = r->rrs ? ldns_rr_list_rr_count(r->rrs) : 0;
-	struct mr_addr *v = xcalloc(cnt ? cnt : 1, sizeof(*v));
-
-	*n = 0;
-	for (size_t i = 0; i < cnt; i++) {
-		const ldns_rr *rr = ldns_rr_list_rr(r->rrs, i);
-		const ldns_rdf *rd = ldns_rr_rdf(rr, 0);
-		if (rd == NULL)
-			continue;
-		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_A &&
-		    ldns_rdf_size(rd) == 4) {
-			v[*n].family = AF_INET;
-			memcpy(v[*n].bytes, ldns_rdf_data(rd), 4);
-			(*n)++;
-		} else if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_AAAA &&
-		           ldns_rdf_size(rd) == 16) {
-			v[*n].family = AF_INET6;
-			memcpy(v[*n].bytes, ldns_rdf_data(rd), 16);
-			(*n)++;
-		}
-	}
-	return v;
-}
-
-char *
-dns_reverse_name(const struct mr_addr *a)
-{
-	if (a->family == AF_INET)
-		return xasprintf("%u.%u.%u.%u.in-addr.arpa", a->bytes[3],
-		                 a->bytes[2], a->bytes[1], a->bytes[0]);
-	char buf[16 * 4 + sizeof("ip6.arpa")];
-	size_t off = 0;
-	static const char hex[] = "0123456789abcdef";
-	for (int i = 15; i >= 0; i--) {
-		buf[off++] = hex[a->bytes[i] & 0xf];
-		buf[off++] = '.';
-		buf[off++] = hex[a->bytes[i] >> 4];
-		buf[off++] = '.';
-	}
-	memcpy(buf + off, "ip6.arpa", sizeof("ip6.arpa"));
-	return xstrdup(buf);
 }

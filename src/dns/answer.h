@@ -10,7 +10,7 @@
 
 #include <ldns/ldns.h>
 
-#include "dns/dns.h"
+#include "dns/reply.h"
 
 /**
  * Classify pkt as the answer to (qname, qtype) into out: status, rrs,
@@ -26,8 +26,5 @@ void dns_answer_classify(ldns_pkt *pkt, const char *qname, ldns_rr_type qtype,
  */
 void dns_answer_parse(const unsigned char *buf, size_t len, const char *qname,
                       ldns_rr_type qtype, struct dns_reply *out);
-
-/** Free what a reply owns and zero it. */
-void dns_reply_clear(struct dns_reply *r);
 
 #endif

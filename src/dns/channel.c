@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "dns/channel.h"
+#include "dns/tally.h"
+#include "strbuf.h"
 #include "xmalloc.h"
 
 struct watched_sock {
@@ -27,7 +29,10 @@ struct dns_channel {
 	struct watched_sock *socks; /* list */
 	size_t nservers;
 	char *servers_str;
-	char *blocked_reason;
+	char **blocked;     /* servers dropped by the policy, as text */
+	char **blocked_why; /* and why, without the server */
+	size_t nblocked;
+	char *blocked_reason; /* all of them in one line */
 	bool destroying;
 };
 
@@ -153,12 +158,37 @@ static const struct ares_socket_functions policy_socket_functions = {
 	.asendv = sock_sendv,
 };
 
+/* Remember a server the policy does not allow, and why. */
 static void
-append(char **s, const char *item)
+note_blocked(struct dns_channel *ch, const char *server,
+             const struct mr_addr *a)
 {
-	char *n = xasprintf("%s%s%s", *s ? *s : "", *s ? ", " : "", item);
-	free(*s);
-	*s = n;
+	char why[320];
+
+	tally_policy_why(ch->np, a, why, sizeof(why));
+	ch->blocked = xreallocarray(ch->blocked, ch->nblocked + 1,
+	                            sizeof(*ch->blocked));
+	ch->blocked_why = xreallocarray(ch->blocked_why, ch->nblocked + 1,
+	                                sizeof(*ch->blocked_why));
+	ch->blocked[ch->nblocked] = xstrdup(server);
+	ch->blocked_why[ch->nblocked] = xstrdup(why);
+	ch->nblocked++;
+}
+
+/* "10.0.0.53 is outside allow_networks (...); not contacted", grouped. */
+static void
+sum_up_blocked(struct dns_channel *ch)
+{
+	struct dns_tally t = TALLY_INIT;
+	struct strbuf b = STRBUF_INIT;
+
+	if (ch->nblocked == 0)
+		return;
+	for (size_t i = 0; i < ch->nblocked; i++)
+		tally_add_blocked(&t, ch->blocked[i], ch->blocked_why[i]);
+	tally_render(&t, &b, TALLY_MAX_LEN);
+	tally_clear(&t);
+	ch->blocked_reason = strbuf_take(&b);
 }
 
 /* Keep only the servers the policy allows; remember why others went. */
@@ -166,7 +196,8 @@ static int
 filter_servers(struct dns_channel *ch, char *err, size_t errlen)
 {
 	struct ares_addr_port_node *list = NULL, *allowed = NULL, **tail;
-	char as[MR_ADDR_STRLEN], why[320];
+	struct strbuf names = STRBUF_INIT;
+	char as[MR_ADDR_STRLEN];
 
 	if (ares_get_servers_ports(ch->ares, &list) != ARES_SUCCESS) {
 		snprintf(err, errlen, "cannot read the system resolvers");
@@ -177,8 +208,7 @@ filter_servers(struct dns_channel *ch, char *err, size_t errlen)
 		struct mr_addr a = {.family = n->family};
 		memcpy(a.bytes, &n->addr, n->family == AF_INET ? 4 : 16);
 		if (!netpolicy_allows(ch->np, &a)) {
-			netpolicy_explain(ch->np, &a, why, sizeof(why));
-			append(&ch->blocked_reason, why);
+			note_blocked(ch, mr_addr_str(&a, as), &a);
 			continue;
 		}
 		struct ares_addr_port_node *c = xcalloc(1, sizeof(*c));
@@ -186,10 +216,12 @@ filter_servers(struct dns_channel *ch, char *err, size_t errlen)
 		c->next = NULL;
 		*tail = c;
 		tail = &c->next;
-		append(&ch->servers_str, mr_addr_str(&a, as));
+		strbuf_sep(&names, ", ");
+		strbuf_add(&names, mr_addr_str(&a, as));
 		ch->nservers++;
 	}
 	ares_free_data(list);
+	sum_up_blocked(ch);
 	int rc = ares_set_servers_ports(ch->ares, allowed);
 	while (allowed) {
 		struct ares_addr_port_node *next = allowed->next;
@@ -197,12 +229,12 @@ filter_servers(struct dns_channel *ch, char *err, size_t errlen)
 		allowed = next;
 	}
 	if (rc != ARES_SUCCESS) {
+		strbuf_reset(&names);
 		snprintf(err, errlen, "cannot set resolvers: %s",
 		         ares_strerror(rc));
 		return -1;
 	}
-	if (ch->servers_str == NULL)
-		ch->servers_str = xstrdup("none");
+	ch->servers_str = ch->nservers ? strbuf_take(&names) : xstrdup("none");
 	return 0;
 }
 
@@ -230,26 +262,33 @@ hosts_file_only(struct dns_channel *ch, struct ares_options *opts, int mask)
 	return 0;
 }
 
+/* Options every channel shares; the system's resolvers unless overridden. */
+static int
+base_options(struct ares_options *opts, int timeout_ms, int tries)
+{
+	memset(opts, 0, sizeof(*opts));
+	/*
+	 * NOCHECKRESP: else c-ares hides REFUSED/SERVFAIL behind a generic
+	 * error and tries the next server; we want to see every rcode.
+	 */
+	opts->flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_STAYOPEN;
+	opts->timeout = timeout_ms;
+	opts->tries = tries;
+	return ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES;
+}
+
 struct dns_channel *
 dns_channel_new(struct event_base *base, struct netpolicy *np,
                 const struct mr_server *server, int timeout_ms, int tries,
                 char *err, size_t errlen)
 {
 	struct ares_options opts;
-	int mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
-	           ARES_OPT_SOCK_STATE_CB;
+	int mask =
+		base_options(&opts, timeout_ms, tries) | ARES_OPT_SOCK_STATE_CB;
 	struct dns_channel *ch = xcalloc(1, sizeof(*ch));
 
 	ch->base = base;
 	ch->np = np;
-	memset(&opts, 0, sizeof(opts));
-	/*
-	 * NOCHECKRESP: else c-ares hides REFUSED/SERVFAIL behind a generic
-	 * error and tries the next server; we want to see every rcode.
-	 */
-	opts.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_STAYOPEN;
-	opts.timeout = timeout_ms;
-	opts.tries = tries;
 	opts.sock_state_cb = on_sock_state;
 	opts.sock_state_cb_data = ch;
 	if (server != NULL) {
@@ -283,9 +322,8 @@ dns_channel_new(struct event_base *base, struct netpolicy *np,
 		                                                 : "%s:%u",
 		                            as, server->port);
 		if (!netpolicy_allows(np, &server->addr)) {
-			char why[320];
-			netpolicy_explain(np, &server->addr, why, sizeof(why));
-			ch->blocked_reason = xstrdup(why);
+			note_blocked(ch, ch->servers_str, &server->addr);
+			sum_up_blocked(ch);
 			return ch; /* no servers set: nothing can be sent */
 		}
 		ch->nservers = 1;
@@ -326,6 +364,12 @@ dns_channel_free(struct dns_channel *ch)
 	}
 	event_free(ch->timer);
 	free(ch->servers_str);
+	for (size_t i = 0; i < ch->nblocked; i++) {
+		free(ch->blocked[i]);
+		free(ch->blocked_why[i]);
+	}
+	free(ch->blocked);
+	free(ch->blocked_why);
 	free(ch->blocked_reason);
 	free(ch);
 }
@@ -367,4 +411,62 @@ const char *
 dns_channel_blocked_reason(const struct dns_channel *ch)
 {
 	return ch->blocked_reason;
+}
+
+size_t
+dns_channel_nblocked(const struct dns_channel *ch)
+{
+	return ch->nblocked;
+}
+
+const char *
+dns_channel_blocked_server(const struct dns_channel *ch, size_t i)
+{
+	return ch->blocked[i];
+}
+
+const char *
+dns_channel_blocked_why(const struct dns_channel *ch, size_t i)
+{
+	return ch->blocked_why[i];
+}
+
+int
+dns_channel_system_servers(const char *resolv_conf, struct mr_server **out,
+                           size_t *n, char *err, size_t errlen)
+{
+	struct ares_options opts;
+	struct ares_addr_port_node *list = NULL;
+	ares_channel ares;
+	int mask = base_options(&opts, 1000, 1);
+
+	*out = NULL;
+	*n = 0;
+	if (resolv_conf != NULL) {
+		opts.resolvconf_path = (char *)resolv_conf;
+		mask |= ARES_OPT_RESOLVCONF;
+	}
+	/* ares_init_options reads the files; sockets open on a first query. */
+	int rc = ares_init_options(&ares, &opts, mask);
+	if (rc != ARES_SUCCESS) {
+		snprintf(err, errlen, "c-ares: %s", ares_strerror(rc));
+		return -1;
+	}
+	rc = ares_get_servers_ports(ares, &list);
+	if (rc != ARES_SUCCESS) {
+		snprintf(err, errlen, "cannot read the system resolvers: %s",
+		         ares_strerror(rc));
+		ares_destroy(ares);
+		return -1;
+	}
+	for (struct ares_addr_port_node *p = list; p; p = p->next) {
+		struct mr_server srv = {.addr.family = p->family,
+		                        .port = p->udp_port ? p->udp_port : 53};
+		memcpy(srv.addr.bytes, &p->addr, p->family == AF_INET ? 4 : 16);
+		*out = xreallocarray(*out, *n + 1, sizeof(**out));
+		(*out)[(*n)++] = srv;
+	}
+	ares_free_data(list);
+	ares_destroy(ares);
+	return 0;
 }

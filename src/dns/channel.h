@@ -53,7 +53,30 @@ size_t dns_channel_nservers(const struct dns_channel *ch);
 /** The servers as text "127.0.0.10, 127.0.0.11" (owned by the channel). */
 const char *dns_channel_servers_str(const struct dns_channel *ch);
 
-/** Why servers were dropped ("10.0.0.53 is outside ..."), or NULL. */
+/**
+ * Why servers were dropped, in one short line ("10.0.0.53 is outside
+ * allow_networks (127.0.0.0/8); not contacted"), or NULL if none was.
+ */
 const char *dns_channel_blocked_reason(const struct dns_channel *ch);
+
+/** Number of servers dropped by the network policy. */
+size_t dns_channel_nblocked(const struct dns_channel *ch);
+
+/** Dropped server i as text ("10.0.0.53", "[::1]:5353"). */
+const char *dns_channel_blocked_server(const struct dns_channel *ch, size_t i);
+
+/** Why server i was dropped, without it: "outside allow_networks (...)". */
+const char *dns_channel_blocked_why(const struct dns_channel *ch, size_t i);
+
+/**
+ * The servers a system channel would start from (/etc/resolv.conf, or
+ * c-ares's default when it names none), before the network policy: read
+ * with the same c-ares options as dns_channel_new(NULL, ...), without
+ * opening a socket. For dry runs.
+ * @param resolv_conf  another file to read instead (tests), or NULL
+ * @return 0 with *out (caller frees) and *n, or -1 with the reason in err.
+ */
+int dns_channel_system_servers(const char *resolv_conf, struct mr_server **out,
+                               size_t *n, char *err, size_t errlen);
 
 #endif

@@ -11,6 +11,16 @@
  * Every question is asked once per run: concurrent and later askers of the
  * same (view, name, type) share one answer. Answers live until dns_free().
  * Callbacks always run from the loop, never from inside the call that asked.
+ *
+ * Replies, their status and the helpers that read them are in dns/reply.h
+ * (included). Inside src/dns/ the layers are, bottom up, each including
+ * only headers below it:
+ *   reply, answer, roothints, tally    replies, packets, root hints, and
+ *                                      failures summed up in one line
+ *   channel                            one c-ares channel on the loop
+ *   query                              cache, channels, delivery, cancel
+ *   iterate                            iterative resolution
+ *   view, contacts                     this API: views, failover, dry run
  */
 #ifndef MAILREADY_DNS_H
 #define MAILREADY_DNS_H
@@ -22,6 +32,7 @@
 #include <ldns/ldns.h>
 
 #include "mailready/config.h"
+#include "dns/reply.h"
 #include "netpolicy.h"
 
 enum dns_view {
@@ -31,56 +42,7 @@ enum dns_view {
 	DNS_VIEW_COUNT,
 };
 
-/* Outcome of a question, told apart in every message. */
-enum dns_status {
-	DNS_OK,       /* records of the type exist (after CNAMEs) */
-	DNS_NODATA,   /* the name exists, not with this type */
-	DNS_NXDOMAIN, /* the name does not exist */
-	DNS_SERVFAIL,
-	DNS_REFUSED,
-	DNS_BADRCODE,    /* FORMERR, NOTIMP and other rcodes */
-	DNS_REFERRAL,    /* a server asked directly is not authoritative */
-	DNS_TIMEOUT,     /* no answer in time */
-	DNS_UNREACHABLE, /* connection refused or network error */
-	DNS_BLOCKED,     /* server outside allow_networks: not contacted */
-	DNS_MALFORMED,   /* an answer that does not parse or does not fit */
-	DNS_GAVEUP,      /* iteration could not finish (loop, limits, lame) */
-};
-
-struct dns_reply {
-	enum dns_status status;
-	ldns_pkt *pkt;       /* the answer as received; NULL if none */
-	ldns_rr_list *rrs;   /* records of the type at final_name */
-	ldns_rr_list *chain; /* CNAMEs followed from the name asked */
-	ldns_rr_list *owned; /* records the reply owns beyond pkt's */
-	char *final_name;    /* end of the CNAME chain, no trailing dot */
-	bool aa;             /* authoritative answer */
-	int rcode;           /* LDNS_RCODE_* when a packet came back */
-	char *server;        /* who answered or failed: "127.0.0.11" */
-	char *detail;        /* what went wrong, for messages; or NULL */
-	double rtt_ms;
-};
-
-/** "NXDOMAIN", "NODATA", "timeout", ... */
-const char *dns_status_name(enum dns_status s);
-
-/**
- * A short phrase for messages: "NXDOMAIN from 127.0.0.11",
- * "no answer from 127.0.0.11 within 2 s". Caller frees.
- */
-char *dns_reply_describe(const struct dns_reply *r);
-
-/**
- * Is the failure about the resolvers rather than the records? (timeout,
- * SERVFAIL, REFUSED, blocked...): then a check cannot judge the records and
- * reports unknown.
- */
-bool dns_status_is_transport(enum dns_status s);
-
 struct dns;
-struct dns_req;
-
-typedef void dns_cb(void *arg, const struct dns_reply *reply);
 
 /**
  * Set up the views from the config. Resolvers outside the network policy
@@ -114,26 +76,55 @@ void dns_cancel(struct dns_req *req);
 /** "inside resolvers 127.0.0.10", "outside view (iterative from root)". */
 const char *dns_view_describe(const struct dns *d, enum dns_view view);
 
-/*
+/**
  * The system's own resolution of a name, as getaddrinfo would do it
  * (/etc/hosts, then DNS per /etc/nsswitch.conf), through c-ares.
  * addrs is NULL on failure; detail says why.
  */
-typedef void dns_addrinfo_cb(void *arg, const struct mr_addr *addrs, size_t n,
-                             const char *detail);
-
 struct dns_req *dns_system_addrinfo(struct dns *d, const char *name,
                                     dns_addrinfo_cb *cb, void *arg);
 
-/* Helpers for probes working on replies. */
+/* ------------------------------------------------------------------ */
+/* Dry run: who would be asked, and may they be */
 
-/** Lowercase text of a domain-name rdf without the trailing dot. */
-char *dns_rdf_name(const ldns_rdf *rdf);
+/* One DNS server a view would contact first, and the policy's verdict. */
+struct dns_contact {
+	enum dns_view view;
+	enum mr_resolvers_kind kind; /* where the view's servers come from */
+	const char *source;          /* "inside_resolvers", "outside_resolvers",
+	                                "/etc/resolv.conf", "built-in root hints",
+	                                "root_hints FILE" */
+	const struct mr_server *server;
+	size_t index;    /* 0-based place in the view's list (failover order) */
+	size_t count;    /* servers in the view's list */
+	bool allowed;    /* inside the network policy: would be contacted */
+	const char *why; /* !allowed: netpolicy_explain()'s "198.41.0.4 is
+	                    outside allow_networks (127.0.0.0/8); not
+	                    contacted"; NULL when allowed */
+};
 
-/** Addresses of A/AAAA records of a reply (n is set; caller frees). */
-struct mr_addr *dns_reply_addrs(const struct dns_reply *r, size_t *n);
+/** One server of a view; c and what it points to live during the call. */
+typedef void dns_contact_cb(void *arg, const struct dns_contact *c);
 
-/** The reverse name of an address: "10.2.0.127.in-addr.arpa". */
-char *dns_reverse_name(const struct mr_addr *a);
+/**
+ * List, for each view (inside, outside, system, in that order), the DNS
+ * servers it would contact first, with each one's allow_networks verdict.
+ * Sends nothing and opens no socket: for `check --dry-run`.
+ *   - a resolver list (inside_resolvers/outside_resolvers): its servers,
+ *     in failover order;
+ *   - system (and a view set to "system"): the nameservers of
+ *     /etc/resolv.conf as the system channel reads them with c-ares
+ *     (c-ares's default 127.0.0.1 when the file names none); when none is
+ *     allowed, the run looks names up in /etc/hosts only;
+ *   - iterate: the root servers, from the built-in hints or root_hints.
+ * @param cfg  the config (resolver lists, root_hints)
+ * @param np   the network policy giving the verdicts
+ * @param cb   called once per server, in order
+ * @return 0, or -1 with the reason in err (an unreadable root_hints file,
+ *         c-ares failing to read the system's configuration); then cb has
+ *         not been called.
+ */
+int dns_contacts(const struct mr_config *cfg, const struct netpolicy *np,
+                 dns_contact_cb *cb, void *arg, char *err, size_t errlen);
 
 #endif

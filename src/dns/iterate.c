@@ -3,21 +3,28 @@
  *
  * This is how the Internet sees a name: ask the closest known zone cut's
  * servers (starting at the root), follow referrals down, and take the
- * authoritative answer. Every question goes through dns_query_server, so
- * the per-run cache shares work between iterations; zone cuts learnt from
+ * authoritative answer. Every question goes through the query service
+ * (query_server), so the per-run cache shares work between iterations; zone cuts learnt from
  * referrals are kept for the whole run.
  *
  * Defences against lying or broken servers: glue is taken only for the
  * names a referral delegates to and only within the asking zone's
  * authority (bailiwick), a referral must lead strictly downwards towards
  * the name, and every iteration has a query budget and a depth limit.
+ *
+ * A failure names one cause in one short line: the failures at the zone
+ * cut where the iteration ended, grouped by outcome (tally.h), and only
+ * those: failures at a cut the iteration got past are not the cause.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns/answer.h"
 #include "dns/iterate.h"
+#include "dns/query.h"
+#include "dns/reply.h"
+#include "dns/tally.h"
+#include "strbuf.h"
 #include "xmalloc.h"
 
 #define MAX_QUERIES    48 /* per top-level resolution, subs included */
@@ -29,19 +36,21 @@ struct zone_cut {
 	char *zone; /* "" for the root, else "example.test" */
 	struct mr_addr *addrs;
 	size_t naddrs;
+	size_t nnames;     /* names of its NS set, for messages */
 	char **unresolved; /* NS names without glue, not yet looked up */
 	size_t nunresolved;
 	struct zone_cut *next;
 };
 
 struct dns_iter_ctx {
-	struct dns *d;
+	struct query_svc *qs;
 	struct zone_cut *cuts;
 	struct dns_iter *live; /* every running iteration, for ctx_free */
 };
 
 struct dns_iter {
 	struct dns_iter_ctx *ic;
+	char *asked; /* the name this iteration was started for */
 	char *qname; /* the name asked now (moves along CNAMEs) */
 	ldns_rr_type qtype;
 	dns_iter_done *done;
@@ -54,8 +63,9 @@ struct dns_iter {
 	int restarts;
 	struct dns_req *req;
 	struct dns_iter *sub;
-	ldns_rr_list *chain; /* CNAMEs followed so far (owned clones) */
-	char *failures;
+	char *sub_name;         /* the NS name sub is resolving */
+	ldns_rr_list *chain;    /* CNAMEs followed so far (owned clones) */
+	struct dns_tally tally; /* failures at the current cut */
 	struct dns_iter *live_next;
 };
 
@@ -168,53 +178,41 @@ static void
 iter_free(struct dns_iter *it)
 {
 	unlink_live(it);
-	dns_cancel(it->req);
+	query_cancel(it->req);
 	if (it->sub)
 		dns_iter_cancel(it->sub);
 	if (it->chain)
 		ldns_rr_list_deep_free(it->chain);
-	free(it->failures);
+	tally_clear(&it->tally);
+	free(it->sub_name);
+	free(it->asked);
 	free(it->qname);
 	free(it);
 }
 
-/* Hand over a reply built from 'from' (which stays the cache's). */
+/* Hand over a copy of 'from' (which stays its owner's), CNAMEs prepended. */
 static void
 finish_with(struct dns_iter *it, const struct dns_reply *from)
 {
 	struct dns_reply r;
 
-	memset(&r, 0, sizeof(r));
-	r.status = from->status;
-	r.rcode = from->rcode;
-	r.aa = from->aa;
-	r.rtt_ms = from->rtt_ms;
-	r.server = xstrdup(from->server ? from->server : "?");
-	if (from->detail)
-		r.detail = xstrdup(from->detail);
-	r.final_name = xstrdup(from->final_name ? from->final_name : it->qname);
-	r.pkt = from->pkt ? ldns_pkt_clone(from->pkt) : NULL;
-	/* Records are cloned so that they outlive no one's packet. */
-	r.owned = ldns_rr_list_new();
-	r.rrs = ldns_rr_list_new();
-	r.chain = ldns_rr_list_new();
-	for (size_t i = 0; it->chain && i < ldns_rr_list_rr_count(it->chain);
-	     i++) {
-		ldns_rr *c = ldns_rr_clone(ldns_rr_list_rr(it->chain, i));
-		ldns_rr_list_push_rr(r.owned, c);
-		ldns_rr_list_push_rr(r.chain, c);
-	}
-	for (size_t i = 0;
-	     from->chain && i < ldns_rr_list_rr_count(from->chain); i++) {
-		ldns_rr *c = ldns_rr_clone(ldns_rr_list_rr(from->chain, i));
-		ldns_rr_list_push_rr(r.owned, c);
-		ldns_rr_list_push_rr(r.chain, c);
-	}
-	for (size_t i = 0; from->rrs && i < ldns_rr_list_rr_count(from->rrs);
-	     i++) {
-		ldns_rr *c = ldns_rr_clone(ldns_rr_list_rr(from->rrs, i));
-		ldns_rr_list_push_rr(r.owned, c);
-		ldns_rr_list_push_rr(r.rrs, c);
+	dns_reply_copy(&r, from);
+	if (r.final_name == NULL)
+		r.final_name = xstrdup(it->qname);
+	if (ldns_rr_list_rr_count(it->chain) > 0) {
+		/* The CNAMEs followed before this answer come first. */
+		ldns_rr_list *chain = ldns_rr_list_new();
+		for (size_t i = 0; i < ldns_rr_list_rr_count(it->chain); i++) {
+			ldns_rr *c =
+				ldns_rr_clone(ldns_rr_list_rr(it->chain, i));
+			ldns_rr_list_push_rr(r.owned, c);
+			ldns_rr_list_push_rr(chain, c);
+		}
+		for (size_t i = 0; i < ldns_rr_list_rr_count(r.chain); i++)
+			ldns_rr_list_push_rr(chain,
+			                     ldns_rr_list_rr(r.chain, i));
+		ldns_rr_list_free(r.chain);
+		r.chain = chain;
 	}
 	dns_iter_done *done = it->done;
 	void *arg = it->arg;
@@ -222,39 +220,94 @@ finish_with(struct dns_iter *it, const struct dns_reply *from)
 	done(arg, &r);
 }
 
-static void finish_fail(struct dns_iter *it, enum dns_status st,
-                        const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
+/* Fail with a description (taken over) that sums up several servers. */
 static void
-finish_fail(struct dns_iter *it, enum dns_status st, const char *fmt, ...)
+finish_fail(struct dns_iter *it, enum dns_status st, char *detail)
 {
 	struct dns_reply r;
-	va_list ap;
 
-	memset(&r, 0, sizeof(r));
-	r.status = st;
-	r.server = xstrdup("iterative resolution");
-	va_start(ap, fmt);
-	r.detail = xvasprintf(fmt, ap);
-	va_end(ap);
-	r.final_name = xstrdup(it->qname);
+	dns_reply_fail(&r, st, NULL, it->qname, detail);
 	finish_with(it, &r);
-	free(r.server);
-	free(r.detail);
-	free(r.final_name);
+	dns_reply_clear(&r);
+}
+
+/* The iteration moves to another zone cut: earlier failures are past. */
+static void
+move_to(struct dns_iter *it, struct zone_cut *c)
+{
+	it->cut = c;
+	it->server_idx = 0;
+	tally_clear(&it->tally);
+}
+
+/* "each of the 13 root servers (26 addresses)", "the server of zone x.test
+ * (127.0.0.8)": every server of cut c, for a sentence about them all. */
+static void
+describe_servers(struct strbuf *b, const struct zone_cut *c)
+{
+	size_t n = c->naddrs, k = c->nnames ? c->nnames : c->naddrs;
+	bool root = c->zone[0] == '\0';
+	char as[MR_ADDR_STRLEN];
+
+	if (n == 1) {
+		strbuf_add(b, root ? "the root server" : "the server");
+		if (!root)
+			strbuf_addf(b, " of zone %s", c->zone);
+		strbuf_addf(b, " (%s)", mr_addr_str(&c->addrs[0], as));
+		return;
+	}
+	if (k == 1)
+		strbuf_add(b, root ? "the root server" : "the server");
+	else
+		strbuf_addf(b, "each of the %zu %s", k,
+		            root ? "root servers" : "servers");
+	if (!root)
+		strbuf_addf(b, " of zone %s", c->zone);
+	if (n != k || k == 1)
+		strbuf_addf(b, " (%zu addresses)", n);
+}
+
+/* Every server of the cut was tried, or its names looked up, in vain. */
+static void
+fail_at_cut(struct dns_iter *it)
+{
+	const struct zone_cut *c = it->cut;
+	const char *why = tally_blocked_why(&it->tally);
+	struct strbuf b = STRBUF_INIT;
+
+	if (why != NULL && c->nunresolved == 0 &&
+	    tally_count(&it->tally) == c->naddrs) {
+		/* Nothing was sent: say so once, whatever the number. */
+		describe_servers(&b, c);
+		strbuf_addf(&b, " is %s; not contacted", why);
+		finish_fail(it, DNS_BLOCKED, strbuf_take(&b));
+		return;
+	}
+	strbuf_addf(&b, "no server of zone %s answered",
+	            c->zone[0] ? c->zone : ".");
+	/* The name only when it is not the one asked (a CNAME target). */
+	if (strcasecmp(it->qname, it->asked) != 0)
+		strbuf_addf(&b, " for %s", it->qname);
+	if (tally_count(&it->tally) == 0)
+		strbuf_add(&b, ": no address of its servers is known");
+	else
+		strbuf_add(&b, ": ");
+	tally_render(&it->tally, &b, TALLY_MAX_LEN);
+	finish_fail(it, DNS_GAVEUP, strbuf_take(&b));
 }
 
 static void
-note_failure(struct dns_iter *it, const struct dns_reply *r, const char *why)
+fail_budget(struct dns_iter *it)
 {
-	char *desc = why ? xasprintf("%s from %s", why, r->server)
-	                 : dns_reply_describe(r);
-	char *f = xasprintf("%s%s%s", it->failures ? it->failures : "",
-	                    it->failures ? "; " : "", desc);
-	free(desc);
-	free(it->failures);
-	it->failures = f;
+	struct strbuf b = STRBUF_INIT;
+
+	strbuf_addf(&b, "gave up after %d queries", MAX_QUERIES);
+	if (strcasecmp(it->qname, it->asked) != 0)
+		strbuf_addf(&b, " for %s", it->qname);
+	if (tally_count(&it->tally) > 0)
+		strbuf_add(&b, ": ");
+	tally_render(&it->tally, &b, TALLY_MAX_LEN);
+	finish_fail(it, DNS_GAVEUP, strbuf_take(&b));
 }
 
 /* ------------------------------------------------------------------ */
@@ -304,6 +357,8 @@ take_referral(struct dns_iter *it, const ldns_pkt *pkt)
 		if (!same)
 			continue;
 		nns++;
+		if (nns > c->nnames)
+			c->nnames = nns;
 		const ldns_rdf *target = ldns_rr_rdf(ns, 0);
 		char *tname = dns_rdf_name(target);
 		bool glued = false;
@@ -357,8 +412,7 @@ restart_at(struct dns_iter *it, const struct dns_reply *r)
 			it->chain, ldns_rr_clone(ldns_rr_list_rr(r->chain, i)));
 	free(it->qname);
 	it->qname = xstrdup(r->final_name);
-	it->cut = cut_closest(it->ic, it->qname);
-	it->server_idx = 0;
+	move_to(it, cut_closest(it->ic, it->qname));
 	ask(it);
 }
 
@@ -378,8 +432,9 @@ on_answer(void *arg, const struct dns_reply *r)
 			/* A CNAME out of this server's zone: follow it. */
 			if (++it->restarts > MAX_CNAMES) {
 				finish_fail(it, DNS_GAVEUP,
-				            "CNAME chain from %s is too long",
-				            it->qname);
+				            xasprintf("CNAME chain from %s is "
+				                      "too long",
+				                      it->asked));
 				return;
 			}
 			restart_at(it, r);
@@ -390,17 +445,17 @@ on_answer(void *arg, const struct dns_reply *r)
 	case DNS_REFERRAL: {
 		struct zone_cut *c = take_referral(it, r->pkt);
 		if (c == NULL) {
-			note_failure(it, r, "lame or upward referral");
+			tally_add(&it->tally, "lame or upward referral",
+			          r->server, NULL);
 			ask(it);
 			return;
 		}
-		it->cut = c;
-		it->server_idx = 0;
+		move_to(it, c);
 		ask(it);
 		return;
 	}
 	default:
-		note_failure(it, r, NULL);
+		tally_add_reply(&it->tally, r);
 		ask(it);
 		return;
 	}
@@ -419,8 +474,15 @@ on_ns_resolved(void *arg, struct dns_reply *r)
 			cut_add_addr(it->cut, &a[i]);
 		free(a);
 	} else {
-		note_failure(it, r, NULL);
+		char *d = dns_reply_describe(r);
+		char *t = xasprintf("cannot resolve name server %s: %s",
+		                    it->sub_name, d);
+		tally_add_text(&it->tally, t);
+		free(t);
+		free(d);
 	}
+	free(it->sub_name);
+	it->sub_name = NULL;
 	dns_reply_clear(r);
 	ask(it);
 }
@@ -433,19 +495,17 @@ static void
 ask(struct dns_iter *it)
 {
 	struct zone_cut *c = it->cut;
-	const char *zone = c->zone[0] ? c->zone : ".";
 
 	if (*it->budget <= 0) {
-		finish_fail(it, DNS_GAVEUP,
-		            "gave up after %d queries for %s (%s)", MAX_QUERIES,
-		            it->qname, it->failures ? it->failures : "");
+		fail_budget(it);
 		return;
 	}
 	if (it->server_idx < c->naddrs) {
 		struct mr_addr a = c->addrs[it->server_idx++];
+		struct mr_server srv = {.addr = a, .port = 53};
 		(*it->budget)--;
-		it->req = dns_query_server(it->ic->d, &a, 53, it->qname,
-		                           it->qtype, false, on_answer, it);
+		it->req = query_server(it->ic->qs, &srv, it->qname, it->qtype,
+		                       false, on_answer, it);
 		return;
 	}
 	if (c->nunresolved > 0 && it->depth < MAX_DEPTH) {
@@ -453,7 +513,8 @@ ask(struct dns_iter *it)
 		char *ns = c->unresolved[--c->nunresolved];
 		struct dns_iter *sub = iter_new(it->ic, ns, LDNS_RR_TYPE_A,
 		                                on_ns_resolved, it);
-		free(ns);
+		free(it->sub_name);
+		it->sub_name = ns;
 		sub->budget = it->budget;
 		sub->depth = it->depth + 1;
 		it->sub = sub;
@@ -461,9 +522,7 @@ ask(struct dns_iter *it)
 		ask(sub);
 		return;
 	}
-	finish_fail(it, DNS_GAVEUP, "no server of zone %s answered for %s%s%s",
-	            zone, it->qname, it->failures ? ": " : "",
-	            it->failures ? it->failures : "");
+	fail_at_cut(it);
 }
 
 static struct dns_iter *
@@ -472,6 +531,7 @@ iter_new(struct dns_iter_ctx *ic, const char *qname, ldns_rr_type qtype,
 {
 	struct dns_iter *it = xcalloc(1, sizeof(*it));
 	it->ic = ic;
+	it->asked = xstrdup(qname);
 	it->qname = xstrdup(qname);
 	it->qtype = qtype;
 	it->done = done;
@@ -501,13 +561,15 @@ dns_iter_cancel(struct dns_iter *it)
 }
 
 struct dns_iter_ctx *
-dns_iter_ctx_new(struct dns *d, const struct mr_server *roots, size_t nroots)
+dns_iter_ctx_new(struct query_svc *qs, const struct mr_server *roots,
+                 size_t nroots, size_t nnames)
 {
 	struct dns_iter_ctx *ic = xcalloc(1, sizeof(*ic));
-	ic->d = d;
+	ic->qs = qs;
 	struct zone_cut *root = cut_new(ic, "");
 	for (size_t i = 0; i < nroots; i++)
 		cut_add_addr(root, &roots[i].addr);
+	root->nnames = nnames;
 	return ic;
 }
 

@@ -12,6 +12,7 @@
 #include "xmalloc.h"
 
 /* IANA root hints (named.root, 2023). Used only in real deployments. */
+#define BUILTIN_NAMES 13 /* a.root-servers.net to m.root-servers.net */
 static const char *const builtin_roots[] = {
 	"198.41.0.4",      "170.247.170.2",       "192.33.4.12",
 	"199.7.91.13",     "192.203.230.10",      "192.5.5.241",
@@ -84,13 +85,20 @@ fail(char *err, size_t errlen, const char *path, int line, const char *why,
 }
 
 int
-roothints_load(const char *path, struct mr_server **out, size_t *n, char *err,
-               size_t errlen)
+roothints_load(const char *path, struct mr_server **out, size_t *n,
+               size_t *nnames, char *err, size_t errlen)
 {
+	size_t unused;
+
+	if (nnames == NULL)
+		nnames = &unused;
 	*out = NULL;
 	*n = 0;
-	if (path == NULL)
+	*nnames = 0;
+	if (path == NULL) {
+		*nnames = BUILTIN_NAMES;
 		return load_builtin(out, n);
+	}
 
 	FILE *fp = fopen(path, "r");
 	if (fp == NULL) {
@@ -147,6 +155,7 @@ roothints_load(const char *path, struct mr_server **out, size_t *n, char *err,
 	}
 	free(names);
 	ldns_rr_list_deep_free(rrs);
+	*nnames = nn;
 	if (*n == 0) {
 		snprintf(err, errlen,
 		         "%s: no root server addresses (need NS records for "

@@ -13,9 +13,11 @@
  * Load root server addresses: from path (zone-file syntax, NS records for
  * "." and A/AAAA records for their names), or the built-in ones when path
  * is NULL. IPv4 addresses come first.
+ * @param nnames  if not NULL, set to the number of root server names (13
+ *                built in), for messages: "13 root servers (26 addresses)"
  * @return 0 with *out (caller frees) and *n, or -1 with "FILE:LINE: why".
  */
 int roothints_load(const char *path, struct mr_server **out, size_t *n,
-                   char *err, size_t errlen);
+                   size_t *nnames, char *err, size_t errlen);
 
 #endif
