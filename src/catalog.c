@@ -11,51 +11,67 @@ const struct check_def catalog[] = {
 	{"host.fqdn", CHECK_NODE, false, false,
          "name is a valid FQDN, not localhost; on the node itself the local "
          "host name equals it and the system resolves it to one of the "
-         "node's own addresses, never to loopback (the 127.0.1.1 trap)"},
+         "node's own addresses, never to loopback (the 127.0.1.1 trap)",
+         0},
 	{"dns.a.inside", CHECK_NODE, false, false,
          "A/AAAA records exist for internal clients (inside resolvers) and "
-         "match the declared internal address"},
+         "match the declared internal address",
+         0},
 	{"dns.a.outside", CHECK_NODE, false, false,
          "A/AAAA records exist for the Internet (outside resolvers or "
          "iterative resolution), are public, and match the declared public "
-         "address"},
+         "address",
+         0},
 	{"dns.ptr", CHECK_NODE, false, false,
          "every public address has a PTR naming the FQDN, and the FQDN "
-         "resolves back to that address (forward-confirmed)"},
+         "resolves back to that address (forward-confirmed)",
+         0},
 	{"dns.mx", CHECK_NODE, false, false,
-         "MTA nodes: the node is an MX target of the cluster's domains"},
+         "MTA nodes: the node is an MX target of the cluster's domains", 0},
 	{"net.internet", CHECK_NODE, false, true,
          "the node reaches its internet_targets (host:port), outbound port 25 "
-         "singled out: cloud providers block it"},
+         "singled out: cloud providers block it",
+         0},
 	{"host.port.*", CHECK_NODE, true, true,
          "preflight: each port the node's roles need is free, or held by the "
-         "expected service (a foreign holder is named with its pid)"},
+         "expected service (a foreign holder is named with its pid)",
+         0},
 	{"net.port.*", CHECK_NODE, true, false,
          "TCP connect to each port the node's roles need: external ports on "
-         "the public address, internal ports on the internal address"},
+         "the public address, internal ports on the internal address",
+         PERF_TIME},
 	{"mail.smtp", CHECK_NODE, false, false,
          "port 25: 220 greeting (host name vs FQDN and PTR), EHLO, STARTTLS "
-         "offered and performed, certificate (chain, name, expiry), EHLO again"},
+         "offered and performed, certificate (chain, name, expiry), EHLO again",
+         PERF_TIME | PERF_CERT},
 	{"mail.submission", CHECK_NODE, false, false,
-         "port 587: as mail.smtp, and AUTH offered only after STARTTLS"},
+         "port 587: as mail.smtp, and AUTH offered only after STARTTLS",
+         PERF_TIME | PERF_CERT},
 	{"mail.smtps", CHECK_NODE, false, false,
-         "port 465: implicit TLS, certificate, 220 greeting, EHLO with AUTH"},
+         "port 465: implicit TLS, certificate, 220 greeting, EHLO with AUTH",
+         PERF_TIME | PERF_CERT},
 	{"mail.imap", CHECK_NODE, false, false,
          "port 143: * OK greeting, CAPABILITY, STARTTLS offered and performed, "
-         "no plain-text login before TLS, certificate"},
+         "no plain-text login before TLS, certificate",
+         PERF_TIME | PERF_CERT},
 	{"mail.imaps", CHECK_NODE, false, false,
-         "port 993: implicit TLS, certificate, * OK greeting, CAPABILITY"},
+         "port 993: implicit TLS, certificate, * OK greeting, CAPABILITY",
+         PERF_TIME | PERF_CERT},
 	{"mail.pop3", CHECK_NODE, false, false,
          "port 110: +OK greeting, CAPA, STLS offered and performed, no "
-         "plain-text login before TLS, certificate"},
+         "plain-text login before TLS, certificate",
+         PERF_TIME | PERF_CERT},
 	{"mail.pop3s", CHECK_NODE, false, false,
-         "port 995: implicit TLS, certificate, +OK greeting, CAPA"},
+         "port 995: implicit TLS, certificate, +OK greeting, CAPA",
+         PERF_TIME | PERF_CERT},
 	{"dns.mx", CHECK_DOMAIN, false, false,
          "domains: MX exists, is not a null MX, targets are host names with "
-         "A/AAAA (no CNAME, no IP literal) and one is a cluster node"},
+         "A/AAAA (no CNAME, no IP literal) and one is a cluster node",
+         0},
 	{"dns.auth", CHECK_DOMAIN, false, false,
          "domains: every authoritative server answers authoritatively and "
-         "they agree on the SOA serial and on the records of the nodes"},
+         "they agree on the SOA serial and on the records of the nodes",
+         0},
 };
 
 const size_t catalog_count = sizeof(catalog) / sizeof(catalog[0]);
@@ -76,6 +92,13 @@ catalog_find(const char *id)
 		if (matches(&catalog[i], id))
 			return &catalog[i];
 	return NULL;
+}
+
+unsigned
+catalog_perf(const char *id)
+{
+	const struct check_def *d = catalog_find(id);
+	return d != NULL ? d->perf : 0;
 }
 
 const struct check_def *

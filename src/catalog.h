@@ -18,12 +18,19 @@ enum check_scope {
 	CHECK_DOMAIN, /* one instance per mail domain */
 };
 
+/* The perfdata a check gives in Nagios output, whatever it measured. */
+enum check_perf {
+	PERF_TIME = 1, /* 'time': the response time, in seconds */
+	PERF_CERT = 2, /* 'cert_days': the certificate's days left */
+};
+
 struct check_def {
 	const char *id; /* "dns.ptr"; for a family, "net.port.*" */
 	enum check_scope scope;
 	bool family;          /* id is a prefix completed by a service */
 	bool self_only;       /* meaningful only on the node itself */
 	const char *verifies; /* one line for `mailready list` */
+	unsigned perf;        /* PERF_* bits */
 };
 
 extern const struct check_def catalog[];
@@ -35,6 +42,9 @@ extern const size_t catalog_count;
  * @return the definition, or NULL if the id is unknown.
  */
 const struct check_def *catalog_find(const char *id);
+
+/** The PERF_* bits of a check id; 0 for an unknown id. */
+unsigned catalog_perf(const char *id);
 
 /** Like catalog_find, for one scope (dns.mx exists for nodes and domains). */
 const struct check_def *catalog_find_scoped(const char *id,

@@ -227,7 +227,10 @@ parse_duration(const char *opt, const char *v, double *out, char *err,
 	static const struct {
 		char unit;
 		double secs;
-	} units[] = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400},
+	} units[] = {{'s', 1},
+	             {'m', 60},
+	             {'h', 3600},
+	             {'d', 86400},
 	             {'w', 7 * 86400}};
 	char *end;
 

@@ -68,8 +68,8 @@ struct cli {
 	const char *prometheus_path; /* --prometheus */
 	bool syslog;                 /* health --syslog */
 	double remind_s;             /* health --remind; 0: never */
-	bool dry_run;                /* --dry-run: list contacts, send nothing */
-	bool codes;                  /* list --codes */
+	bool dry_run; /* --dry-run: list contacts, send nothing */
+	bool codes;   /* list --codes */
 	bool no_color;
 	bool verbose;
 	struct strv files; /* report FILE... */

@@ -89,8 +89,8 @@ entry_status(json_t *e, const char *key)
 /* ------------------------------------------------------------ reading */
 
 static json_t *
-load_state(const char *path, struct health_diff *d, time_t *written,
-           char *err, size_t errlen)
+load_state(const char *path, struct health_diff *d, time_t *written, char *err,
+           size_t errlen)
 {
 	json_error_t jerr;
 	struct stat sb;
@@ -183,7 +183,8 @@ expired_acceptance(const struct mr_result *r, json_t *prev)
 			continue;
 		json_t *pf = prev_finding(prev, f->code);
 		json_t *acc = json_object_get(pf, "accepted");
-		if (acc != NULL && !json_is_true(json_object_get(acc, "expired")))
+		if (acc != NULL &&
+		    !json_is_true(json_object_get(acc, "expired")))
 			return xasprintf("the acceptance of %s ran out on %s: "
 			                 "it counts again",
 			                 f->code, f->accepted_until);
@@ -225,8 +226,8 @@ diff_one(struct health_diff *d, const struct mr_result *r, json_t *prev,
 	if ((prev == NULL && r->status > MR_PASS) ||
 	    (prev != NULL && before != r->status) || expired != NULL) {
 		push_change(d, (struct health_change){
-			key, prev != NULL, before, r->status, false, r,
-			problem_codes(r), expired});
+				       key, prev != NULL, before, r->status,
+				       false, r, problem_codes(r), expired});
 		return;
 	}
 	free(key);
@@ -297,8 +298,8 @@ health_diff(const char *path, const struct mr_result_list *now, time_t when,
 			continue;
 		}
 		push_change(d, (struct health_change){
-			k, true, entry_status(e, "status"), MR_SKIP, true,
-			NULL, NULL, NULL});
+				       k, true, entry_status(e, "status"),
+				       MR_SKIP, true, NULL, NULL, NULL});
 	}
 	json_decref(index);
 	json_decref(seen);
@@ -395,8 +396,8 @@ entry_findings(const struct health_diff *d, const struct mr_result *r,
 
 int
 health_save(const char *path, const struct mr_result_list *now,
-            const struct health_diff *d, time_t when, bool printed,
-            char *err, size_t errlen)
+            const struct health_diff *d, time_t when, bool printed, char *err,
+            size_t errlen)
 {
 	json_t *doc = json_object(), *checks = json_array();
 
@@ -510,8 +511,8 @@ print_failing(FILE *out, const struct health_diff *d, const struct report *rep,
 						if ((int)r->findings[k]
 						            ->severity == st)
 							print_finding(
-								out, d,
-								g->name, r,
+								out, d, g->name,
+								r,
 								r->findings[k],
 								when);
 				}
@@ -528,8 +529,9 @@ health_print(FILE *out, const struct health_diff *d, const struct report *rep,
 	if (d->first_run)
 		fputs("\nfirst run: no earlier state to compare with\n", out);
 	else if (d->n == 0)
-		fprintf(out, "\nno change since %s; a reminder of what still "
-		             "fails:\n",
+		fprintf(out,
+		        "\nno change since %s; a reminder of what still "
+		        "fails:\n",
 		        d->since);
 	else
 		fprintf(out, "\n%zu change%s since %s:\n", d->n,

@@ -59,8 +59,8 @@ struct health_diff {
  * @return 0, or -1 with a one-line "path: why; how to start afresh" in err
  *         (unreadable or not a state file).
  */
-int health_diff(const char *path, const struct mr_result_list *now,
-                time_t when, struct health_diff *d, char *err, size_t errlen);
+int health_diff(const char *path, const struct mr_result_list *now, time_t when,
+                struct health_diff *d, char *err, size_t errlen);
 
 /** Since when the check (code NULL) or its finding has been as now. */
 time_t health_since_of(const struct health_diff *d, const struct mr_result *r,

@@ -38,9 +38,9 @@ on_deadline(evutil_socket_t fd, short what, void *arg)
 		struct mr_result *res =
 			mr_result_new(it->id, it->node ? it->node->name : NULL,
 		                      it->domain, it->target);
-		struct mr_finding *f = mr_result_add(
-			res, mr_code_name(CODE_DEADLINE), MR_UNKNOWN,
-			"not started: %s", why);
+		struct mr_finding *f =
+			mr_result_add(res, mr_code_name(CODE_DEADLINE),
+		                      MR_UNKNOWN, "not started: %s", why);
 		mr_finding_hint(f, "raise -t, or --parallel above %u",
 		                r->parallel);
 		r->results[i] = res;
@@ -62,7 +62,8 @@ start_item(struct run *r, size_t i)
 			mr_result_add(res, mr_code_name(it->skip_code), MR_SKIP,
 		                      "%s", it->skip_reason);
 		if (it->skip_code == CODE_NOT_ON_NODE)
-			mr_finding_hint(f, "run mailready on %s", it->node->name);
+			mr_finding_hint(f, "run mailready on %s",
+			                it->node->name);
 		run_probe_done(r, NULL, i, res);
 		return;
 	}

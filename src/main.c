@@ -11,6 +11,7 @@
 #include "catalog.h"
 #include "cli.h"
 #include "dns/dns.h"
+#include "dryrun.h"
 #include "list.h"
 #include "loop.h"
 #include "netpolicy.h"
@@ -189,6 +190,12 @@ run_checks(const struct cli *c, struct mr_config *cfg, const char *host)
 	};
 	if (plan_build(cfg, prof, &po, &plan, err, sizeof(err)) < 0) {
 		usage_error(err);
+		goto out;
+	}
+	if (c->dry_run) {
+		rc = 0;
+		if (dryrun_print(stdout, cfg, &np, &plan, err, sizeof(err)) < 0)
+			rc = usage_error(err);
 		goto out;
 	}
 	if (run_init(&run, cfg, &np, &plan, c->parallel, err, sizeof(err)) <

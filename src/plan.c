@@ -90,8 +90,7 @@ push(struct plan *out, const struct plan_opts *o, struct plan_item *it)
 		item_free(it);
 		return;
 	}
-	if (it->node != NULL && it->def->self_only && !it->self)
-	{
+	if (it->node != NULL && it->def->self_only && !it->self) {
 		it->skip_reason = xstrdup("runs only on the node itself");
 		it->skip_code = CODE_NOT_ON_NODE;
 	}

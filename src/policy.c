@@ -64,8 +64,7 @@ apply_timeout_state(const struct policy *pol, struct mr_result *r)
 
 /* 2: the response time against a warn/crit pair of ranges. */
 static void
-judge_time(struct mr_result *r, struct mr_metric *m,
-           const struct thresholds *t)
+judge_time(struct mr_result *r, struct mr_metric *m, const struct thresholds *t)
 {
 	const struct mr_range *crit = &t->time_crit, *warn = &t->time_warn;
 	struct mr_finding *f = NULL;
@@ -75,10 +74,11 @@ judge_time(struct mr_result *r, struct mr_metric *m,
 	if (!warn->set && !crit->set)
 		return;
 	if (range_alerts(crit, m->value))
-		f = mr_result_add(r, mr_code_name(CODE_RESPONSE_TIME), MR_FAIL,
-		                  "response time %.3g s is outside the critical "
-		                  "range %s",
-		                  m->value, crit->text);
+		f = mr_result_add(
+			r, mr_code_name(CODE_RESPONSE_TIME), MR_FAIL,
+			"response time %.3g s is outside the critical "
+			"range %s",
+			m->value, crit->text);
 	else if (range_alerts(warn, m->value))
 		f = mr_result_add(r, mr_code_name(CODE_RESPONSE_TIME), MR_WARN,
 		                  "response time %.3g s is outside the warning "
@@ -113,8 +113,9 @@ judge_cert_days(const struct policy *pol, struct mr_result *r,
 		r, mr_code_name(CODE_CERT_EXPIRES_SOON), st, "%s", msg);
 	mr_finding_hint(f, "%s", hint);
 	mr_finding_set_int(f, "days_left", (long long)m->value);
-	mr_finding_set_int(f, "threshold", st == MR_FAIL ? pol->cert_crit_days
-	                                                 : pol->cert_warn_days);
+	mr_finding_set_int(f, "threshold",
+	                   st == MR_FAIL ? pol->cert_crit_days
+	                                 : pol->cert_warn_days);
 	free(msg);
 	free(hint);
 }
@@ -145,9 +146,9 @@ policy_accept_matches(const struct mr_accept *a, const struct mr_result *r,
 	    (r->target && strcmp(a->target, r->target) == 0))
 		return true;
 	/* The address a finding is about (a PTR of one public address). */
-	const char *addr = f->data ? json_string_value(json_object_get(
-					     f->data, "address"))
-	                           : NULL;
+	const char *addr =
+		f->data ? json_string_value(json_object_get(f->data, "address"))
+			: NULL;
 	return addr != NULL && strcmp(a->target, addr) == 0;
 }
 

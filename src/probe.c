@@ -149,8 +149,8 @@ probe_finish_hint(struct probe *p, enum mr_code code, enum mr_status severity,
 	va_list ap;
 
 	va_start(ap, fmt);
-	struct mr_finding *f =
-		mr_result_addv(p->result, mr_code_name(code), severity, fmt, ap);
+	struct mr_finding *f = mr_result_addv(p->result, mr_code_name(code),
+	                                      severity, fmt, ap);
 	va_end(ap);
 	mr_finding_hint(f, "%s", hint);
 	probe_done(p);
@@ -161,10 +161,10 @@ void
 probe_cut_short(struct probe *p, enum mr_code code, const char *why)
 {
 	struct mr_finding *f =
-		p->waiting ? probe_add(p, code, MR_UNKNOWN,
-		                       "%s while waiting for %s", why,
-		                       p->waiting)
-		           : probe_add(p, code, MR_UNKNOWN, "%s", why);
+		p->waiting
+			? probe_add(p, code, MR_UNKNOWN,
+	                            "%s while waiting for %s", why, p->waiting)
+			: probe_add(p, code, MR_UNKNOWN, "%s", why);
 	mr_finding_set_text(f, "waiting_for", p->waiting);
 	probe_done(p);
 }

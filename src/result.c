@@ -149,7 +149,8 @@ mr_result_update(struct mr_result *r)
 {
 	r->status = MR_SKIP;
 	for (size_t i = 0; i < r->nfindings; i++)
-		r->status = mr_status_worst(r->status, r->findings[i]->severity);
+		r->status =
+			mr_status_worst(r->status, r->findings[i]->severity);
 }
 
 struct mr_finding *

@@ -10,7 +10,7 @@ LAB="nsd unbound ldnsutils dnsutils iproute2 procps util-linux openssl postfix
 # the real engines the shipped definitions are tested with, and the
 # man page tools
 ENGINES="nagios4-core icinga2-bin prometheus mandoc man-db groff-base"
-TOOLS="clang-format python3-jsonschema"
+TOOLS="clang-format python3-jsonschema strace"
 if [ "${MAILREADY_SKIP_APT:-}" = 1 ]; then
 	exit 0
 fi

@@ -18,7 +18,7 @@ enum mr_code {
 struct mr_code_def {
 	const char *name;    /* "PTR_MISSING" */
 	const char *meaning; /* one sentence */
-	const char *fix;     /* the usual fix; "" for codes that report a pass */
+	const char *fix; /* the usual fix; "" for codes that report a pass */
 };
 
 extern const struct mr_code_def mr_codes[CODE_COUNT];

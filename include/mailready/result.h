@@ -113,8 +113,7 @@ struct mr_metric *mr_result_add_metric(struct mr_result *r, const char *name,
                                        double value, const char *unit);
 
 /** Look up a metric by name; NULL if absent. */
-struct mr_metric *mr_result_metric(const struct mr_result *r,
-                                   const char *name);
+struct mr_metric *mr_result_metric(const struct mr_result *r, const char *name);
 
 /** Set a metric's perfdata thresholds (range syntax; NULL for none). */
 void mr_metric_set_thresholds(struct mr_metric *m, const char *warn,

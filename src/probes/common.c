@@ -68,9 +68,8 @@ probe_dns_unanswered(struct probe *p, const struct dns_reply *r,
                      const char *name, const char *type)
 {
 	char *d = dns_reply_describe(r);
-	struct mr_finding *f =
-		probe_add(p, CODE_DNS_UNANSWERED, MR_UNKNOWN, "not checked: %s",
-	                  d);
+	struct mr_finding *f = probe_add(p, CODE_DNS_UNANSWERED, MR_UNKNOWN,
+	                                 "not checked: %s", d);
 	free(d);
 	mr_finding_set_text(f, "name", name);
 	mr_finding_set_text(f, "type", type);

@@ -83,7 +83,8 @@ cleanup(struct probe *p)
 static const char *
 audience(const struct dns_a_state *st)
 {
-	return st->view == DNS_VIEW_INSIDE ? "internal clients" : "the Internet";
+	return st->view == DNS_VIEW_INSIDE ? "internal clients"
+	                                   : "the Internet";
 }
 
 /* Both families absent, or a resolver failure: say which. */
@@ -162,9 +163,10 @@ note_cname(struct probe *p)
 		const struct dns_reply *r = st->reply[i];
 		if (r->status != DNS_OK || ldns_rr_list_rr_count(r->chain) == 0)
 			continue;
-		struct mr_finding *f = probe_add(
-			p, CODE_A_CNAME, MR_WARN, "%s is an alias (CNAME) of %s",
-			probe_item(p)->node->name, r->final_name);
+		struct mr_finding *f =
+			probe_add(p, CODE_A_CNAME, MR_WARN,
+		                  "%s is an alias (CNAME) of %s",
+		                  probe_item(p)->node->name, r->final_name);
 		mr_finding_hint(f,
 		                "give %s its own A/AAAA records: a mail host "
 		                "should not be an alias",
@@ -200,14 +202,15 @@ evaluate_inside(struct probe *p, const struct mr_addr *got, size_t ngot)
 	for (size_t i = 0; i < ngot; i++)
 		if (addr_classify(&got[i]) == ADDR_LOOPBACK &&
 		    !node_declares(node, &got[i]) && !node_is_loopback(node)) {
-			f = probe_add(p, CODE_A_LOOPBACK, MR_FAIL,
-			              "internal clients get the loopback address "
-			              "%s for %s: they would connect to "
-			              "themselves",
-			              mr_addr_str(&got[i], as), node->name);
-			mr_finding_hint(f,
-			                "publish the node's internal address for "
-			                "internal clients");
+			f = probe_add(
+				p, CODE_A_LOOPBACK, MR_FAIL,
+				"internal clients get the loopback address "
+				"%s for %s: they would connect to "
+				"themselves",
+				mr_addr_str(&got[i], as), node->name);
+			mr_finding_hint(
+				f, "publish the node's internal address for "
+				   "internal clients");
 			set_addrs(f, got, ngot, want, nwant);
 		}
 	if (nwant == 0)
@@ -218,10 +221,11 @@ evaluate_inside(struct probe *p, const struct mr_addr *got, size_t ngot)
 	if (!any) {
 		char *gs = addr_list_str(got, ngot);
 		char *ws = addr_list_str(want, nwant);
-		f = probe_add(p, CODE_A_WRONG_ADDRESS, MR_FAIL,
-		              "internal clients get %s for %s, not the declared "
-		              "%s address %s",
-		              gs, node->name, kind, ws);
+		f = probe_add(
+			p, CODE_A_WRONG_ADDRESS, MR_FAIL,
+			"internal clients get %s for %s, not the declared "
+			"%s address %s",
+			gs, node->name, kind, ws);
 		mr_finding_hint(f,
 		                "make the internal zone answer %s for %s, or "
 		                "correct the node's %s = line",
@@ -237,9 +241,9 @@ evaluate_inside(struct probe *p, const struct mr_addr *got, size_t ngot)
 			              "declared %s address %s is not published "
 			              "for internal clients",
 			              kind, mr_addr_str(&want[i], as));
-			mr_finding_hint(f, "add the %s record for %s",
-			                want[i].family == AF_INET ? "A" : "AAAA",
-			                as);
+			mr_finding_hint(
+				f, "add the %s record for %s",
+				want[i].family == AF_INET ? "A" : "AAAA", as);
 			set_addrs(f, got, ngot, want, nwant);
 		}
 	for (size_t i = 0; i < ngot; i++)
@@ -317,8 +321,9 @@ evaluate_outside(struct probe *p, const struct mr_addr *got, size_t ngot)
 	for (size_t i = 0; i < node->npublic; i++)
 		if (!addr_in(got, ngot, &node->public_addrs[i])) {
 			const char *type =
-				node->public_addrs[i].family == AF_INET ? "A"
-				                                        : "AAAA";
+				node->public_addrs[i].family == AF_INET
+					? "A"
+					: "AAAA";
 			f = probe_add(p, CODE_A_DECLARED_MISSING, MR_WARN,
 			              "declared public address %s is not "
 			              "published (no %s record)",
@@ -381,10 +386,10 @@ evaluate(struct probe *p)
 		evaluate_outside(p, got, ngot);
 	if (res->nfindings == 0) {
 		char *gs = addr_list_str(got, ngot);
-		struct mr_finding *f = probe_add(
-			p, CODE_A_OK, MR_PASS, "%s resolves to %s via %s",
-			node->name, gs,
-			dns_view_describe(probe_dns(p), st->view));
+		struct mr_finding *f =
+			probe_add(p, CODE_A_OK, MR_PASS,
+		                  "%s resolves to %s via %s", node->name, gs,
+		                  dns_view_describe(probe_dns(p), st->view));
 		mr_finding_set(f, "found", addr_list_json(got, ngot));
 		free(gs);
 	}

@@ -114,10 +114,9 @@ on_ns(void *arg, const struct dns_reply *r)
 	}
 	if (r->status != DNS_OK) {
 		char *d = dns_reply_describe(r);
-		struct mr_finding *f =
-			probe_add(p, CODE_NS_MISSING, MR_FAIL,
-		                  "cannot find the name servers of %s: %s",
-		                  st->zone, d);
+		struct mr_finding *f = probe_add(
+			p, CODE_NS_MISSING, MR_FAIL,
+			"cannot find the name servers of %s: %s", st->zone, d);
 		mr_finding_hint(f, "delegate %s: NS records at its parent",
 		                st->zone);
 		free(d);
@@ -445,7 +444,8 @@ compare_records(struct probe *p, const bool *ok)
 			const struct dns_reply *r = st->servers[i].r[q];
 			if (dns_status_is_transport(r->status)) {
 				char *d = dns_reply_describe(r);
-				f = probe_add(p, CODE_AUTH_QUERY_FAILED, MR_FAIL,
+				f = probe_add(p, CODE_AUTH_QUERY_FAILED,
+				              MR_FAIL,
 				              "%s failed to answer %s %s: %s",
 				              server_str(&st->servers[i], sb,
 				                         sizeof(sb)),
@@ -463,19 +463,20 @@ compare_records(struct probe *p, const bool *ok)
 				continue;
 			}
 			if (strcmp(t, reftext) != 0) {
-				f = probe_add(p, CODE_AUTH_RECORDS_DIFFER,
-				              MR_FAIL,
-				              "servers disagree on %s %s: %s has "
-				              "%s, %s has %s",
-				              st->q[q].name, type,
-				              server_str(&st->servers[ref], sb0,
-				                         sizeof(sb0)),
-				              reftext,
-				              server_str(&st->servers[i], sb,
-				                         sizeof(sb)),
-				              t);
-				mr_finding_hint(f, "make every server of %s "
-				                   "serve the same zone",
+				f = probe_add(
+					p, CODE_AUTH_RECORDS_DIFFER, MR_FAIL,
+					"servers disagree on %s %s: %s has "
+					"%s, %s has %s",
+					st->q[q].name, type,
+					server_str(&st->servers[ref], sb0,
+				                   sizeof(sb0)),
+					reftext,
+					server_str(&st->servers[i], sb,
+				                   sizeof(sb)),
+					t);
+				mr_finding_hint(f,
+				                "make every server of %s "
+				                "serve the same zone",
 				                st->zone);
 				mr_finding_set_text(f, "name", st->q[q].name);
 				mr_finding_set_text(f, "type", type);
@@ -505,8 +506,8 @@ compare(struct probe *p)
 		char sb[300];
 		for (size_t i = 0; i < st->nservers; i++) {
 			strbuf_sep(&list, ", ");
-			strbuf_add(&list, server_str(&st->servers[i], sb,
-			                             sizeof(sb)));
+			strbuf_add(&list,
+			           server_str(&st->servers[i], sb, sizeof(sb)));
 		}
 		struct mr_finding *f = probe_add(
 			p, CODE_AUTH_OK, MR_PASS,

@@ -243,11 +243,13 @@ judge_target(struct probe *p, struct mx_target *t)
 			f = probe_dns_unanswered(p, r, t->name, "A");
 		} else {
 			char *d = dns_reply_describe(r);
-			f = probe_add(p, CODE_MX_TARGET_NO_ADDRESS, MR_FAIL,
-			              "MX target %s has no A or AAAA record (%s)",
-			              t->name, d);
-			mr_finding_hint(f, "publish the address of %s, or fix "
-			                   "the MX",
+			f = probe_add(
+				p, CODE_MX_TARGET_NO_ADDRESS, MR_FAIL,
+				"MX target %s has no A or AAAA record (%s)",
+				t->name, d);
+			mr_finding_hint(f,
+			                "publish the address of %s, or fix "
+			                "the MX",
 			                t->name);
 			free(d);
 		}
@@ -315,18 +317,20 @@ evaluate_domain(struct probe *p)
 		if (dns_status_is_transport(st->mx->status)) {
 			probe_dns_unanswered(p, st->mx, domain, "MX");
 		} else if (st->mx->status == DNS_NXDOMAIN) {
-			f = probe_add(p, CODE_DOMAIN_MISSING, MR_FAIL,
-			              "domain %s does not exist on the Internet "
-			              "(%s)",
-			              domain, d);
+			f = probe_add(
+				p, CODE_DOMAIN_MISSING, MR_FAIL,
+				"domain %s does not exist on the Internet "
+				"(%s)",
+				domain, d);
 			mr_finding_hint(f, "register or delegate %s", domain);
 		} else {
 			f = probe_add(p, CODE_MX_MISSING, MR_FAIL,
 			              "%s has no MX record (%s)", domain, d);
-			mr_finding_hint(f,
-			                "publish %s MX 10 <one of the cluster's "
-			                "MTA nodes>",
-			                domain);
+			mr_finding_hint(
+				f,
+				"publish %s MX 10 <one of the cluster's "
+				"MTA nodes>",
+				domain);
 		}
 		free(d);
 		probe_done(p);
@@ -399,8 +403,9 @@ evaluate_node(struct probe *p)
 				strbuf_addf(&listed, "MX %u for %s", pref,
 				            st->d[i].domain);
 				json_t *o = json_object();
-				json_object_set_new(o, "domain",
-				                    json_string(st->d[i].domain));
+				json_object_set_new(
+					o, "domain",
+					json_string(st->d[i].domain));
 				json_object_set_new(o, "preference",
 				                    json_integer(pref));
 				json_array_append_new(as_mx, o);

@@ -158,8 +158,8 @@ judge_address(struct probe *p, struct ptr_addr *pa)
 			return;
 		}
 		char *d = dns_reply_describe(pa->ptr);
-		f = probe_add(p, CODE_PTR_MISSING, MR_FAIL, "no PTR for %s (%s)",
-		              addr, d);
+		f = probe_add(p, CODE_PTR_MISSING, MR_FAIL,
+		              "no PTR for %s (%s)", addr, d);
 		mr_finding_hint(f,
 		                "have the owner of the address (your provider) "
 		                "publish %s PTR %s",
@@ -179,7 +179,8 @@ judge_address(struct probe *p, struct ptr_addr *pa)
 		              "PTR for %s is %s, not %s (receiving servers "
 		              "compare it with the greeting name)",
 		              addr, names, fqdn);
-		mr_finding_hint(f, "have the owner of the address set %s PTR %s",
+		mr_finding_hint(f,
+		                "have the owner of the address set %s PTR %s",
 		                pa->rev, fqdn);
 		ptr_data(f, addr, fqdn);
 		mr_finding_set(f, "found", found);
@@ -214,7 +215,8 @@ judge_address(struct probe *p, struct ptr_addr *pa)
 		              "(%s): not forward-confirmed",
 		              addr, fqdn, fqdn, d);
 		mr_finding_hint(f, "publish %s %s %s", fqdn,
-		                pa->addr.family == AF_INET ? "A" : "AAAA", addr);
+		                pa->addr.family == AF_INET ? "A" : "AAAA",
+		                addr);
 		ptr_data(f, addr, fqdn);
 		free(d);
 	} else if (!addr_in(back, nf, &pa->addr)) {

@@ -187,8 +187,9 @@ judge_holder(struct probe *p, const struct plan_item *it, const char *want,
 		              "port %u is held by %s, pid %d (on %s), not by "
 		              "the %s service",
 		              it->port, comm, (int)pid, addrs, it->service);
-		mr_finding_hint(f, "stop and disable it: systemctl disable "
-		                   "--now %s",
+		mr_finding_hint(f,
+		                "stop and disable it: systemctl disable "
+		                "--now %s",
 		                comm);
 	} else {
 		f = probe_add(p, CODE_PORT_HELD_UNKNOWN, MR_WARN,

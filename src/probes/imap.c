@@ -149,9 +149,9 @@ on_greeting(struct imap_data *s, const struct imap_line *l, const char *line)
 		return;
 	}
 	/* The capability list is judged below; the words are the banner. */
-	struct mr_finding *g = mail_add(&s->m, CODE_IMAP_OK, MR_PASS,
-	                                "greeting: * %s %s", l->status,
-	                                l->text);
+	struct mr_finding *g =
+		mail_add(&s->m, CODE_IMAP_OK, MR_PASS, "greeting: * %s %s",
+	                 l->status, l->text);
 	mr_finding_set_text(g, "banner", line);
 	if (l->code && l->code_len > 11 &&
 	    strncasecmp(l->code, "CAPABILITY ", 11) == 0) {
@@ -262,8 +262,7 @@ static void
 start(struct probe *p)
 {
 	struct imap_data *s = probe_state(p);
-	mail_start(&s->m, p, &hooks, "IMAP",
-	           probe_item(p)->implicit_tls);
+	mail_start(&s->m, p, &hooks, "IMAP", probe_item(p)->implicit_tls);
 }
 
 static void

@@ -21,6 +21,17 @@ static const struct mr_target builtin[] = {
 	{"gmail-smtp-in.l.google.com", 25},
 };
 
+const struct mr_target *
+internet_targets(const struct mr_config *cfg, size_t *n)
+{
+	if (cfg->internet_targets_builtin) {
+		*n = sizeof(builtin) / sizeof(builtin[0]);
+		return builtin;
+	}
+	*n = cfg->ninternet_targets;
+	return cfg->internet_targets;
+}
+
 struct target_run {
 	struct probe *p;
 	const struct mr_target *t;
@@ -36,9 +47,8 @@ struct internet_state {
 	size_t pending;
 };
 
-static struct mr_finding *target_done(struct target_run *tr,
-                                      enum mr_code code, enum mr_status st,
-                                      const char *fmt, ...)
+static struct mr_finding *target_done(struct target_run *tr, enum mr_code code,
+                                      enum mr_status st, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 /* Record the target's finding (valid until target_end ends the probe). */
@@ -115,13 +125,14 @@ connect_target(struct target_run *tr, const struct mr_addr *a)
 	tr->conn = conn_connect(r->base, r->np, a, tr->t->port,
 	                        r->probe_timeout_s * 0.8, on_conn, tr, &err);
 	if (tr->conn == NULL) {
-		target_done(tr,
-		            err == EACCES ? CODE_NOT_ALLOWED : CODE_CONNECT_ERROR,
-		            MR_UNKNOWN, "%s:%u not tried: %s", tr->t->host,
-		            tr->t->port,
-		            err == EACCES ? netpolicy_explain(r->np, a, why,
-		                                              sizeof(why))
-		                          : conn_strerror(err));
+		target_done(
+			tr,
+			err == EACCES ? CODE_NOT_ALLOWED : CODE_CONNECT_ERROR,
+			MR_UNKNOWN, "%s:%u not tried: %s", tr->t->host,
+			tr->t->port,
+			err == EACCES
+				? netpolicy_explain(r->np, a, why, sizeof(why))
+				: conn_strerror(err));
 		target_end(tr);
 	}
 }
@@ -134,10 +145,10 @@ on_resolved(void *arg, const struct mr_addr *addrs, size_t n,
 
 	tr->req = NULL;
 	if (addrs == NULL || n == 0) {
-		struct mr_finding *f = target_done(
-			tr, CODE_INTERNET_UNRESOLVED, MR_FAIL,
-			"cannot resolve %s: %s", tr->t->host,
-			detail ? detail : "no address");
+		struct mr_finding *f =
+			target_done(tr, CODE_INTERNET_UNRESOLVED, MR_FAIL,
+		                    "cannot resolve %s: %s", tr->t->host,
+		                    detail ? detail : "no address");
 		mr_finding_hint(f, "check /etc/resolv.conf and the resolvers "
 		                   "it names");
 		target_end(tr);
@@ -157,14 +168,9 @@ static void
 start(struct probe *p)
 {
 	struct internet_state *s = probe_state(p);
-	const struct mr_config *cfg = probe_run(p)->cfg;
-	const struct mr_target *v = cfg->internet_targets;
-	size_t n = cfg->ninternet_targets;
+	size_t n;
+	const struct mr_target *v = internet_targets(probe_run(p)->cfg, &n);
 
-	if (cfg->internet_targets_builtin) {
-		v = builtin;
-		n = sizeof(builtin) / sizeof(builtin[0]);
-	}
 	if (n == 0) {
 		probe_finish(p, CODE_NOTHING_CONFIGURED, MR_SKIP,
 		             "no internet_targets configured");

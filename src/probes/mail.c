@@ -175,10 +175,9 @@ judge_cert(struct mail_session *m)
 		mr_result_add_metric(res, "cert_not_after",
 		                     (double)v->not_after, "");
 	}
-	struct mr_finding *f = mail_add(m, CODE_TLS_SESSION, MR_PASS, "%s%s",
-	                                m->implicit_tls ? "TLS: "
-	                                                : "STARTTLS: ",
-	                                v->summary);
+	struct mr_finding *f =
+		mail_add(m, CODE_TLS_SESSION, MR_PASS, "%s%s",
+	                 m->implicit_tls ? "TLS: " : "STARTTLS: ", v->summary);
 	mr_finding_set_text(f, "version", v->version);
 	mr_finding_set_text(f, "cipher", v->cipher);
 	if (v->have_cert)
@@ -221,7 +220,8 @@ on_timeout(struct mail_session *m)
 		return;
 	}
 	if (strcmp(m->phase, "TCP connect") == 0) {
-		mail_fail(m, CODE_PORT_FILTERED, "open the port in the firewall",
+		mail_fail(m, CODE_PORT_FILTERED,
+		          "open the port in the firewall",
 		          "%s: no answer to the TCP connect within %g s "
 		          "(filtered by a firewall, or the host is down)",
 		          mail_where(m), phase_timeout(m));

@@ -144,8 +144,8 @@ on_line(struct mail_session *m, const char *line)
 			          mail_where(m), line);
 			return;
 		}
-		struct mr_finding *f =
-			mail_add(m, CODE_POP3_OK, MR_PASS, "greeting: %s", line);
+		struct mr_finding *f = mail_add(m, CODE_POP3_OK, MR_PASS,
+		                                "greeting: %s", line);
 		mr_finding_set_text(f, "banner", line);
 		send_cmd(s, POP3_CAPA, "CAPA");
 		return;
@@ -202,8 +202,7 @@ static void
 start(struct probe *p)
 {
 	struct pop3_data *s = probe_state(p);
-	mail_start(&s->m, p, &hooks, "POP3",
-	           probe_item(p)->implicit_tls);
+	mail_start(&s->m, p, &hooks, "POP3", probe_item(p)->implicit_tls);
 }
 
 static void

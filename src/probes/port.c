@@ -37,16 +37,17 @@ on_conn(void *arg, enum conn_event ev, int err)
 		mr_result_add_metric(probe_result(p), "connect_ms", ms, "ms");
 		mr_result_add_metric(probe_result(p), "time", ms / 1000.0, "s");
 		f = probe_add(p, CODE_PORT_OPEN, MR_PASS,
-		              "%s port %u (%s) accepts connections (%.1f ms)", a,
-		              it->port, it->service, ms);
+		              "%s port %u (%s) accepts connections (%.1f ms)",
+		              a, it->port, it->service, ms);
 		break;
 	}
 	case CONN_TIMEOUT:
-		f = probe_add(p, CODE_PORT_FILTERED, MR_FAIL,
-		              "%s port %u (%s): no answer within %g s, filtered "
-		              "by a firewall or the host is down",
-		              a, it->port, it->service,
-		              probe_run(p)->probe_timeout_s * 0.8);
+		f = probe_add(
+			p, CODE_PORT_FILTERED, MR_FAIL,
+			"%s port %u (%s): no answer within %g s, filtered "
+			"by a firewall or the host is down",
+			a, it->port, it->service,
+			probe_run(p)->probe_timeout_s * 0.8);
 		mr_finding_hint(f, "open it for the %s service",
 		                it->external ? "public" : "internal");
 		break;
@@ -56,15 +57,18 @@ on_conn(void *arg, enum conn_event ev, int err)
 			              "%s port %u (%s) is closed: connection "
 			              "refused",
 			              a, it->port, it->service);
-			mr_finding_hint(f, "start the %s service on %s, or let "
-			                   "the firewall pass port %u",
+			mr_finding_hint(f,
+			                "start the %s service on %s, or let "
+			                "the firewall pass port %u",
 			                it->service, a, it->port);
 		} else {
 			f = probe_add(p, CODE_PORT_UNREACHABLE, MR_FAIL,
 			              "%s port %u (%s) is unreachable: %s", a,
-			              it->port, it->service, conn_strerror(err));
-			mr_finding_hint(f, "check the routing from this host to "
-			                   "%s",
+			              it->port, it->service,
+			              conn_strerror(err));
+			mr_finding_hint(f,
+			                "check the routing from this host to "
+			                "%s",
 			                a);
 		}
 		break;

@@ -5,6 +5,8 @@
 #ifndef MAILREADY_PROBES_H
 #define MAILREADY_PROBES_H
 
+#include <stddef.h>
+
 #include "mailready/probe.h"
 
 extern const struct probe_ops probe_host_fqdn_ops;     /* host.c */
@@ -30,5 +32,11 @@ const struct probe_ops *bindings_ops(const struct check_def *def);
 
 /** The probe bound to a catalogue id ("net.port.*"), or NULL. */
 const struct probe_ops *bindings_find(const char *id);
+
+/* internet.c: the targets net.internet connects to (config or built in). */
+struct mr_config;
+struct mr_target;
+const struct mr_target *internet_targets(const struct mr_config *cfg,
+                                         size_t *n);
 
 #endif

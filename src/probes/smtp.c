@@ -73,8 +73,9 @@ judge_greeting_host(struct smtp_state_data *s)
 	if (s->greeting_host == NULL) {
 		f = mail_add(&s->m, CODE_SMTP_GREETING_NO_HOST, MR_WARN,
 		             "the greeting names no host");
-		mr_finding_hint(f, "set the greeting to %s (Postfix: "
-		                   "myhostname)",
+		mr_finding_hint(f,
+		                "set the greeting to %s (Postfix: "
+		                "myhostname)",
 		                fqdn);
 		return;
 	}
@@ -83,8 +84,9 @@ judge_greeting_host(struct smtp_state_data *s)
 		             "the greeting announces '%s', not the node's name "
 		             "%s",
 		             s->greeting_host, fqdn);
-		mr_finding_hint(f, "set myhostname = %s (Postfix) or "
-		                   "smtp_active_hostname (Exim)",
+		mr_finding_hint(f,
+		                "set myhostname = %s (Postfix) or "
+		                "smtp_active_hostname (Exim)",
 		                fqdn);
 		mr_finding_set_text(f, "found", s->greeting_host);
 		mr_finding_set_text(f, "expected", fqdn);
@@ -162,9 +164,9 @@ after_greeting(struct smtp_state_data *s)
 		return;
 	}
 	s->greeting_host = smtp_reply_host(r);
-	struct mr_finding *f = mail_add(&s->m, CODE_SMTP_OK, MR_PASS,
-	                                "greeting: %d %s", r->code,
-	                                r->lines[0]);
+	struct mr_finding *f =
+		mail_add(&s->m, CODE_SMTP_OK, MR_PASS, "greeting: %d %s",
+	                 r->code, r->lines[0]);
 	mr_finding_set_text(f, "banner", r->lines[0]);
 	send_ehlo(s, SMTP_EHLO);
 }
@@ -212,12 +214,13 @@ after_ehlo(struct smtp_state_data *s)
 		mr_finding_hint(f, "Postfix: smtpd_tls_auth_only = yes");
 	}
 	if (!smtp_ehlo_has(r, "STARTTLS", NULL)) {
-		mail_fail(&s->m, CODE_SMTP_STARTTLS_MISSING,
-		          "enable TLS (Postfix: smtpd_tls_security_level = may "
-		          "and a certificate)",
-		          "STARTTLS is not offered on %s (%s): mail to and from "
-		          "this node travels in clear",
-		          service, mail_where(&s->m));
+		mail_fail(
+			&s->m, CODE_SMTP_STARTTLS_MISSING,
+			"enable TLS (Postfix: smtpd_tls_security_level = may "
+			"and a certificate)",
+			"STARTTLS is not offered on %s (%s): mail to and from "
+			"this node travels in clear",
+			service, mail_where(&s->m));
 		return;
 	}
 	enter(s, SMTP_STARTTLS, "STARTTLS");

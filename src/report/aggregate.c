@@ -149,9 +149,9 @@ report_build(const struct mr_config *cfg, const struct mr_result_list *results,
 	rep->vantage = vantage ? xstrdup(vantage) : NULL;
 	rep->started_at = started_at;
 	rep->duration_ms = duration_ms;
-	rep->probe_timeout_s =
-		cfg != NULL && cfg->probe_timeout_s > 0 ? cfg->probe_timeout_s
-	                                                : NAN;
+	rep->probe_timeout_s = cfg != NULL && cfg->probe_timeout_s > 0
+	                               ? cfg->probe_timeout_s
+	                               : NAN;
 	rep->nchecks = results != NULL ? results->n : 0;
 
 	report_seed_nodes(&nodes, cfg);

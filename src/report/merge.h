@@ -21,7 +21,7 @@ struct merge {
 	struct {
 		char *vantage;
 		char *path;
-	} *runs; /* the files read, one vantage each */
+	} * runs; /* the files read, one vantage each */
 	size_t nruns;
 };
 

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "report/report.h"
 #include "strbuf.h"
 #include "xmalloc.h"
@@ -49,17 +50,17 @@ static const struct {
 
 #define NAGIOS_NSECTIONS (sizeof(nagios_sections) / sizeof(nagios_sections[0]))
 
-/* The metrics a check reports in perfdata, by the id's family. */
+/* The metrics a check reports in perfdata: the catalogue's word. */
 static bool
 perf_has_time(const char *id)
 {
-	return strncmp(id, "net.port.", 9) == 0 || strncmp(id, "mail.", 5) == 0;
+	return (catalog_perf(id) & PERF_TIME) != 0;
 }
 
 static bool
 perf_has_cert(const char *id)
 {
-	return strncmp(id, "mail.", 5) == 0;
+	return (catalog_perf(id) & PERF_CERT) != 0;
 }
 
 /*
@@ -326,8 +327,8 @@ nagios_groups_not_ok(struct strbuf *b, const struct report *r)
 static char *
 nagios_status_text(const struct report *r)
 {
-	size_t bad = r->counts[MR_FAIL] + r->counts[MR_WARN] +
-	             r->counts[MR_UNKNOWN];
+	size_t bad =
+		r->counts[MR_FAIL] + r->counts[MR_WARN] + r->counts[MR_UNKNOWN];
 	const char *group = NULL;
 	char *text;
 

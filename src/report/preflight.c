@@ -27,7 +27,7 @@ verdict(enum mr_status s)
 }
 
 static const char *const preflight_words[MR_STATUS_COUNT] = {
-	[MR_SKIP] = "skip", [MR_PASS] = "ok", [MR_UNKNOWN] = "unknown",
+	[MR_SKIP] = "skip", [MR_PASS] = "ok",  [MR_UNKNOWN] = "unknown",
 	[MR_WARN] = "warn", [MR_FAIL] = "fix",
 };
 

@@ -37,7 +37,7 @@ struct report {
 	   whose check measured nothing this run. */
 	const char *time_thresholds[2];
 	const char *cert_thresholds[2];
-	enum mr_status status;  /* worst of everything */
+	enum mr_status status; /* worst of everything */
 	size_t counts[MR_STATUS_COUNT];
 	size_t nchecks;
 	struct report_group *nodes;

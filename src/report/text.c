@@ -128,8 +128,8 @@ text_rows(const struct text_out *t, const struct report_group *g,
 			continue;
 		char *label = report_row_label(&rows.v[i], g->name);
 		char *msg = report_finding_text(rows.v[i].f, true);
-		char *line = xasprintf("%s%s%s", label, label[0] ? ": " : "",
-		                       msg);
+		char *line =
+			xasprintf("%s%s%s", label, label[0] ? ": " : "", msg);
 		text_line(t, accepted ? MR_PASS : st, word, line);
 		free(line);
 		free(msg);
@@ -158,7 +158,8 @@ text_passes(const struct text_out *t, const struct report_group *g,
 			seen = g->checks[k]->status == MR_PASS &&
 			       strcmp(g->checks[k]->check_id, r->check_id) == 0;
 		if (!seen)
-			strbuf_addf(&b, "%s %s", b.s[b.len - 1] == ':' ? "" : ",",
+			strbuf_addf(&b, "%s %s",
+			            b.s[b.len - 1] == ':' ? "" : ",",
 			            r->check_id);
 	}
 	text_line(t, MR_PASS, word, strbuf_str(&b));
@@ -177,10 +178,9 @@ text_group_body(const struct text_out *t, const struct report_group *g,
 					continue;
 				char *label = report_target_label(r);
 				char *msg = report_check_message(r, true);
-				char *line = xasprintf("%s%s%s: %s",
-				                       r->check_id,
-				                       label[0] ? " " : "",
-				                       label, msg);
+				char *line = xasprintf(
+					"%s%s%s: %s", r->check_id,
+					label[0] ? " " : "", label, msg);
 				text_line(t, r->status, words[st], line);
 				free(line);
 				free(msg);
@@ -215,8 +215,9 @@ text_on_node_note(const struct text_out *t, const struct report *r)
 			size_t n = strncmp(c->check_id, "host.port.", 10) == 0
 			                   ? (size_t)(dot - c->check_id)
 			                   : strlen(c->check_id);
-			char *id = xasprintf("%.*s%s", (int)n, c->check_id,
-			                     n < strlen(c->check_id) ? ".*" : "");
+			char *id =
+				xasprintf("%.*s%s", (int)n, c->check_id,
+			                  n < strlen(c->check_id) ? ".*" : "");
 			if (!strstr(strbuf_str(&ids), id)) {
 				strbuf_sep(&ids, ", ");
 				strbuf_add(&ids, id);
@@ -241,13 +242,12 @@ text_on_node_note(const struct text_out *t, const struct report *r)
 }
 
 static const char *const check_words[MR_STATUS_COUNT] = {
-	[MR_SKIP] = "skip",       [MR_PASS] = "ok",   [MR_UNKNOWN] = "UNKNOWN",
-	[MR_WARN] = "WARN",       [MR_FAIL] = "FAIL",
+	[MR_SKIP] = "skip", [MR_PASS] = "ok",   [MR_UNKNOWN] = "UNKNOWN",
+	[MR_WARN] = "WARN", [MR_FAIL] = "FAIL",
 };
 
 static void
-text_group(const struct text_out *t, const struct report_group *g,
-           bool verbose)
+text_group(const struct text_out *t, const struct report_group *g, bool verbose)
 {
 	char word[16];
 	char *name = report_escape(g->name, false);

@@ -338,11 +338,12 @@ judge_chain(struct judge *j, const struct chain_error *ce)
 		             ? name_text(X509_get_subject_name(ce->cert))
 		             : NULL;
 		issue(j, CODE_CERT_UNTRUSTED_ROOT, MR_FAIL,
-		      dn != NULL ? xasprintf("chain ends in an untrusted root "
-		                             "'%s' (not in the CA bundle)",
-		                             or_empty(dn))
-		                 : xstrdup("chain ends in an untrusted root (not "
-		                           "in the CA bundle)"),
+		      dn != NULL
+		              ? xasprintf("chain ends in an untrusted root "
+		                          "'%s' (not in the CA bundle)",
+		                          or_empty(dn))
+		              : xstrdup("chain ends in an untrusted root (not "
+		                        "in the CA bundle)"),
 		      "use a certificate from a trusted CA, or add the root "
 		      "to ca_file");
 		break;
@@ -352,14 +353,16 @@ judge_chain(struct judge *j, const struct chain_error *ce)
 		             : NULL;
 		issue(j, CODE_CERT_CHAIN_INVALID, MR_FAIL,
 		      dn != NULL
-		              ? xasprintf("certificate chain is not trusted: %s "
-		                          "at '%s' (depth %d, X509 error %ld)",
-		                          X509_verify_cert_error_string(ce->code),
-		                          or_empty(dn), ce->depth, ce->code)
-		              : xasprintf("certificate chain is not trusted: %s "
-		                          "(X509 error %ld)",
-		                          X509_verify_cert_error_string(ce->code),
-		                          ce->code),
+		              ? xasprintf(
+					"certificate chain is not trusted: %s "
+					"at '%s' (depth %d, X509 error %ld)",
+					X509_verify_cert_error_string(ce->code),
+					or_empty(dn), ce->depth, ce->code)
+		              : xasprintf(
+					"certificate chain is not trusted: %s "
+					"(X509 error %ld)",
+					X509_verify_cert_error_string(ce->code),
+					ce->code),
 		      "fix the chain the server sends");
 		break;
 	}
@@ -408,9 +411,10 @@ judge_host(struct judge *j, bool has_san)
 	}
 	if (r != 1) {
 		const char *names = j->short_names;
-		char *hint = xasprintf("issue one whose subjectAltName "
-		                       "includes %s%s",
-		                       is_ip_literal(h) ? "IP address " : "", h);
+		char *hint =
+			xasprintf("issue one whose subjectAltName "
+		                  "includes %s%s",
+		                  is_ip_literal(h) ? "IP address " : "", h);
 		issue(j, CODE_CERT_NAME_MISMATCH, MR_FAIL,
 		      xasprintf("certificate is for %s, not %s",
 		                names[0] ? names
@@ -435,14 +439,14 @@ cert_judge_days(long long left, time_t not_after, int warn_days, int crit_days,
 	fmt_date(not_after, date);
 	fmt_days(left, days);
 	if (crit_days >= 0 && left <= crit_days) {
-		*message = xasprintf("certificate expires in %s (%s)", days,
-		                     date);
+		*message =
+			xasprintf("certificate expires in %s (%s)", days, date);
 		*hint = xstrdup("renew it now");
 		return MR_FAIL;
 	}
 	if (warn_days >= 0 && left <= warn_days) {
-		*message = xasprintf("certificate expires in %s (%s)", days,
-		                     date);
+		*message =
+			xasprintf("certificate expires in %s (%s)", days, date);
 		if (crit_days >= 0) {
 			/* The day it turns critical is the deadline that
 			   matters to whoever reads a warning. */

@@ -199,6 +199,49 @@ START_TEST(port_unreachable)
 }
 END_TEST
 
+/*
+ * --dry-run names every contact with its verdict and sends nothing: under
+ * strace, in a namespace of our own, it opens no internet socket at all.
+ */
+START_TEST(dry_run_sends_nothing)
+{
+	struct mr_run r;
+	char script[2048];
+
+	snprintf(script, sizeof(script),
+	         "t=$(mktemp)\n"
+	         "MAILREADY_ALLOW_NETWORKS=127.0.0.0/8,::1/128 strace -f -qq "
+	         "-e trace=socket,connect,sendto,sendmsg -o $t $MAILREADY "
+	         "check --dry-run -c %s >$t.out\n"
+	         "rc=$?\n"
+	         "cat $t.out\n"
+	         "if grep -E 'AF_INET|AF_INET6|sin_port' $t; then echo "
+	         "SENT; fi\n"
+	         "rm -f $t $t.out\n"
+	         "exit $rc\n",
+	         lab_config("lab.conf"));
+	mr_exec_ns(&r, script);
+	ck_assert_msg(r.exit_code == 0, "exit %d: %s %s", r.exit_code, r.out,
+	              r.err);
+	ck_assert_ptr_null(strstr(r.out, "SENT"));
+	ck_assert_ptr_nonnull(strstr(r.out, "inside view, from "
+	                                    "inside_resolvers:\n    "
+	                                    "127.0.0.10 port 53 udp/tcp: "
+	                                    "allowed\n"));
+	ck_assert_ptr_nonnull(strstr(r.out, "  mta1.example.test mail.smtp "
+	                                    "127.0.2.10:25: allowed\n"));
+	ck_assert_ptr_nonnull(strstr(r.out, "  mta1.example.test mail.smtp "
+	                                    "[2001:db8:2::10]:25: "
+	                                    "2001:db8:2::10 is outside "
+	                                    "allow_networks"));
+	ck_assert_ptr_nonnull(strstr(r.out, "dns.auth: the authoritative "
+	                                    "servers of the domain's zone, "
+	                                    "port 53, found at run time"));
+	ck_assert_ptr_nonnull(strstr(r.out, "Nothing was sent (--dry-run): "));
+	mr_run_free(&r);
+}
+END_TEST
+
 static void
 setup(void)
 {
@@ -231,6 +274,7 @@ suite(void)
 	tcase_add_test(tc, help_version_list);
 	tcase_add_test(tc, preflight_without_config);
 	tcase_add_test(tc, port_unreachable);
+	tcase_add_test(tc, dry_run_sends_nothing);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -257,8 +257,8 @@ mr_find(const struct mr_run *r, const char *group, const char *id,
 static char *
 check_text(json_t *c)
 {
-	static const char *const order[] = {"fail", "warn", "unknown",
-	                                    "pass", "skip"};
+	static const char *const order[] = {"fail", "warn", "unknown", "pass",
+	                                    "skip"};
 	const char *st = json_string_value(json_object_get(c, "status"));
 	bool problems = strcmp(st, "fail") == 0 || strcmp(st, "warn") == 0 ||
 	                strcmp(st, "unknown") == 0;
@@ -268,7 +268,8 @@ check_text(json_t *c)
 
 	json_array_foreach(json_object_get(c, "findings"), k, f)
 	{
-		const char *m = json_string_value(json_object_get(f, "message"));
+		const char *m =
+			json_string_value(json_object_get(f, "message"));
 		const char *h = json_string_value(json_object_get(f, "hint"));
 		len += (m ? strlen(m) : 0) + (h ? strlen(h) : 0) + 4;
 	}
@@ -278,10 +279,10 @@ check_text(json_t *c)
 			break;
 		json_array_foreach(json_object_get(c, "findings"), k, f)
 		{
-			const char *sev =
-				json_string_value(json_object_get(f, "severity"));
-			const char *m =
-				json_string_value(json_object_get(f, "message"));
+			const char *sev = json_string_value(
+				json_object_get(f, "severity"));
+			const char *m = json_string_value(
+				json_object_get(f, "message"));
 			const char *h =
 				json_string_value(json_object_get(f, "hint"));
 			if (sev == NULL || strcmp(sev, order[o]) != 0)
@@ -336,7 +337,7 @@ mr_expect_code(const struct mr_run *r, const char *group, const char *id,
 			return;
 	}
 	char *msg = check_text(c);
-	ck_abort_msg("%s %s: no %s finding of severity %s: %s", group, id,
-	             code, severity, msg);
+	ck_abort_msg("%s %s: no %s finding of severity %s: %s", group, id, code,
+	             severity, msg);
 	free(msg);
 }

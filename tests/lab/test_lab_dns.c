@@ -204,8 +204,10 @@ START_TEST(outputs_and_exit_codes)
 	char dir[] = "/tmp/mailready-dns-health.XXXXXX", state[300];
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(state, sizeof(state), "%s/state.json", dir);
-	const char *health[] = {"health", "-c", lab_config("dns-healthy.conf"),
-	                        "--state", state, DNS_ONLY, NULL};
+	const char *health[] = {
+		"health",  "-c",  lab_config("dns-healthy.conf"),
+		"--state", state, DNS_ONLY,
+		NULL};
 	mr_exec(&r, health, NULL);
 	ck_assert_int_eq(r.exit_code, 0);
 	ck_assert_str_eq(r.out, "");

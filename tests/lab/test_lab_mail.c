@@ -110,8 +110,8 @@ START_TEST(protocol_faults)
 	               "SMTP_AUTH_BEFORE_TLS", "warn");
 	mr_expect_code(&r, "mx-notls.example.test", "mail.smtp",
 	               "SMTP_STARTTLS_MISSING", "fail");
-	mr_expect_code(&r, "mx-closed.example.test", "mail.smtp",
-	               "PORT_CLOSED", "fail");
+	mr_expect_code(&r, "mx-closed.example.test", "mail.smtp", "PORT_CLOSED",
+	               "fail");
 	mr_expect_code(&r, "imap-plain.example.test", "mail.imap",
 	               "IMAP_PLAINTEXT_LOGIN", "warn");
 	mr_expect_code(&r, "imap-plain.example.test", "mail.pop3",

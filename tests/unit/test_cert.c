@@ -146,21 +146,19 @@ vtext(const struct cert_verdict *v)
 		return v->summary;
 	buf[0] = '\0';
 	for (size_t i = 0; i < v->nissues && off < sizeof(buf); i++)
-		off += (size_t)snprintf(buf + off, sizeof(buf) - off,
-		                        "%s%s%s%s", i ? "; " : "",
-		                        v->issues[i].message,
-		                        v->issues[i].hint ? "; " : "",
-		                        v->issues[i].hint ? v->issues[i].hint
-		                                          : "");
+		off += (size_t)snprintf(
+			buf + off, sizeof(buf) - off, "%s%s%s%s", i ? "; " : "",
+			v->issues[i].message, v->issues[i].hint ? "; " : "",
+			v->issues[i].hint ? v->issues[i].hint : "");
 	return buf;
 }
 
 /* Assert status and exact text, then clear. */
-#define VERDICT_EQ(v, st, msg)                     \
-	do {                                       \
+#define VERDICT_EQ(v, st, msg)                      \
+	do {                                        \
 		ck_assert_str_eq(vtext(&(v)), msg); \
-		ck_assert_int_eq((v).status, st);  \
-		cert_verdict_clear(&(v));          \
+		ck_assert_int_eq((v).status, st);   \
+		cert_verdict_clear(&(v));           \
 	} while (0)
 
 #define HAS(s, frag)                                                       \
@@ -615,11 +613,12 @@ START_TEST(test_chain_unknown_issuer)
 
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
 		chain_verdict(codes[i], &v);
-		VERDICT_EQ(v, MR_FAIL,
-		           "issuer 'CN=Lab Issuing CA' is not trusted (not in "
-		           "the CA bundle, or the server does not send the "
-		           "intermediate certificate); send the full chain (leaf and "
-	           "intermediates), or add the CA to ca_file");
+		VERDICT_EQ(
+			v, MR_FAIL,
+			"issuer 'CN=Lab Issuing CA' is not trusted (not in "
+			"the CA bundle, or the server does not send the "
+			"intermediate certificate); send the full chain (leaf and "
+			"intermediates), or add the CA to ca_file");
 	}
 }
 END_TEST
@@ -638,9 +637,10 @@ START_TEST(test_chain_self_signed)
 
 	/* Without the chain, the root cannot be named. */
 	chain_verdict(X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, &v);
-	VERDICT_EQ(v, MR_FAIL,
-	           "chain ends in an untrusted root (not in the CA bundle); use a certificate from a trusted CA, "
-	           "or add the root to ca_file");
+	VERDICT_EQ(
+		v, MR_FAIL,
+		"chain ends in an untrusted root (not in the CA bundle); use a certificate from a trusted CA, "
+		"or add the root to ca_file");
 }
 END_TEST
 
@@ -717,7 +717,8 @@ START_TEST(test_versions)
 		char want[128];
 
 		snprintf(want, sizeof(want),
-		         "server negotiated %s; enable TLS 1.2 and 1.3", old[i]);
+		         "server negotiated %s; enable TLS 1.2 and 1.3",
+		         old[i]);
 		judge(good_leaf(), X509_V_OK, old[i], HOST, &v);
 		ck_assert_str_eq(v.version, old[i]);
 		VERDICT_EQ(v, MR_WARN, want);
@@ -743,7 +744,8 @@ START_TEST(test_no_certificate)
 	ck_assert_str_eq(v.names, "");
 	ck_assert_str_eq(v.not_after_text, "");
 	ck_assert_str_eq(v.version, "TLSv1.3");
-	VERDICT_EQ(v, MR_FAIL, "the server presented no certificate; configure a "
+	VERDICT_EQ(v, MR_FAIL,
+	           "the server presented no certificate; configure a "
 	           "certificate and key for the service");
 }
 END_TEST
@@ -890,9 +892,10 @@ START_TEST(test_real_chain)
 	err = verify_chain(x, chain, 2, root, NULL);
 	ck_assert_int_eq(err, X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN);
 	cert_evaluate_x509(x, err, "TLSv1.3", &pol, &v);
-	VERDICT_EQ(v, MR_FAIL,
-	           "chain ends in an untrusted root (not in the CA bundle); use a certificate from a trusted CA, "
-	           "or add the root to ca_file");
+	VERDICT_EQ(
+		v, MR_FAIL,
+		"chain ends in an untrusted root (not in the CA bundle); use a certificate from a trusted CA, "
+		"or add the root to ca_file");
 
 	/* ... and not sent: the issuer is what is missing. */
 	err = verify_chain(x, chain, 1, root, NULL);
@@ -1276,7 +1279,8 @@ START_TEST(test_handshake_no_certificate)
 
 	/* Anonymous ECDH: the server sends no certificate at all. */
 	handshake(&srv, HOST, &v);
-	VERDICT_EQ(v, MR_FAIL, "the server presented no certificate; configure a "
+	VERDICT_EQ(v, MR_FAIL,
+	           "the server presented no certificate; configure a "
 	           "certificate and key for the service");
 }
 END_TEST

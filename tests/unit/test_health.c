@@ -101,14 +101,14 @@ START_TEST(cycle)
 	                                  "n1.example: PTR_MISSING no PTR "
 	                                  "(since 2025-11-28 10:00 UTC)"));
 	free(out);
-	ck_assert_int_eq(
-		health_save(path, &a, &d, T0, true, err, sizeof(err)), 0);
+	ck_assert_int_eq(health_save(path, &a, &d, T0, true, err, sizeof(err)),
+	                 0);
 	health_diff_free(&d);
 
 	/* same again five minutes later: no change, quiet, the failure
 	   still dated from the first run */
-	ck_assert_int_eq(
-		health_diff(path, &a, T0 + 300, &d, err, sizeof(err)), 0);
+	ck_assert_int_eq(health_diff(path, &a, T0 + 300, &d, err, sizeof(err)),
+	                 0);
 	ck_assert(!d.first_run);
 	ck_assert_uint_eq(d.n, 0);
 	ck_assert_str_eq(d.since, "2025-11-28T10:00:00Z");
@@ -117,20 +117,19 @@ START_TEST(cycle)
 	out = printed(&d, &a, 0, T0 + 300);
 	ck_assert_str_eq(out, "");
 	free(out);
-	ck_assert_int_eq(health_save(path, &a, &d, T0 + 300, false, err,
-	                             sizeof(err)),
-	                 0);
+	ck_assert_int_eq(
+		health_save(path, &a, &d, T0 + 300, false, err, sizeof(err)),
+		0);
 	health_diff_free(&d);
 
 	/* fixed PTR, smtp broken, a new failing check, one gone */
 	add(&b, "n1.example", "mail.smtp", "192.0.2.1:25", MR_WARN,
 	    "CERT_EXPIRES_SOON", "expires\nsoon | 'x'=1");
-	add(&b, "n1.example", "dns.ptr", "n1.example", MR_PASS, "PTR_OK",
-	    "ok");
+	add(&b, "n1.example", "dns.ptr", "n1.example", MR_PASS, "PTR_OK", "ok");
 	add(&b, "n2.example", "dns.a.inside", "n2.example", MR_FAIL,
 	    "A_MISSING", "gone");
-	ck_assert_int_eq(
-		health_diff(path, &b, T0 + 600, &d, err, sizeof(err)), 0);
+	ck_assert_int_eq(health_diff(path, &b, T0 + 600, &d, err, sizeof(err)),
+	                 0);
 	ck_assert_uint_eq(d.n, 3);
 	ck_assert(d.v[0].was_known);
 	ck_assert_int_eq(d.v[0].before, MR_PASS);
@@ -151,20 +150,18 @@ START_TEST(cycle)
 	/* server text stays on its line */
 	ck_assert_ptr_null(strstr(out, "expires\nsoon"));
 	free(out);
-	ck_assert_int_eq(health_save(path, &b, &d, T0 + 600, true, err,
-	                             sizeof(err)),
-	                 0);
+	ck_assert_int_eq(
+		health_save(path, &b, &d, T0 + 600, true, err, sizeof(err)), 0);
 	health_diff_free(&d);
 
 	/* all pass and nothing changed: quiet */
 	struct mr_result_list c = {0};
-	add(&c, "n1.example", "dns.ptr", "n1.example", MR_PASS, "PTR_OK",
-	    "ok");
-	ck_assert_int_eq(health_save(path, &c, &d, T0 + 900, false, err,
-	                             sizeof(err)),
-	                 0);
+	add(&c, "n1.example", "dns.ptr", "n1.example", MR_PASS, "PTR_OK", "ok");
 	ck_assert_int_eq(
-		health_diff(path, &c, T0 + 1200, &d, err, sizeof(err)), 0);
+		health_save(path, &c, &d, T0 + 900, false, err, sizeof(err)),
+		0);
+	ck_assert_int_eq(health_diff(path, &c, T0 + 1200, &d, err, sizeof(err)),
+	                 0);
 	out = printed(&d, &c, 3600, T0 + 1200);
 	ck_assert_str_eq(out, "");
 	free(out);
@@ -172,8 +169,8 @@ START_TEST(cycle)
 
 	/* a vanished check is a change */
 	struct mr_result_list e = {0};
-	ck_assert_int_eq(
-		health_diff(path, &e, T0 + 1500, &d, err, sizeof(err)), 0);
+	ck_assert_int_eq(health_diff(path, &e, T0 + 1500, &d, err, sizeof(err)),
+	                 0);
 	ck_assert_uint_eq(d.n, 1);
 	ck_assert(d.v[0].gone);
 	health_diff_free(&d);
@@ -298,8 +295,8 @@ START_TEST(state_v1)
 	fclose(f);
 	add(&a, "n1.example", "dns.ptr", "n1.example", MR_FAIL, "PTR_MISSING",
 	    "no PTR");
-	ck_assert_int_eq(
-		health_diff(path, &a, T0 + 60, &d, err, sizeof(err)), 0);
+	ck_assert_int_eq(health_diff(path, &a, T0 + 60, &d, err, sizeof(err)),
+	                 0);
 	ck_assert_uint_eq(d.n, 0);
 	ck_assert_int_eq(health_since_of(&d, a.v[0], NULL, 0), T0);
 	health_diff_free(&d);

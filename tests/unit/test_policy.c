@@ -18,8 +18,7 @@
 static struct mr_result *
 result(const char *node, const char *target)
 {
-	struct mr_result *r =
-		mr_result_new("mail.smtp", node, NULL, target);
+	struct mr_result *r = mr_result_new("mail.smtp", node, NULL, target);
 	mr_result_add(r, "SMTP_OK", MR_PASS, "greeting ok");
 	return r;
 }
@@ -193,7 +192,7 @@ END_TEST
 
 static void
 add_accept(struct mr_config *cfg, const char *code, const char *target,
-       const char *until, long long until_t)
+           const char *until, long long until_t)
 {
 	cfg->accepts = realloc(cfg->accepts,
 	                       (cfg->naccepts + 1) * sizeof(*cfg->accepts));
@@ -225,7 +224,7 @@ START_TEST(accepted_until_date)
 
 	/* valid until the end of 2027-03-01; now is 2026-11-28 */
 	add_accept(cfg, "PTR_NAME_MISMATCH", "mta2.example.com", "2027-03-01",
-	       1804032000);
+	           1804032000);
 	mr_result_list_push(&l, ptr_mismatch("mta2.example.com", "192.0.2.20"));
 	mr_result_list_push(&l, ptr_mismatch("mta3.example.com", "192.0.2.30"));
 	apply(cfg, NULL, MR_UNKNOWN, &l);
@@ -251,7 +250,7 @@ START_TEST(acceptance_expired)
 
 	/* ran out at the end of 2026-11-27, a second before now */
 	add_accept(cfg, "PTR_NAME_MISMATCH", "mta2.example.com", "2026-11-27",
-	       NOW);
+	           NOW);
 	mr_result_list_push(&l, ptr_mismatch("mta2.example.com", "192.0.2.20"));
 	apply(cfg, NULL, MR_UNKNOWN, &l);
 	const struct mr_finding *f = l.v[0]->findings[0];
@@ -271,9 +270,9 @@ START_TEST(accept_targets)
 	/* by the address the finding is about, by the check's target, and
 	   "*" for a code anywhere */
 	add_accept(cfg, "PTR_NAME_MISMATCH", "192.0.2.30", "2027-03-01",
-	       1804032000);
+	           1804032000);
 	add_accept(cfg, "SMTP_GREETING_NAME_MISMATCH", "192.0.2.1:25",
-	       "2027-03-01", 1804032000);
+	           "2027-03-01", 1804032000);
 	add_accept(cfg, "TLS_VERSION_OLD", "*", "2027-03-01", 1804032000);
 	mr_result_list_push(&l, ptr_mismatch("mta3.example.com", "192.0.2.30"));
 	struct mr_result *r = result("a.example", "192.0.2.1:25");

@@ -72,7 +72,8 @@ fx_results(struct mr_result_list *l)
 	    "MX target mx.example.com is a CNAME", 20);
 	r = add(l, "mail.smtp", "mta1.example.com", NULL, "203.0.113.10:25",
 	        MR_WARN, "certificate expires in 20 days", 88.5);
-	struct mr_metric *m = mr_result_add_metric(r, "cert_days_left", 20, "d");
+	struct mr_metric *m =
+		mr_result_add_metric(r, "cert_days_left", 20, "d");
 	mr_metric_set_thresholds(m, "30:", "7:");
 	mr_result_add_metric(r, "handshake_ms", 41.5, "ms");
 	mr_finding_hint(r->findings[0], "renew it");
@@ -941,7 +942,8 @@ with_metrics(struct mr_result_list *l, const char *id, const char *node,
 {
 	struct mr_result *r = add(l, id, node, NULL, target, st, "x", 1);
 	if (!isnan(time)) {
-		struct mr_metric *m = mr_result_add_metric(r, "time", time, "s");
+		struct mr_metric *m =
+			mr_result_add_metric(r, "time", time, "s");
 		mr_metric_set_thresholds(m, "2", "5");
 	}
 	if (!isnan(days)) {
@@ -975,8 +977,8 @@ START_TEST(test_nagios_perfdata)
 	   time; max is the probe timeout; "d" is no Nagios UOM */
 	with_metrics(&l, "mail.smtp", "a.example", "192.0.2.1:25", MR_PASS,
 	             0.04213, 61);
-	with_metrics(&l, "net.port.smtp", "a.example", "192.0.2.1:25",
-	             MR_PASS, 0.0012, NAN);
+	with_metrics(&l, "net.port.smtp", "a.example", "192.0.2.1:25", MR_PASS,
+	             0.0012, NAN);
 	add(&l, "dns.ptr", "a.example", NULL, "a.example", MR_PASS, "ok", 3);
 	char *perf = nagios_perf(&l, &cfg);
 	ck_assert_str_eq(perf, " 'mail.smtp time'=0.042s;2;5;0;5 "
@@ -1005,8 +1007,8 @@ START_TEST(test_nagios_labels_stable)
 
 	with_metrics(&a, "mail.smtp", "a.example", "192.0.2.1:25", MR_PASS,
 	             0.04, 61);
-	with_metrics(&a, "mail.smtp", "a.example", "198.51.100.1:25",
-	             MR_PASS, 0.05, 61);
+	with_metrics(&a, "mail.smtp", "a.example", "198.51.100.1:25", MR_PASS,
+	             0.05, 61);
 	/* the second address stops answering: no time, no certificate */
 	with_metrics(&b, "mail.smtp", "a.example", "192.0.2.1:25", MR_PASS,
 	             0.04, 61);
@@ -1045,8 +1047,8 @@ START_TEST(test_nagios_labels)
 
 	/* several nodes: the node leads; ' and = are not allowed inside a
 	   label; | and newline escaped */
-	with_metrics(&l, "net.port.smtp", "it's=me|\n.example", "t", MR_PASS,
-	             1, NAN);
+	with_metrics(&l, "net.port.smtp", "it's=me|\n.example", "t", MR_PASS, 1,
+	             NAN);
 	with_metrics(&l, "net.port.smtp", "b.example", "t", MR_PASS, 2, NAN);
 	char *perf = nagios_perf(&l, NULL);
 	ck_assert_str_eq(perf, " 'it_s_me\\x7c\\n.example net.port.smtp "
@@ -1071,13 +1073,14 @@ START_TEST(test_nagios_perf_per_node)
 		             0.25, 60 + n);
 		with_metrics(&l, "mail.submission", node, "192.0.2.1:587",
 		             MR_PASS, 0.5, 50 + n);
-		with_metrics(&l, "net.port.smtp", node, "192.0.2.1:25",
-		             MR_PASS, 0.1, NAN);
+		with_metrics(&l, "net.port.smtp", node, "192.0.2.1:25", MR_PASS,
+		             0.1, NAN);
 	}
 	char *perf = nagios_perf(&l, NULL);
-	ck_assert(strncmp(perf, " 'mta00.example.com time'=0.5s;2;5;0; "
-	                        "'mta00.example.com cert_days'=50;30:;7:;0; "
-	                        "'mta01.example.com time'",
+	ck_assert(strncmp(perf,
+	                  " 'mta00.example.com time'=0.5s;2;5;0; "
+	                  "'mta00.example.com cert_days'=50;30:;7:;0; "
+	                  "'mta01.example.com time'",
 	                  strlen(" 'mta00.example.com time'=0.5s;2;5;0; "
 	                         "'mta00.example.com cert_days'=50;30:;7:;"
 	                         "0; 'mta01.example.com time'")) == 0);
@@ -1125,10 +1128,11 @@ START_TEST(test_nagios_budget)
 	ck_assert_ptr_nonnull(strstr(out, "more lines left out to stay "
 	                                  "within Nagios' 8 KiB"));
 	/* the first line names the count and the worst */
-	ck_assert(strncmp(out, "MAILREADY CRITICAL - 20 checks not OK (20 "
-	                       "critical) on 20 of 200 nodes; worst: "
-	                       "node000.example.com dns.ptr: no PTR for "
-	                       "192.0.2.0",
+	ck_assert(strncmp(out,
+	                  "MAILREADY CRITICAL - 20 checks not OK (20 "
+	                  "critical) on 20 of 200 nodes; worst: "
+	                  "node000.example.com dns.ptr: no PTR for "
+	                  "192.0.2.0",
 	                  strlen("MAILREADY CRITICAL - 20 checks not OK (20 "
 	                         "critical) on 20 of 200 nodes; worst: "
 	                         "node000.example.com dns.ptr: no PTR for "
