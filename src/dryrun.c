@@ -46,8 +46,7 @@ on_contact(void *arg, const struct dns_contact *c)
 	fprintf(d->out, "    %s%s%s port %u udp/tcp: %s\n",
 	        c->server->addr.family == AF_INET6 ? "[" : "", as,
 	        c->server->addr.family == AF_INET6 ? "]" : "",
-	        (unsigned)c->server->port,
-	        c->allowed ? "allowed" : c->why);
+	        (unsigned)c->server->port, c->allowed ? "allowed" : c->why);
 }
 
 static void
@@ -108,9 +107,8 @@ item(FILE *out, struct dns_out *d, const struct netpolicy *np,
 }
 
 int
-dryrun_print(FILE *out, const struct mr_config *cfg,
-             const struct netpolicy *np, const struct plan *plan, char *err,
-             size_t errlen)
+dryrun_print(FILE *out, const struct mr_config *cfg, const struct netpolicy *np,
+             const struct plan *plan, char *err, size_t errlen)
 {
 	struct dns_out d = {out, -1, 0, 0};
 

@@ -18,7 +18,7 @@
  * @return 0, or -1 with the reason in err (bad root hints...).
  */
 int dryrun_print(FILE *out, const struct mr_config *cfg,
-                 const struct netpolicy *np, const struct plan *plan,
-                 char *err, size_t errlen);
+                 const struct netpolicy *np, const struct plan *plan, char *err,
+                 size_t errlen);
 
 #endif

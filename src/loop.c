@@ -102,8 +102,6 @@ run_probe_done(struct run *r, struct probe *p, size_t i, struct mr_result *res)
 			p->next->prev = p->prev;
 		r->running--;
 	}
-	if (r->on_progress)
-		r->on_progress(r, r->progress_arg);
 	if (!r->deadline_hit)
 		event_active(r->kick_ev, EV_TIMEOUT, 0);
 }
@@ -151,6 +149,13 @@ run_init(struct run *r, const struct mr_config *cfg, struct netpolicy *np,
 	return 0;
 }
 
+static void
+on_progress_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct run *r = arg;
+	r->on_progress(r, r->progress_arg);
+}
+
 void
 run_execute(struct run *r)
 {
@@ -159,10 +164,49 @@ run_execute(struct run *r)
 	gettimeofday(&r->started, NULL);
 	tv = tv_from_seconds(r->deadline_s);
 	evtimer_add(r->deadline_ev, &tv);
+	if (r->on_progress != NULL) {
+		struct timeval half = {0, 500000};
+		r->progress_ev =
+			event_new(r->base, -1, EV_PERSIST, on_progress_tick, r);
+		event_add(r->progress_ev, &half);
+	}
 	kick(r);
 	if (r->finished < r->plan->n)
 		event_base_dispatch(r->base);
 	event_del(r->deadline_ev);
+	if (r->progress_ev != NULL) {
+		event_free(r->progress_ev);
+		r->progress_ev = NULL;
+		r->on_progress(r, r->progress_arg);
+	}
+}
+
+void
+run_waiting(const struct run *r, char *buf, size_t len)
+{
+	size_t off = 0, shown = 0, more = 0;
+
+	buf[0] = '\0';
+	for (const struct probe *p = r->active; p != NULL; p = p->next) {
+		const struct plan_item *it = &r->plan->items[p->index];
+		const char *who = it->node ? it->node->name : it->domain;
+		const char *what = probe_waiting_for(p);
+		char one[512];
+		int n = snprintf(one, sizeof(one), "%s%s on %s%s%s%s",
+		                 shown ? "; " : "", it->id, who ? who : "?",
+		                 what ? " (" : "", what ? what : "",
+		                 what ? ")" : "");
+		/* Room for " and N more" after the last one shown. */
+		if (more > 0 || n < 0 || off + (size_t)n + 20 >= len) {
+			more++;
+			continue;
+		}
+		memcpy(buf + off, one, (size_t)n + 1);
+		off += (size_t)n;
+		shown++;
+	}
+	if (more > 0)
+		snprintf(buf + off, len - off, " and %zu more", more);
 }
 
 double

@@ -40,9 +40,11 @@ struct run {
 	struct event *kick_ev;
 	struct timeval started;
 	bool deadline_hit;
-	/* Called after each finished check (progress display); may be NULL. */
+	/* Called twice a second while checks run, and once when all are
+	   done (progress display); may be NULL. */
 	void (*on_progress)(const struct run *r, void *arg);
 	void *progress_arg;
+	struct event *progress_ev;
 };
 
 /**
@@ -58,6 +60,13 @@ int run_init(struct run *r, const struct mr_config *cfg, struct netpolicy *np,
  * results[i] holds the result of plan item i.
  */
 void run_execute(struct run *r);
+
+/**
+ * What the run still waits for, for people: "mail.pop3 on
+ * proxy1.example.com (the greeting from 127.0.2.18 port 110); dns.auth on
+ * example.com and 3 more" -- at most len bytes, cut at a check's end.
+ */
+void run_waiting(const struct run *r, char *buf, size_t len);
 
 /** Milliseconds since run_execute started. */
 double run_elapsed_ms(const struct run *r);

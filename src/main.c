@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "build_config.h"
@@ -143,15 +144,38 @@ cmd_report(const struct cli *c)
 	return rc;
 }
 
+/*
+ * On a terminal, a run that takes more than a second says what it still
+ * waits for, on one line of stderr that is cleared at the end.
+ */
 static void
 show_progress(const struct run *r, void *arg)
 {
+	struct winsize ws;
+	char line[1024], waiting[800];
+	int width = 80;
+
 	if (run_elapsed_ms(r) < 1000.0)
 		return;
-	fprintf(stderr, "\rmailready: %zu of %zu checks done", r->finished,
-	        r->plan->n);
-	if (r->finished == r->plan->n)
+	if (r->finished == r->plan->n || r->active == NULL) {
 		fputs("\r\033[K", stderr);
+		return;
+	}
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20)
+		width = ws.ws_col;
+	run_waiting(r, waiting, sizeof(waiting));
+	snprintf(line, sizeof(line),
+	         "mailready: %zu of %zu checks done; waiting for %zu: %s",
+	         r->finished, r->plan->n, r->running, waiting);
+	char *esc = report_escape(line, false);
+	/* One line, or the terminal scrolls at each update. */
+	size_t n = strlen(esc);
+	if (n > (size_t)width - 1)
+		n = (size_t)width - 1;
+	while (n > 0 && ((unsigned char)esc[n] & 0xc0) == 0x80)
+		n--;
+	fprintf(stderr, "\r\033[K%.*s", (int)n, esc);
+	free(esc);
 }
 
 static int

@@ -10,9 +10,16 @@
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
-sh tests/deps.sh
-[ -d build ] || meson setup build >/dev/null
-meson compile -C build >/dev/null
+if [ -z "${MAILREADY_DEMO_NETNS:-}" ]; then
+	# Packages and the build need the machine's network; the lab runs in
+	# a network namespace of its own (a private loopback, nothing else).
+	sh tests/deps.sh
+	[ -d build ] || meson setup build >/dev/null
+	meson compile -C build >/dev/null
+	export MAILREADY_DEMO_NETNS=1
+	exec unshare --net --mount --uts --fork \
+		sh -c 'ip link set lo up && exec "$@"' sh "$0" "$@"
+fi
 
 config=${1:-tests/lab/configs/lab.conf}
 [ $# -gt 0 ] && shift

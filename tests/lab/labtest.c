@@ -189,6 +189,35 @@ mr_exec(struct mr_run *r, const char *const *argv, const char *const *env)
 	spawn(r, full, env);
 }
 
+/* 'a b' -> 'a b' quoted for sh: every ' becomes '\'' */
+static void
+sh_quote(char *buf, size_t len, size_t *off, const char *arg)
+{
+	*off += (size_t)snprintf(buf + *off, len - *off, " '");
+	for (const char *p = arg; *p && *off + 5 < len; p++) {
+		if (*p == '\'')
+			*off += (size_t)snprintf(buf + *off, len - *off,
+			                         "'\\''");
+		else
+			buf[(*off)++] = *p;
+	}
+	*off += (size_t)snprintf(buf + *off, len - *off, "'");
+}
+
+void
+mr_exec_tty(struct mr_run *r, const char *const *argv)
+{
+	char cmd[8192];
+	size_t off = 0;
+
+	sh_quote(cmd, sizeof(cmd), &off, env_or_die("MAILREADY_BIN"));
+	for (size_t i = 0; argv[i]; i++)
+		sh_quote(cmd, sizeof(cmd), &off, argv[i]);
+	/* script(1) of util-linux: a pseudo-terminal for the command. */
+	const char *full[] = {"script", "-qec", cmd, "/dev/null", NULL};
+	spawn(r, full, NULL);
+}
+
 void
 mr_exec_ns(struct mr_run *r, const char *script)
 {

@@ -35,6 +35,12 @@ struct mr_run {
  */
 void mr_exec(struct mr_run *r, const char *const *argv, const char *const *env);
 
+/*
+ * Run the binary on a pseudo-terminal (script(1)), stdout and stderr
+ * together in r->out, as a person at a terminal sees them.
+ */
+void mr_exec_tty(struct mr_run *r, const char *const *argv);
+
 /* Run under `unshare -mnu sh -c SCRIPT` with $MAILREADY as the binary. */
 void mr_exec_ns(struct mr_run *r, const char *script);
 

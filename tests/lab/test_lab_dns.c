@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -219,6 +220,128 @@ END_TEST
 
 /* ------------------------------------------------------------------ */
 /* Resolvers that are blocked, dead or silent */
+
+/* ------------------------------------------------------------------ */
+/* [accept]: a known finding downgraded until its date, then counting
+   again, in check, text, JSON and health across runs */
+
+/* dns-faults.conf with an [accept] section, written into dir. */
+static void
+write_accept_config(const char *dir, const char *path, int days_from_now)
+{
+	char date[16], buf[8192];
+	time_t t = time(NULL) + (time_t)days_from_now * 86400;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%d", &tm);
+	FILE *in = fopen(lab_config("dns-faults.conf"), "r");
+	FILE *out = fopen(path, "w");
+	ck_assert_ptr_nonnull(in);
+	ck_assert_ptr_nonnull(out);
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		fwrite(buf, 1, n, out);
+	fprintf(out,
+	        "\n[accept]\n"
+	        "PTR_MISSING mta2.example.test = %s the provider publishes "
+	        "it next month\n"
+	        "PTR_NAME_MISMATCH 127.0.2.12 = %s ; reverse zone moves\n",
+	        date, date);
+	fclose(in);
+	fclose(out);
+	(void)dir;
+}
+
+START_TEST(accepted_until_expiry)
+{
+	char dir[] = "/tmp/mailready-accept.XXXXXX", conf[300], state[300];
+	struct mr_run r;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(conf, sizeof(conf), "%s/cluster.conf", dir);
+	snprintf(state, sizeof(state), "%s/state.json", dir);
+
+	/* 1: accepted until tomorrow: the PTR checks pass, saying why */
+	write_accept_config(dir, conf, 1);
+	const char *json[] = {"check", "-c",     conf,      "-f",
+	                      "json",  "--only", "dns.ptr", NULL};
+	mr_exec(&r, json, NULL);
+	EXPECT(&r, "mta2.example.test", "dns.ptr", "pass",
+	       "no PTR for 127.0.2.11");
+	EXPECT(&r, "proxy1.example.test", "dns.ptr", "pass",
+	       "PTR for 127.0.2.12 is mail.other.test");
+	json_t *c = mr_find(&r, "mta2.example.test", "dns.ptr", NULL);
+	json_t *f = json_array_get(json_object_get(c, "findings"), 0);
+	json_t *acc = json_object_get(f, "accepted");
+	ck_assert_ptr_nonnull(acc);
+	ck_assert_str_eq(json_string_value(json_object_get(acc, "reason")),
+	                 "the provider publishes it next month");
+	ck_assert(json_is_false(json_object_get(acc, "expired")));
+	ck_assert_str_eq(json_string_value(json_object_get(acc, "found")),
+	                 "fail");
+	c = mr_find(&r, "proxy1.example.test", "dns.ptr", NULL);
+	f = json_array_get(json_object_get(c, "findings"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(
+				 json_object_get(f, "accepted"), "reason")),
+	                 "reverse zone moves");
+	mr_run_free(&r);
+
+	const char *text[] = {"check", "-c",     conf,      "-f",
+	                      "text",  "--only", "dns.ptr", NULL};
+	mr_exec(&r, text, NULL);
+	ck_assert_ptr_nonnull(strstr(r.out, "  accepted  dns.ptr: no PTR for "
+	                                    "127.0.2.11 (NXDOMAIN from "
+	                                    "127.0.0.11) (accepted until "));
+	ck_assert_ptr_nonnull(strstr(r.out, ": the provider publishes it next "
+	                                    "month)"));
+	mr_run_free(&r);
+
+	const char *health[] = {"health", "-c",     conf,      "--state",
+	                        state,    "--only", "dns.ptr", NULL};
+	mr_exec(&r, health, NULL);
+	ck_assert_int_eq(r.exit_code, 2); /* web1 and edge1 still fail */
+	mr_run_free(&r);
+
+	/* 2: the date has passed: the findings count again, and health says
+	   that the acceptance ran out */
+	write_accept_config(dir, conf, -1);
+	mr_exec(&r, json, NULL);
+	EXPECT(&r, "mta2.example.test", "dns.ptr", "fail",
+	       "no PTR for 127.0.2.11");
+	c = mr_find(&r, "mta2.example.test", "dns.ptr", NULL);
+	ck_assert_ptr_nonnull(
+		strstr(json_string_value(json_object_get(c, "message")),
+	               ", expired: the provider publishes it next month)"));
+	f = json_array_get(json_object_get(c, "findings"), 0);
+	ck_assert(json_is_true(
+		json_object_get(json_object_get(f, "accepted"), "expired")));
+	mr_run_free(&r);
+	mr_exec(&r, health, NULL);
+	ck_assert_int_eq(r.exit_code, 2);
+	ck_assert_ptr_nonnull(strstr(r.out, "mta2.example.test dns.ptr "
+	                                    "mta2.example.test: pass -> fail "
+	                                    "[PTR_MISSING]"));
+	ck_assert_ptr_nonnull(strstr(r.out, "the acceptance of PTR_MISSING "
+	                                    "ran out on "));
+	ck_assert_ptr_nonnull(strstr(r.out, "the acceptance of "
+	                                    "PTR_NAME_MISMATCH ran out on "));
+	mr_run_free(&r);
+
+	/* 3: a typo in a code is a config error with the line and a guess */
+	FILE *fp = fopen(conf, "a");
+	fputs("PTR_MISING mta2.example.test = 2030-01-01\n", fp);
+	fclose(fp);
+	mr_exec(&r, json, NULL);
+	ck_assert_int_eq(r.exit_code, 3);
+	ck_assert_ptr_nonnull(strstr(r.err, "cluster.conf:"));
+	ck_assert_ptr_nonnull(strstr(r.err, "did you mean 'PTR_MISSING'?"));
+	mr_run_free(&r);
+
+	unlink(conf);
+	unlink(state);
+	rmdir(dir);
+}
+END_TEST
 
 START_TEST(blocked_by_allow_networks)
 {
@@ -624,6 +747,7 @@ suite(void)
 	tcase_add_test(tc, faults_via_resolvers);
 	tcase_add_test(tc, faults_iterative);
 	tcase_add_test(tc, outputs_and_exit_codes);
+	tcase_add_test(tc, accepted_until_expiry);
 	tcase_add_test(tc, blocked_by_allow_networks);
 	tcase_add_test(tc, blocked_by_environment);
 	tcase_add_test(tc, dead_resolver);

@@ -496,6 +496,42 @@ START_TEST(health_across_runs)
 }
 END_TEST
 
+/*
+ * On a terminal, a run longer than a second says what it still waits for
+ * (the stalling fault servers hold it past a second), then clears the
+ * line; colours too, but not with NO_COLOR.
+ */
+START_TEST(progress_on_a_tty)
+{
+	struct mr_run r;
+	/* stalls of 2 s: the display shows after 1 s, twice a second */
+	const char *argv[] = {"check",
+	                      "-f",
+	                      "text",
+	                      "-c",
+	                      lab_config("mail.conf"),
+	                      "--ca-file",
+	                      ca_file,
+	                      "--only",
+	                      "mail.*",
+	                      "--probe-timeout",
+	                      "2",
+	                      NULL};
+
+	unsetenv("NO_COLOR");
+	mr_exec_tty(&r, argv);
+	ck_assert_msg(strstr(r.out, "checks done; waiting for ") != NULL,
+	              "exit %d, out: %.300s\nerr: %.300s", r.exit_code, r.out,
+	              r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, ": mail.smtp on stall"));
+	/* the progress line is cleared before the report */
+	ck_assert_ptr_nonnull(strstr(r.out, "\r\033[Kmailready check: "));
+	ck_assert_ptr_nonnull(strstr(r.out, "\033[31mFAIL\033[0m"));
+	mr_run_free(&r);
+	setenv("NO_COLOR", "1", 1);
+}
+END_TEST
+
 START_TEST(thresholds_and_perfdata)
 {
 	struct mr_run r;
@@ -588,6 +624,7 @@ suite(void)
 	tcase_add_test(tc, full_lab_run);
 	tcase_add_test(tc, health_across_runs);
 	tcase_add_test(tc, thresholds_and_perfdata);
+	tcase_add_test(tc, progress_on_a_tty);
 	tcase_add_test(tc, timeout_state);
 	suite_add_tcase(s, tc);
 	return s;

@@ -663,6 +663,135 @@ START_TEST(test_text_empty)
 }
 END_TEST
 
+/* Identical problems of a node are one line; different ones are not. */
+START_TEST(test_text_groups)
+{
+	struct mr_result_list l = {0};
+	struct mr_result *r;
+	const char *closed = "203.0.113.5 port 25 (smtp) is closed: "
+			     "connection refused";
+
+	r = add(&l, "net.port.smtp", "m.example", NULL, "203.0.113.5:25",
+	        MR_FAIL, closed, 1);
+	free(r->findings[0]->code);
+	r->findings[0]->code = strdup("PORT_CLOSED");
+	mr_finding_hint(r->findings[0], "start it");
+	r = add(&l, "mail.smtp", "m.example", NULL, "203.0.113.5:25", MR_FAIL,
+	        closed, 1);
+	free(r->findings[0]->code);
+	r->findings[0]->code = strdup("PORT_CLOSED");
+	mr_finding_hint(r->findings[0], "start it");
+	/* the same words on other targets: "N checks" */
+	for (int port = 0; port < 3; port++) {
+		char t[32];
+		snprintf(t, sizeof(t), "[2001:db8::5]:%d", 25 + port);
+		add(&l, port ? "net.port.smtps" : "net.port.smtp", "m.example",
+		    NULL, t, MR_UNKNOWN,
+		    "2001:db8::5 is outside allow_networks", 1);
+	}
+	struct mr_result *nn =
+		mr_result_new("net.internet", "m.example", NULL, "m.example");
+	struct mr_finding *f = mr_result_add(nn, "NOT_ON_NODE", MR_SKIP,
+	                                     "runs only on the node itself");
+	mr_finding_hint(f, "run mailready on m.example");
+	mr_result_list_push(&l, nn);
+	struct report *rep = report_build(NULL, &l, "check", NULL, T0, 1);
+	char *out = render(rep, FMT_TEXT);
+
+	ck_assert_ptr_nonnull(strstr(out, "  FAIL      net.port.smtp, "
+	                                  "mail.smtp 203.0.113.5:25: "
+	                                  "203.0.113.5 port 25 (smtp) is "
+	                                  "closed: connection refused; start "
+	                                  "it\n"));
+	ck_assert_ptr_nonnull(strstr(out,
+	                             "  UNKNOWN   3 checks (net.port.smtp, "
+	                             "net.port.smtps): 2001:db8::5 is "
+	                             "outside allow_networks\n"));
+	/* an on-node check is said once for the report, not per node */
+	ck_assert_ptr_null(strstr(out, "skip      net.internet: runs only"));
+	ck_assert_ptr_nonnull(strstr(out, "  skip      net.internet runs only "
+	                                  "on the node itself: not checked on "
+	                                  "1 node; run mailready there (-v "
+	                                  "lists them)\n"));
+	free(out);
+	report_free(rep);
+	mr_result_list_clear(&l);
+}
+END_TEST
+
+/* On a terminal, lines wrap at its width under their own text. */
+START_TEST(test_text_wrap)
+{
+	struct mr_result_list l = {0};
+	add(&l, "dns.ptr", "m.example", NULL, "m.example", MR_FAIL,
+	    "no PTR for 203.0.113.5 (NXDOMAIN from 203.0.113.53); have the "
+	    "owner of the address publish 5.113.0.203.in-addr.arpa PTR "
+	    "m.example",
+	    1);
+	struct report *rep = report_build(NULL, &l, "check", NULL, T0, 1);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct text_opts o = {.width = 60};
+	ck_assert_int_eq(report_render_text(rep, &o, f), 0);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(buf, "  FAIL      dns.ptr: no PTR for "
+	                                  "203.0.113.5 (NXDOMAIN from\n"
+	                                  "            203.0.113.53); have the "
+	                                  "owner of the address\n"));
+	for (char *line = buf; *line;) {
+		size_t n = strcspn(line, "\n");
+		ck_assert_msg(n <= 60 || memchr(line, ' ', n) == NULL,
+		              "line longer than 60: %.*s", (int)n, line);
+		line += n + (line[n] != '\0');
+	}
+	free(buf);
+	report_free(rep);
+	mr_result_list_clear(&l);
+}
+END_TEST
+
+/* Preflight: an unknown is not ready; accepted findings are shown. */
+START_TEST(test_preflight_ready)
+{
+	struct mr_result_list l = {0};
+	add(&l, "dns.ptr", "a.example", NULL, "a.example", MR_PASS, "ok", 1);
+	add(&l, "dns.ptr", "b.example", NULL, "b.example", MR_WARN, "meh", 1);
+	add(&l, "dns.ptr", "c.example", NULL, "c.example", MR_UNKNOWN,
+	    "not checked: timeout", 1);
+	add(&l, "dns.ptr", "d.example", NULL, "d.example", MR_FAIL, "no PTR",
+	    1);
+	struct mr_result *r = add(&l, "dns.a.outside", "a.example", NULL,
+	                          "a.example", MR_PASS, "PTR is x", 1);
+	r->findings[0]->found = MR_FAIL;
+	r->findings[0]->accepted_until = strdup("2027-03-01");
+	r->findings[0]->accept_reason = strdup("provider");
+	struct report *rep = report_build(NULL, &l, "preflight", NULL, T0, 1);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct text_opts o = {0};
+	ck_assert_int_eq(report_render_preflight(rep, &o, f), 0);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(buf, "a.example: READY\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "  accepted  dns.a.outside: PTR is "
+	                                  "x (accepted until 2027-03-01: "
+	                                  "provider)\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "b.example: READY WITH WARNINGS"));
+	ck_assert_ptr_nonnull(strstr(buf, "c.example: NOT CHECKED FULLY"));
+	ck_assert_ptr_nonnull(strstr(buf, "  unknown   dns.ptr: not checked: "
+	                                  "timeout\n"));
+	ck_assert_ptr_nonnull(strstr(buf,
+	                             "d.example: NOT READY (1 to look "
+	                             "at)\n  fix       dns.ptr: no PTR\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "\n2 of 4 nodes ready to install; 1 "
+	                                  "not ready; 1 not checked fully"));
+	free(buf);
+	report_free(rep);
+	mr_result_list_clear(&l);
+}
+END_TEST
+
 /*
  * JSON
  */
@@ -1254,6 +1383,9 @@ report_suite(void)
 	tcase_add_test(text, test_text_color);
 	tcase_add_test(text, test_text_hostile);
 	tcase_add_test(text, test_text_empty);
+	tcase_add_test(text, test_text_groups);
+	tcase_add_test(text, test_text_wrap);
+	tcase_add_test(text, test_preflight_ready);
 	tcase_add_test(json, test_json_schema);
 	tcase_add_test(json, test_json_groups);
 	tcase_add_test(json, test_json_hostile);
