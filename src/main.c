@@ -135,9 +135,9 @@ cmd_report(const struct cli *c)
 			return usage_error(err);
 		}
 	}
-	struct report *rep =
-		report_build(m.cfg, &m.results, "report", m.vantages,
-	                     m.started_at, m.duration_ms);
+	struct report *rep = report_build(m.cfg, &m.results, "report",
+	                                  strbuf_str(&m.vantages), m.started_at,
+	                                  m.duration_ms);
 	int rc = output_report(c, rep, &m.results);
 	report_free(rep);
 	merge_free(&m);

@@ -14,6 +14,7 @@
 
 #include "names.h"
 #include "report/merge.h"
+#include "strbuf.h"
 #include "xmalloc.h"
 
 static const char *
@@ -191,10 +192,8 @@ note_run(struct merge *m, json_t *doc, const char *vantage, const char *path)
 		m->started_at = t;
 	if (d > m->duration_ms)
 		m->duration_ms = d;
-	char *v = xasprintf("%s%s%s", m->vantages ? m->vantages : "",
-	                    m->vantages ? ", " : "", vantage);
-	free(m->vantages);
-	m->vantages = v;
+	strbuf_sep(&m->vantages, ", ");
+	strbuf_add(&m->vantages, vantage);
 	m->runs = xreallocarray(m->runs, m->nruns + 1, sizeof(*m->runs));
 	m->runs[m->nruns].vantage = xstrdup(vantage);
 	m->runs[m->nruns].path = xstrdup(path);
@@ -265,7 +264,7 @@ merge_free(struct merge *m)
 {
 	mr_result_list_clear(&m->results);
 	mr_config_free(m->cfg);
-	free(m->vantages);
+	strbuf_reset(&m->vantages);
 	for (size_t i = 0; i < m->nruns; i++) {
 		free(m->runs[i].vantage);
 		free(m->runs[i].path);

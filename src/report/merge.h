@@ -11,13 +11,14 @@
 
 #include "mailready/config.h"
 #include "mailready/result.h"
+#include "strbuf.h"
 
 struct merge {
 	struct mr_config *cfg; /* nodes (with roles) and domains seen */
 	struct mr_result_list results;
-	time_t started_at;  /* earliest run */
-	double duration_ms; /* longest run */
-	char *vantages;     /* "mon1, mta1.example.com" */
+	time_t started_at;      /* earliest run */
+	double duration_ms;     /* longest run */
+	struct strbuf vantages; /* "mon1, mta1.example.com" */
 	struct {
 		char *vantage;
 		char *path;

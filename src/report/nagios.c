@@ -13,8 +13,9 @@
  * Perfdata labels come from the plan, not from what this run measured:
  * every planned check with a metric gets its label every run ("U" when
  * there is no value), so graphs keep their history when a check fails.
- * With one node the labels carry no node name (a service per host, -H);
- * with several, the node name leads. A cluster too large for per-check
+ * With one node the labels carry no node name (a service per host, -H,
+ * whatever domains it has); with several, the node name leads; a domain's
+ * labels always carry the domain. A cluster too large for per-check
  * labels within the budget gets one response time and one certificate
  * label per node instead -- decided from the plan, so just as stable.
  *
@@ -231,12 +232,13 @@ static char *
 nagios_perfdata(const struct report *r)
 {
 	struct strbuf b = STRBUF_INIT;
-	bool with_node = r->nnodes + r->ndomains > 1;
 
 	nagios_perf_counts(&b, r);
 	size_t base = b.len;
-	nagios_perf_groups(&b, r, r->nodes, r->nnodes, with_node);
-	nagios_perf_groups(&b, r, r->domains, r->ndomains, with_node);
+	/* A node's labels need its name only beside other nodes; a
+	   domain's always carry it (dns.mx exists for both). */
+	nagios_perf_groups(&b, r, r->nodes, r->nnodes, r->nnodes > 1);
+	nagios_perf_groups(&b, r, r->domains, r->ndomains, true);
 	/* The label set, and so the size, is the plan's: the same choice
 	   every run. */
 	if (b.len - base > NAGIOS_PERF_BUDGET) {

@@ -108,9 +108,26 @@ faults "$T/check.prom" "check -f prometheus"
 grep -Eq '^mailready_domain_status\{domain="example.test"\} [0-3]$' "$T/check.prom" ||
 	fail "check -f prometheus: no mailready_domain_status for example.test"
 
-say "mailready health --prometheus FILE, twice"
-prom=$T/textfile/mailready.prom
-mkdir "$T/textfile"
+say "report -f prometheus merges two vantage points without a repeated series"
+"$BIN" check -f json -c "$LAB_CONFIG" --ca-file "$LAB_CA" --vantage inside \
+	>"$T/inside.json" || true
+"$BIN" check -f json -c "$LAB_CONFIG" --ca-file "$LAB_CA" --vantage outside \
+	>"$T/outside.json" || true
+"$BIN" report -f prometheus "$T/inside.json" "$T/outside.json" \
+	>"$T/merged.prom" 2>"$T/err" && rc=0 || rc=$?
+[ "$rc" = 2 ] || fail "report exited $rc: $(cat "$T/err")"
+validate "$T/merged.prom" "report -f prometheus"
+dups=$(grep -v '^#' "$T/merged.prom" | sed 's/ [^ ]*$//' | sort | uniq -d | head -3)
+[ -z "$dups" ] || fail "report -f prometheus repeats series: $dups"
+grep -q 'vantage="inside"' "$T/merged.prom" && grep -q 'vantage="outside"' "$T/merged.prom" ||
+	fail "report -f prometheus lost a vantage point"
+"$BIN" report -f prometheus "$T/inside.json" "$T/inside.json" \
+	>/dev/null 2>"$T/err" && rc=0 || rc=$?
+[ "$rc" = 3 ] && grep -q "both taken at vantage 'inside'" "$T/err" ||
+	fail "report of one vantage twice: exit $rc: $(cat "$T/err")"
+
+say "mailready health --prometheus FILE into a missing directory, twice"
+prom=$T/textfile/new/mailready.prom
 for run in 1 2; do
 	"$BIN" health -c "$LAB_CONFIG" --ca-file "$LAB_CA" --state "$T/state/state.json" \
 		--prometheus "$prom" >"$T/health$run.out" 2>"$T/err" && rc=0 || rc=$?
@@ -133,6 +150,7 @@ grep -q "first run" "$T/health1.out" ||
 	fail "health run 1 does not say it is the first run: $(head -3 "$T/health1.out")"
 # Nothing written but the two files.
 left=$(find "$T/textfile" "$T/state" -type f | sort | tr '\n' ' ')
+# (the collector's directory was made by health, as the state's was)
 want=$(printf '%s\n' "$prom" "$T/state/state.json" | sort | tr '\n' ' ')
 [ "$left" = "$want" ] || fail "files left: $left (expected $want)"
 say "ok"
