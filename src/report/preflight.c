@@ -40,10 +40,16 @@ group(const struct text_out *t, const struct report_group *g, bool verbose)
 
 	text_colored(t, g->status, name);
 	fprintf(t->out, ": %s", verdict(g->status));
+	free(name);
+	if (!verbose && text_group_is_quiet(g)) {
+		char counts[64] = "";
+		text_counts_of(g, counts, sizeof(counts));
+		fprintf(t->out, " (%s)\n", counts);
+		return;
+	}
 	if (todo > 0)
 		fprintf(t->out, " (%zu to look at)", todo);
 	fputc('\n', t->out);
-	free(name);
 	text_group_body(t, g, preflight_words, verbose);
 }
 

@@ -246,8 +246,38 @@ static const char *const check_words[MR_STATUS_COUNT] = {
 	[MR_WARN] = "WARN", [MR_FAIL] = "FAIL",
 };
 
+bool
+text_group_is_quiet(const struct report_group *g)
+{
+	if (g->status > MR_PASS)
+		return false;
+	for (size_t i = 0; i < g->nchecks; i++)
+		for (size_t k = 0; k < g->checks[i]->nfindings; k++) {
+			const struct mr_finding *f = g->checks[i]->findings[k];
+			if (f->accepted_until != NULL ||
+			    (f->severity == MR_SKIP && !is_not_on_node(f)))
+				return false;
+		}
+	return true;
+}
+
+void
+text_counts_of(const struct report_group *g, char *buf, size_t len)
+{
+	size_t pass = g->counts[MR_PASS], skip = g->counts[MR_SKIP];
+	int n = 0;
+
+	if (pass > 0)
+		n = snprintf(buf, len, "%zu %s", pass,
+		             pass == 1 ? "check passes" : "checks pass");
+	if (skip > 0 && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "%s%zu skipped",
+		         pass ? ", " : "", skip);
+}
+
+/* The group's name, roles and status word, without the newline. */
 static void
-text_group(const struct text_out *t, const struct report_group *g, bool verbose)
+text_group_head(const struct text_out *t, const struct report_group *g)
 {
 	char word[16];
 	char *name = report_escape(g->name, false);
@@ -263,10 +293,40 @@ text_group(const struct text_out *t, const struct report_group *g, bool verbose)
 	for (char *p = word; *p; p++)
 		*p = (char)toupper((unsigned char)*p);
 	text_colored(t, g->status, word);
-	fputc('\n', t->out);
-	text_group_body(t, g, check_words, verbose);
-	fputc('\n', t->out);
 	free(name);
+}
+
+/*
+ * A group with nothing to look at takes one line, and a run of them no
+ * blank lines between: the problems stand out, a large cluster stays a
+ * screen.
+ */
+static void
+text_groups(const struct text_out *t, const struct report_group *v, size_t n,
+            bool verbose)
+{
+	bool after_quiet = false;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct report_group *g = &v[i];
+		bool quiet = !verbose && text_group_is_quiet(g);
+		char counts[64] = "";
+
+		if (after_quiet && !quiet)
+			fputc('\n', t->out);
+		text_group_head(t, g);
+		if (quiet) {
+			text_counts_of(g, counts, sizeof(counts));
+			fprintf(t->out, ": %s\n", counts);
+		} else {
+			fputc('\n', t->out);
+			text_group_body(t, g, check_words, verbose);
+			fputc('\n', t->out);
+		}
+		after_quiet = quiet;
+	}
+	if (after_quiet)
+		fputc('\n', t->out);
 }
 
 int
@@ -278,12 +338,10 @@ report_render_text(const struct report *r, const struct text_opts *o, FILE *out)
 
 	fprintf(out, "mailready %s: %s\n\n", r->mode ? r->mode : "run",
 	        summary);
-	for (size_t i = 0; i < r->nnodes; i++)
-		text_group(&t, &r->nodes[i], o && o->verbose);
+	text_groups(&t, r->nodes, r->nnodes, o && o->verbose);
 	if (r->ndomains > 0)
 		fputs("domains\n\n", out);
-	for (size_t i = 0; i < r->ndomains; i++)
-		text_group(&t, &r->domains[i], o && o->verbose);
+	text_groups(&t, r->domains, r->ndomains, o && o->verbose);
 	if (!(o && o->verbose))
 		text_on_node_note(&t, r);
 	text_colored(&t, r->status, mr_status_nagios(r->status));

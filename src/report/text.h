@@ -32,6 +32,16 @@ void text_group_body(const struct text_out *t, const struct report_group *g,
                      const char *const words[MR_STATUS_COUNT], bool verbose);
 
 /**
+ * Has the group nothing to look at: every check passed or was skipped
+ * for running only on the node itself, nothing accepted? Then one line
+ * says it.
+ */
+bool text_group_is_quiet(const struct report_group *g);
+
+/** "12 checks pass, 1 skipped" (either part left out when 0). */
+void text_counts_of(const struct report_group *g, char *buf, size_t len);
+
+/**
  * The checks that ran nowhere because they run only on the node itself,
  * said once for the report: "net.internet runs only on the node itself:
  * not checked on 25 nodes; ...". Nothing when there are none.

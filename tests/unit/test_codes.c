@@ -90,8 +90,10 @@ START_TEST(man_page_lists_every_code)
 		char name[64];
 		ck_assert_int_eq(sscanf(p + 8, "%63[A-Z0-9_]", name), 1);
 		const struct mr_code_def *c = mr_code_find(name);
-		ck_assert_msg(c != NULL, "mailready(1) lists %s, which is "
-		                         "not a code", name);
+		ck_assert_msg(c != NULL,
+		              "mailready(1) lists %s, which is "
+		              "not a code",
+		              name);
 		/* The text up to the next entry has the meaning. */
 		char *next = strstr(p + 1, "\n.TP\n");
 		char *body = strndup(p, next ? (size_t)(next - p) : strlen(p));
