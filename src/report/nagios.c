@@ -362,7 +362,9 @@ nagios_status_text(const struct report *r)
 	}
 	char *esc = report_escape(text, true);
 	free(text);
-	nagios_cut(esc, NAGIOS_FIRST_MAX);
+	/* "MAILREADY CRITICAL - " counts too. */
+	nagios_cut(esc, NAGIOS_FIRST_MAX - strlen("MAILREADY  - ") -
+	                        strlen(mr_status_nagios(r->status)));
 	return esc;
 }
 

@@ -532,6 +532,65 @@ START_TEST(progress_on_a_tty)
 }
 END_TEST
 
+/* The labels of a perfdata line, "'a'=;'b'=;" in order. */
+static char *
+perf_labels(const char *out)
+{
+	const char *p = strstr(out, " | ");
+	char *labels = calloc(1, strlen(out) + 1);
+	size_t n = 0;
+
+	ck_assert_ptr_nonnull(p);
+	for (p += 3; *p && *p != '\n'; p++) {
+		if (*p != '\'')
+			continue;
+		const char *end = strstr(p + 1, "'=");
+		ck_assert_ptr_nonnull(end);
+		memcpy(labels + n, p, (size_t)(end - p + 2));
+		n += (size_t)(end - p + 2);
+		labels[n++] = ';';
+		p = end + 1;
+	}
+	return labels;
+}
+
+/*
+ * Graph history survives a change of results: the port of mx-closed is
+ * refused in one run and answers (without speaking SMTP) in the next; the
+ * perfdata labels are the same, only the values differ.
+ */
+START_TEST(perfdata_labels_stable)
+{
+	struct mr_run a, b;
+	const char *argv[] = {
+		"check", "-c", lab_config("mail.conf"),  "--ca-file",
+		ca_file, "-H", "mx-closed.example.test", NULL};
+
+	mr_exec(&a, argv, NULL);
+	int lfd = listen_on("127.0.2.56", 25);
+	mr_exec(&b, argv, NULL);
+	close(lfd);
+	ck_assert_int_eq(a.exit_code, 2);
+	ck_assert_int_eq(b.exit_code, 2);
+	char *la = perf_labels(a.out), *lb = perf_labels(b.out);
+	ck_assert_str_eq(la, lb);
+	ck_assert_ptr_nonnull(strstr(la, "'net.port.smtp time'="));
+	ck_assert_ptr_nonnull(strstr(la, "'mail.smtp cert_days'="));
+	/* refused: no time; then connected: a time */
+	ck_assert_ptr_nonnull(
+		strstr(a.out, "'mail.smtp cert_days'=U;30:;7:;0;"));
+	ck_assert_ptr_nonnull(strstr(a.out, "[CRITICAL] mx-closed.example.test "
+	                                    "net.port.smtp, mail.smtp "
+	                                    "127.0.2.56:25: 127.0.2.56 port 25 "
+	                                    "(smtp) is closed"));
+	ck_assert_ptr_null(strstr(b.out, "'net.port.smtp time'=U"));
+	free(la);
+	free(lb);
+	mr_run_free(&a);
+	mr_run_free(&b);
+}
+END_TEST
+
 START_TEST(thresholds_and_perfdata)
 {
 	struct mr_run r;
@@ -625,6 +684,7 @@ suite(void)
 	tcase_add_test(tc, health_across_runs);
 	tcase_add_test(tc, thresholds_and_perfdata);
 	tcase_add_test(tc, progress_on_a_tty);
+	tcase_add_test(tc, perfdata_labels_stable);
 	tcase_add_test(tc, timeout_state);
 	suite_add_tcase(s, tc);
 	return s;
