@@ -97,14 +97,20 @@ probe_elapsed_ms(const struct probe *p)
 }
 
 struct mr_finding *
+probe_addv(struct probe *p, enum mr_code code, enum mr_status severity,
+           const char *fmt, va_list ap)
+{
+	return mr_result_addv(p->result, mr_code_name(code), severity, fmt, ap);
+}
+
+struct mr_finding *
 probe_add(struct probe *p, enum mr_code code, enum mr_status severity,
           const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	struct mr_finding *f = mr_result_addv(p->result, mr_code_name(code),
-	                                      severity, fmt, ap);
+	struct mr_finding *f = probe_addv(p, code, severity, fmt, ap);
 	va_end(ap);
 	return f;
 }

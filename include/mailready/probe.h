@@ -12,6 +12,7 @@
 #ifndef MAILREADY_PROBE_H
 #define MAILREADY_PROBE_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -69,6 +70,11 @@ void probe_waiting(struct probe *p, const char *fmt, ...)
 struct mr_finding *probe_add(struct probe *p, enum mr_code code,
                              enum mr_status severity, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+
+/** probe_add() for helpers that take a format of their own. */
+struct mr_finding *probe_addv(struct probe *p, enum mr_code code,
+                              enum mr_status severity, const char *fmt,
+                              va_list ap) __attribute__((format(printf, 4, 0)));
 
 /**
  * End the probe with the findings recorded. Must be the probe's last

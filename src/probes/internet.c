@@ -57,13 +57,11 @@ target_done(struct target_run *tr, enum mr_code code, enum mr_status st,
             const char *fmt, ...)
 {
 	va_list ap;
-	char msg[512];
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	struct mr_finding *f = probe_addv(tr->p, code, st, fmt, ap);
 	va_end(ap);
 	tr->done = true;
-	struct mr_finding *f = probe_add(tr->p, code, st, "%s", msg);
 	mr_finding_set_text(f, "target", tr->t->host);
 	mr_finding_set_int(f, "port", tr->t->port);
 	return f;

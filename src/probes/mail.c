@@ -65,12 +65,11 @@ mail_add(struct mail_session *m, enum mr_code code, enum mr_status severity,
          const char *fmt, ...)
 {
 	va_list ap;
-	char buf[1024];
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	struct mr_finding *f = probe_addv(m->p, code, severity, fmt, ap);
 	va_end(ap);
-	return probe_add(m->p, code, severity, "%s", buf);
+	return f;
 }
 
 void
@@ -78,12 +77,10 @@ mail_fail(struct mail_session *m, enum mr_code code, const char *hint,
           const char *fmt, ...)
 {
 	va_list ap;
-	char buf[1024];
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	struct mr_finding *f = probe_addv(m->p, code, MR_FAIL, fmt, ap);
 	va_end(ap);
-	struct mr_finding *f = probe_add(m->p, code, MR_FAIL, "%s", buf);
 	if (hint != NULL)
 		mr_finding_hint(f, "%s", hint);
 	finish_probe(m);
