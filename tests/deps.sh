@@ -11,11 +11,15 @@ LAB="nsd unbound ldnsutils dnsutils iproute2 procps util-linux openssl postfix
 # man page tools
 ENGINES="nagios4-core icinga2-bin prometheus mandoc man-db groff-base"
 TOOLS="clang-format python3-jsonschema strace"
+# third-party servers of the interop suites (tests/interop) that install
+# beside Postfix and Dovecot; those that conflict with them are fetched as
+# .deb files below and unpacked by their suites
+INTEROP="nginx libnginx-mod-mail haproxy"
 if [ "${MAILREADY_SKIP_APT:-}" = 1 ]; then
 	exit 0
 fi
 missing=
-for p in $BUILD $LAB $ENGINES $TOOLS; do
+for p in $BUILD $LAB $ENGINES $TOOLS $INTEROP; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		missing="$missing $p"
 done
