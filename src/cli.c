@@ -39,6 +39,9 @@ enum {
 	OPT_REMIND,
 	OPT_DRY_RUN,
 	OPT_CODES,
+	OPT_PROFILE_DIR,
+	OPT_INSTALLED,
+	OPT_GREETING_TIMEOUT,
 };
 
 static const struct option long_opts[] = {
@@ -73,6 +76,10 @@ static const struct option long_opts[] = {
 	{"remind", required_argument, NULL, OPT_REMIND},
 	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
 	{"codes", no_argument, NULL, OPT_CODES},
+	{"address", required_argument, NULL, 'I'},
+	{"profile-dir", required_argument, NULL, OPT_PROFILE_DIR},
+	{"installed", no_argument, NULL, OPT_INSTALLED},
+	{"greeting-timeout", required_argument, NULL, OPT_GREETING_TIMEOUT},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -111,6 +118,9 @@ cli_usage(FILE *out)
 	      "    critical threshold instead (see -c below).\n"
 	      " -H, --host FQDN\n"
 	      "    Check only this node (added when not in the cluster file).\n"
+	      " -I, --address ADDR\n"
+	      "    Connect to this address for the -H node's ports (Nagios:\n"
+	      "    -H $HOSTNAME$ -I $HOSTADDRESS$); repeatable.\n"
 	      " -r, --role ROLE[,ROLE]\n"
 	      "    Roles of the -H node (repeatable).\n"
 	      " --public ADDR, --internal ADDR\n"
@@ -119,6 +129,8 @@ cli_usage(FILE *out)
 	      "    Mail domain to check (repeatable).\n"
 	      " --profile NAME|FILE\n"
 	      "    Role profile: carbonio, mail, or a file.\n"
+	      " --profile-dir DIR\n"
+	      "    Where named profiles are (default: the installed ones).\n"
 	      " --inside-resolver system|ADDR[,ADDR]\n"
 	      " --outside-resolver iterate|system|ADDR[,ADDR]\n"
 	      " --root-hints FILE, --ca-file FILE\n"
@@ -134,11 +146,16 @@ cli_usage(FILE *out)
 	      "    or fewer, critical at 7 or fewer (each keeps the other's value\n"
 	      "    from the config: cert_warn_days, cert_crit_days).\n"
 	      " -t, --timeout SECONDS\n"
-	      "    Deadline of the whole run (default 10).\n"
+	      "    Deadline of the whole run (default 20); no step outlasts it.\n"
 	      " --timeout-state ok|warning|critical|unknown\n"
 	      "    Status of checks the deadline cuts short (default unknown).\n"
 	      " --probe-timeout SECONDS\n"
 	      "    Timeout of each step of a check (default 5).\n"
+	      " --greeting-timeout SECONDS\n"
+	      "    How long a greeting may take: greet pauses are normal on\n"
+	      "    port 25 (default 12).\n"
+	      " --installed\n"
+	      "    preflight: the node is installed; its services must answer.\n"
 	      " --parallel N\n"
 	      "    Checks running at once (default 64).\n"
 	      " -f, --format text|json|nagios|prometheus\n"
@@ -281,6 +298,7 @@ parse_timeout_state(struct cli *c, const char *arg, char *err, size_t errlen)
 	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
 		if (strcasecmp(arg, states[i].name) == 0) {
 			c->timeout_state = states[i].st;
+			c->timeout_state_given = true;
 			return 0;
 		}
 	}
@@ -359,6 +377,18 @@ parse_option(int opt, const char *arg, struct cli *c, char *err, size_t errlen)
 	case 'H':
 		c->host = arg;
 		break;
+	case 'I':
+		strv_push_list(&c->addresses, arg);
+		break;
+	case OPT_PROFILE_DIR:
+		c->profile_dir = arg;
+		break;
+	case OPT_INSTALLED:
+		c->installed = true;
+		break;
+	case OPT_GREETING_TIMEOUT:
+		return parse_seconds("--greeting-timeout", arg,
+		                     &c->greeting_timeout_s, err, errlen);
 	case 'r':
 		strv_push_list(&c->roles, arg);
 		break;
@@ -470,7 +500,7 @@ cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 	c->timeout_state = MR_UNKNOWN;
 	opterr = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, ":c:H:r:d:t:f:w:vhV", long_opts,
+	while ((opt = getopt_long(argc, argv, ":c:H:I:r:d:t:f:w:vhV", long_opts,
 	                          NULL)) != -1) {
 		if (opt == '?') {
 			snprintf(err, errlen, "unknown option '%s'",
@@ -511,10 +541,20 @@ cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 		snprintf(err, errlen, "report needs one or more JSON files");
 		return -1;
 	}
-	if (c->host == NULL && (c->roles.n || c->publics.n || c->internals.n)) {
+	if (c->host == NULL &&
+	    (c->roles.n || c->publics.n || c->internals.n || c->addresses.n)) {
 		snprintf(err, errlen,
-		         "--role, --public and --internal describe the -H node;"
-		         " give -H FQDN");
+		         "--role, --public, --internal and -I describe the -H "
+		         "node; give -H FQDN");
+		return -1;
+	}
+	struct mr_addr a;
+	if (c->host != NULL && mr_addr_parse(c->host, &a) == 0) {
+		snprintf(err, errlen,
+		         "-H takes the node's FQDN, not the address %s: give "
+		         "the name with -H and the address with -I (Nagios: "
+		         "-H $HOSTNAME$ -I $HOSTADDRESS$)",
+		         c->host);
 		return -1;
 	}
 	return 0;
@@ -582,18 +622,18 @@ apply_host(const struct cli *c, struct mr_config *cfg, char *err, size_t errlen)
 		              "--internal", err, errlen) < 0)
 			return -1;
 	}
+	if (c->addresses.n) {
+		n->nconnect = 0;
+		if (add_addrs(&c->addresses, &n->connect_addrs, &n->nconnect,
+		              "-I", err, errlen) < 0)
+			return -1;
+	}
 	/* Move the node to the front and drop the others. */
 	struct mr_node keep = *n;
 	for (size_t i = 0; i < cfg->nnodes; i++) {
 		struct mr_node *o = &cfg->nodes[i];
-		if (o == n)
-			continue;
-		free(o->name);
-		for (size_t k = 0; k < o->nroles; k++)
-			free(o->roles[k]);
-		free(o->roles);
-		free(o->public_addrs);
-		free(o->internal_addrs);
+		if (o != n)
+			mr_node_clear(o);
 	}
 	cfg->nodes[0] = keep;
 	cfg->nnodes = 1;
@@ -701,6 +741,13 @@ cli_apply(const struct cli *c, struct mr_config *cfg, char *err, size_t errlen)
 		cfg->timeout_s = c->timeout_s;
 	if (c->probe_timeout_s > 0)
 		cfg->probe_timeout_s = c->probe_timeout_s;
+	if (c->greeting_timeout_s > 0)
+		cfg->greeting_timeout_s = c->greeting_timeout_s;
+	/* No step outlasts the whole run. */
+	if (cfg->probe_timeout_s > cfg->timeout_s)
+		cfg->probe_timeout_s = cfg->timeout_s;
+	if (cfg->greeting_timeout_s > cfg->timeout_s)
+		cfg->greeting_timeout_s = cfg->timeout_s;
 	if (c->host && apply_host(c, cfg, err, errlen) < 0)
 		return -1;
 	if (c->domains.n)
@@ -714,6 +761,7 @@ cli_free(struct cli *c)
 	strv_free(&c->roles);
 	strv_free(&c->publics);
 	strv_free(&c->internals);
+	strv_free(&c->addresses);
 	strv_free(&c->domains);
 	strv_free(&c->only);
 	strv_free(&c->skip);

@@ -44,6 +44,7 @@ struct cli {
 	struct strv roles;
 	struct strv publics;
 	struct strv internals;
+	struct strv addresses; /* -I: where the -H node's ports are reached */
 	struct strv domains;
 	const char *profile;
 	const char *inside;
@@ -53,9 +54,12 @@ struct cli {
 	const char *allow_nets;
 	const char *public_nets;
 	const char *self;
-	const char *vantage;    /* names this run in merged reports */
-	double timeout_s;       /* 0: not given */
-	double probe_timeout_s; /* 0: not given */
+	const char *vantage;       /* names this run in merged reports */
+	double timeout_s;          /* 0: not given */
+	double probe_timeout_s;    /* 0: not given */
+	double greeting_timeout_s; /* 0: not given */
+	const char *profile_dir;   /* --profile-dir */
+	bool installed;            /* preflight --installed */
 	unsigned parallel;
 	enum cli_format format;
 	bool format_given;
@@ -64,6 +68,7 @@ struct cli {
 	struct thresholds thresholds; /* -w / -c */
 	bool have_thresholds;
 	enum mr_status timeout_state;
+	bool timeout_state_given;
 	const char *state_path;      /* health --state */
 	const char *prometheus_path; /* --prometheus */
 	bool syslog;                 /* health --syslog */

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "mailready/codes.h"
 #include "inisrc.h"
@@ -75,8 +77,11 @@ mr_config_new_default(void)
 	c->public_default = true;
 	if (mr_cidr_list_parse("any", &c->allow_networks, err, sizeof(err)) < 0)
 		fatalx("default allow_networks: %s", err);
-	c->timeout_s = 10;
+	/* Room for a greet pause (postscreen waits 6 s, Exim setups 7 s)
+	   inside the deadline; a healthy run takes a fraction of it. */
+	c->timeout_s = 20;
 	c->probe_timeout_s = 5;
+	c->greeting_timeout_s = 12;
 	c->cert_warn_days = 30;
 	c->cert_crit_days = 7;
 	return c;
@@ -110,13 +115,16 @@ free_accepts(struct mr_accept *v, size_t n)
 	free(v);
 }
 
-static void
-free_node(struct mr_node *n)
+void
+mr_node_clear(struct mr_node *n)
 {
 	free(n->name);
 	free_strv(n->roles, n->nroles);
 	free(n->public_addrs);
 	free(n->internal_addrs);
+	free(n->connect_addrs);
+	free_strv(n->tls_names, n->ntls_names);
+	memset(n, 0, sizeof(*n));
 }
 
 void
@@ -135,9 +143,16 @@ mr_config_free(struct mr_config *c)
 	mr_cidr_list_free(&c->public_networks);
 	mr_cidr_list_free(&c->allow_networks);
 	for (size_t i = 0; i < c->nnodes; i++)
-		free_node(&c->nodes[i]);
+		mr_node_clear(&c->nodes[i]);
 	free(c->nodes);
 	free_accepts(c->accepts, c->naccepts);
+	free_strv(c->tls_names, c->ntls_names);
+	free(c->login_file);
+	free(c->login_user);
+	if (c->login_password != NULL) {
+		explicit_bzero(c->login_password, strlen(c->login_password));
+		free(c->login_password);
+	}
 	free(c);
 }
 
@@ -673,6 +688,133 @@ set_probe_timeout(void *user, const char *v, bool cont)
 }
 
 static bool
+set_greeting_timeout(void *user, const char *v, bool cont)
+{
+	struct cfg_parser *ps = user;
+
+	(void)cont;
+	return set_seconds(ps, v, &ps->cfg->greeting_timeout_s);
+}
+
+/* Host names, "*.example.com" wildcards among them. */
+static bool
+set_tls_names(void *user, const char *v, bool cont)
+{
+	struct cfg_parser *ps = user;
+	struct mr_config *c = ps->cfg;
+	bool in_node = ps->cur->sec != NULL && ps->cur->sec->id == SEC_NODE;
+	char ***list = in_node ? &c->nodes[ps->node].tls_names : &c->tls_names;
+	size_t *n = in_node ? &c->nodes[ps->node].ntls_names : &c->ntls_names;
+	const char *p = v;
+	char *item;
+
+	(void)cont;
+	while ((item = ini_next_item(&p)) != NULL) {
+		char *name = name_normalize(item);
+		const char *host =
+			strncmp(name, "*.", 2) == 0 ? name + 2 : name;
+		if (!valid_domain(host)) {
+			bad(ps,
+			    "'%s' is not a host name (or *.domain wildcard) "
+			    "a certificate can carry",
+			    item);
+			free(item);
+			free(name);
+			return false;
+		}
+		free(item);
+		*list = xreallocarray(*list, *n + 1, sizeof(**list));
+		(*list)[(*n)++] = name;
+	}
+	return true;
+}
+
+/*
+ * The test account: "user = NAME" and "password = SECRET" lines ('#'
+ * comments). Read here so that a bad file is an error of its config line;
+ * the secret itself never appears in a message.
+ */
+static bool
+read_login_file(struct cfg_parser *ps, const char *path)
+{
+	struct mr_config *c = ps->cfg;
+	struct stat sb;
+	char line[1024];
+	int lineno = 0;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		return bad(ps, "%s: %s", path, strerror(errno));
+	if (fstat(fileno(f), &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		fclose(f);
+		return bad(ps, "%s is not a regular file", path);
+	}
+	/* Credentials others can read are credentials others have. */
+	if ((sb.st_mode & 077) != 0 || sb.st_uid != geteuid()) {
+		fclose(f);
+		return bad(ps,
+		           "%s holds a password and must be readable by its "
+		           "owner only (mode %04o, owner uid %u); chmod 600 it "
+		           "and chown it to the user that runs mailready",
+		           path, (unsigned)(sb.st_mode & 07777),
+		           (unsigned)sb.st_uid);
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		lineno++;
+		line[strcspn(line, "\r\n")] = '\0';
+		char *k = line + strspn(line, " \t");
+		if (*k == '#' || *k == ';' || *k == '\0')
+			continue;
+		char *eq = strchr(k, '=');
+		if (eq == NULL) {
+			fclose(f);
+			return bad(ps,
+			           "%s:%d: expected 'user = NAME' or "
+			           "'password = SECRET'",
+			           path, lineno);
+		}
+		char *ke = eq;
+		while (ke > k && (ke[-1] == ' ' || ke[-1] == '\t'))
+			ke--;
+		*ke = '\0';
+		char *val = eq + 1 + strspn(eq + 1, " \t");
+		size_t vl = strlen(val);
+		while (vl > 0 && (val[vl - 1] == ' ' || val[vl - 1] == '\t'))
+			val[--vl] = '\0';
+		if (strcmp(k, "user") == 0) {
+			free(c->login_user);
+			c->login_user = xstrdup(val);
+		} else if (strcmp(k, "password") == 0) {
+			free(c->login_password);
+			c->login_password = xstrdup(val);
+		} else {
+			fclose(f);
+			return bad(ps,
+			           "%s:%d: unknown key '%s' (user, password)",
+			           path, lineno, k);
+		}
+	}
+	fclose(f);
+	if (c->login_user == NULL || c->login_password == NULL ||
+	    c->login_user[0] == '\0')
+		return bad(ps,
+		           "%s needs both 'user = NAME' and 'password = "
+		           "SECRET'",
+		           path);
+	return true;
+}
+
+static bool
+set_login_file(void *user, const char *v, bool cont)
+{
+	struct cfg_parser *ps = user;
+
+	(void)cont;
+	set_str(&ps->cfg->login_file, resolve_path(ps, v));
+	return read_login_file(ps, ps->cfg->login_file);
+}
+
+static bool
 set_days(struct cfg_parser *ps, const char *v, int *out)
 {
 	char *end;
@@ -1143,10 +1285,13 @@ static const struct ini_key cfg_keys[] = {
 	{"probe_timeout", set_probe_timeout, SEC_CLUSTER, false},
 	{"cert_warn_days", set_warn_days, SEC_CLUSTER, false},
 	{"cert_crit_days", set_crit_days, SEC_CLUSTER, false},
+	{"greeting_timeout", set_greeting_timeout, SEC_CLUSTER, false},
+	{"login_file", set_login_file, SEC_CLUSTER, false},
 	{"file", set_accept_file, SEC_ACCEPT, false},
 	{"roles", set_roles, SEC_NODE, true},
 	{"public", set_public, SEC_NODE, true},
 	{"internal", set_internal, SEC_NODE, true},
+	{"tls_names", set_tls_names, SEC_CLUSTER | SEC_NODE, true},
 	{NULL, NULL, 0, false},
 };
 
@@ -1226,9 +1371,11 @@ cfg_finish(struct cfg_parser *ps)
 			"cert_warn_days (%d); a certificate must "
 			"turn warning before it turns critical",
 			c->cert_crit_days, c->cert_warn_days);
-	/* One probe cannot outlast the whole run. */
+	/* No step outlasts the whole run. */
 	if (c->probe_timeout_s > c->timeout_s)
 		c->probe_timeout_s = c->timeout_s;
+	if (c->greeting_timeout_s > c->timeout_s)
+		c->greeting_timeout_s = c->timeout_s;
 	return true;
 }
 

@@ -210,6 +210,24 @@ run_waiting(const struct run *r, char *buf, size_t len)
 }
 
 double
+run_step_timeout(const struct run *r, double want_s)
+{
+	/* A margin, so that the step's own timer fires first. */
+	double left = r->deadline_s - run_elapsed_ms(r) / 1000.0 - 0.05;
+
+	if (want_s > left)
+		want_s = left;
+	return want_s > 0.01 ? want_s : 0.01;
+}
+
+double
+run_connect_timeout(const struct run *r)
+{
+	/* Leave the probe time to report a filtered port as such. */
+	return run_step_timeout(r, r->probe_timeout_s * 0.8);
+}
+
+double
 run_elapsed_ms(const struct run *r)
 {
 	return ms_since(&r->started);

@@ -68,6 +68,16 @@ void run_execute(struct run *r);
  */
 void run_waiting(const struct run *r, char *buf, size_t len);
 
+/**
+ * A step's timeout within what is left of the run: want, or less so that
+ * the step times out (and says so) just before the run's deadline would
+ * cut it short. Never below 10 ms.
+ */
+double run_step_timeout(const struct run *r, double want_s);
+
+/** The connect timeout every check uses (within the run, as above). */
+double run_connect_timeout(const struct run *r);
+
 /** Milliseconds since run_execute started. */
 double run_elapsed_ms(const struct run *r);
 

@@ -188,6 +188,8 @@ run_checks(const struct cli *c, struct mr_config *cfg, const char *host)
 	struct mr_result_list results = {0};
 	int rc = MR_EXIT_USAGE;
 
+	if (c->profile_dir != NULL)
+		profile_set_dir(c->profile_dir);
 	struct profile *prof = profile_load(cfg->profile, err, sizeof(err));
 	if (prof == NULL)
 		return usage_error(err);
@@ -211,6 +213,7 @@ run_checks(const struct cli *c, struct mr_config *cfg, const char *host)
 		.nonly = c->only.n,
 		.skip = c->skip.v,
 		.nskip = c->skip.n,
+		.installed = c->installed,
 	};
 	if (plan_build(cfg, prof, &po, &plan, err, sizeof(err)) < 0) {
 		usage_error(err);
@@ -236,7 +239,8 @@ run_checks(const struct cli *c, struct mr_config *cfg, const char *host)
 	run_take_results(&run, &results);
 	run_free(&run);
 	struct policy pol;
-	policy_init(&pol, cfg, &c->thresholds, c->timeout_state);
+	policy_init(&pol, cfg, &c->thresholds, c->timeout_state,
+	            c->timeout_state_given);
 	policy_apply(&pol, &results);
 
 	struct report *rep =

@@ -249,6 +249,8 @@ add_port_item(struct plan *out, const struct plan_opts *o,
 	const struct service_def *sd = service_find(pp->service);
 
 	it.implicit_tls = sd != NULL && sd->implicit_tls;
+	it.before_install = self && o->mode == MODE_PREFLIGHT &&
+	                    !o->installed && strncmp(id, "host.port.", 10) != 0;
 	if (a != NULL)
 		it.addr = *a;
 	push(out, o, &it);
@@ -257,8 +259,8 @@ add_port_item(struct plan *out, const struct plan_opts *o,
 /*
  * External ports are probed on the public addresses, or the internal
  * ones when the node has none (a lab, or a NAT in front); internal ports
- * on the internal addresses. No address at all: the probe resolves the
- * node's name.
+ * on the internal addresses; every port on the -I addresses when given.
+ * No address at all: the probe resolves the node's name.
  */
 static void
 add_port_items(struct plan *out, const struct plan_opts *o,
@@ -269,7 +271,10 @@ add_port_items(struct plan *out, const struct plan_opts *o,
 	const struct mr_addr *v = n->internal_addrs;
 	size_t count = n->ninternal;
 
-	if (pp->external && n->npublic > 0) {
+	if (n->nconnect > 0) {
+		v = n->connect_addrs;
+		count = n->nconnect;
+	} else if (pp->external && n->npublic > 0) {
 		v = n->public_addrs;
 		count = n->npublic;
 	}

@@ -31,6 +31,8 @@ struct plan_opts {
 	size_t nonly;
 	char **skip; /* check id globs to leave out */
 	size_t nskip;
+	bool installed; /* preflight --installed: the self node's services
+	                   must answer */
 };
 
 struct plan_item {
@@ -43,11 +45,14 @@ struct plan_item {
 	uint16_t port;              /* port checks; else 0 */
 	bool external;              /* port checks: public side */
 	bool implicit_tls;          /* port checks: TLS first (services.h) */
-	bool has_addr;              /* addr below is set */
-	struct mr_addr addr;        /* port checks: the address probed */
-	bool self;                  /* runs on the node itself */
-	char *skip_reason;          /* set: not run, result is skip */
-	enum mr_code skip_code;     /* the skip's finding code */
+	/* Preflight on the node before its install: the service is not
+	   expected to answer unless something already listens there. */
+	bool before_install;
+	bool has_addr;          /* addr below is set */
+	struct mr_addr addr;    /* port checks: the address probed */
+	bool self;              /* runs on the node itself */
+	char *skip_reason;      /* set: not run, result is skip */
+	enum mr_code skip_code; /* the skip's finding code */
 };
 
 struct plan {

@@ -14,7 +14,8 @@
 
 void
 policy_init(struct policy *pol, const struct mr_config *cfg,
-            const struct thresholds *t, enum mr_status timeout_state)
+            const struct thresholds *t, enum mr_status timeout_state,
+            bool timeout_state_given)
 {
 	memset(pol, 0, sizeof(*pol));
 	pol->t = t;
@@ -25,6 +26,7 @@ policy_init(struct policy *pol, const struct mr_config *cfg,
 	if (t != NULL && t->cert_crit_days >= 0)
 		pol->cert_crit_days = t->cert_crit_days;
 	pol->timeout_state = timeout_state;
+	pol->timeout_state_given = timeout_state_given;
 	pol->accepts = cfg->accepts;
 	pol->naccepts = cfg->naccepts;
 	/* "30:": alert below; the guidelines' form for "fewer is worse". */
@@ -57,7 +59,9 @@ apply_timeout_state(const struct policy *pol, struct mr_result *r)
 	for (size_t i = 0; i < r->nfindings; i++) {
 		struct mr_finding *f = r->findings[i];
 		if (strcmp(f->code, mr_code_name(CODE_TIMEOUT)) == 0 ||
-		    strcmp(f->code, mr_code_name(CODE_DEADLINE)) == 0)
+		    strcmp(f->code, mr_code_name(CODE_DEADLINE)) == 0 ||
+		    (pol->timeout_state_given &&
+		     strcmp(f->code, mr_code_name(CODE_SERVER_STALLS)) == 0))
 			f->severity = pol->timeout_state;
 	}
 }

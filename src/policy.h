@@ -29,6 +29,9 @@ struct policy {
 	int cert_warn_days;           /* -1: no warning threshold */
 	int cert_crit_days;           /* -1: no critical threshold */
 	enum mr_status timeout_state; /* --timeout-state; unknown by default */
+	/* Given on the command line: also the state of a server that
+	   accepted the connection and then stalled (failed otherwise). */
+	bool timeout_state_given;
 	const struct mr_accept *accepts;
 	size_t naccepts;
 	time_t now; /* for acceptance dates; 0 means time(NULL) */
@@ -43,7 +46,8 @@ struct policy {
  * other level's value), and the config's [accept] entries.
  */
 void policy_init(struct policy *pol, const struct mr_config *cfg,
-                 const struct thresholds *t, enum mr_status timeout_state);
+                 const struct thresholds *t, enum mr_status timeout_state,
+                 bool timeout_state_given);
 
 /**
  * The perfdata warn and crit ranges of a metric ("time" or

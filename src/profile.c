@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "build_config.h"
 #include "catalog.h"
@@ -590,12 +591,35 @@ load(const char *path, FILE *fp, const char *text, char *err, size_t errlen)
 
 /* ------------------------------------------------------------ interface */
 
+static const char *profile_dir_given;
+
+void
+profile_set_dir(const char *dir)
+{
+	profile_dir_given = dir;
+}
+
+static bool
+is_dir(const char *d)
+{
+	struct stat sb;
+	return stat(d, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
 const char *
 profile_dir(void)
 {
 	const char *d = getenv(PROFILE_DIR_ENV);
 
-	return d != NULL && *d != '\0' ? d : MAILREADY_PROFILE_DIR;
+	if (d != NULL && *d != '\0')
+		return d;
+	if (profile_dir_given != NULL)
+		return profile_dir_given;
+	/* Not installed: the binary of a build tree uses its sources'. */
+	if (!is_dir(MAILREADY_PROFILE_DIR) &&
+	    is_dir(MAILREADY_SOURCE_PROFILE_DIR))
+		return MAILREADY_SOURCE_PROFILE_DIR;
+	return MAILREADY_PROFILE_DIR;
 }
 
 struct profile *
@@ -617,11 +641,15 @@ profile_load(const char *name_or_path, char *err, size_t errlen)
 	             : xstrdup(name_or_path);
 	fp = fopen(path, "r");
 	if (fp == NULL) {
-		if (named)
-			snprintf(err, errlen, "profile '%s' %s: %s: %s",
-			         name_or_path,
-			         errno == ENOENT ? "not found" : "unreadable",
-			         path, strerror(errno));
+		if (named && errno == ENOENT)
+			snprintf(err, errlen,
+			         "profile '%s' not found: %s: %s (install "
+			         "mailready, or give --profile-dir DIR or "
+			         "MAILREADY_PROFILE_DIR)",
+			         name_or_path, path, strerror(errno));
+		else if (named)
+			snprintf(err, errlen, "profile '%s' unreadable: %s: %s",
+			         name_or_path, path, strerror(errno));
 		else
 			snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		free(path);

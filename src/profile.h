@@ -78,7 +78,14 @@ const char *profile_role_suggest(const struct profile *p, const char *name);
 /** The role names of p, "mta, proxy, ..." ("none" without any), cut to len. */
 void profile_role_names(const struct profile *p, char *buf, size_t len);
 
-/** The directory profiles are read from. */
+/**
+ * The directory profiles are read from: MAILREADY_PROFILE_DIR, else the
+ * one of --profile-dir, else the installed one, else (a binary run from
+ * its build tree) the source tree's checks/profiles.
+ */
 const char *profile_dir(void);
+
+/** --profile-dir: where named profiles are (kept, not copied). */
+void profile_set_dir(const char *dir);
 
 #endif

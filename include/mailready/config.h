@@ -60,6 +60,14 @@ struct mr_node {
 	size_t npublic;
 	struct mr_addr *internal_addrs;
 	size_t ninternal;
+	/* -I/--address: where the service checks connect, whatever the
+	   declared addresses (a monitor's $HOSTADDRESS$); none: declared. */
+	struct mr_addr *connect_addrs;
+	size_t nconnect;
+	/* Names its certificates may carry besides the FQDN (a proxy's
+	   service name, a wildcard), on top of the cluster's. */
+	char **tls_names;
+	size_t ntls_names;
 	int line; /* line of the [node ...] header, for messages */
 };
 
@@ -80,6 +88,16 @@ struct mr_config {
 	struct mr_cidr_list allow_networks;  /* "any" is 0.0.0.0/0 and ::/0 */
 	double timeout_s;                    /* global deadline */
 	double probe_timeout_s;              /* one probe; <= timeout_s */
+	/* The wait for a greeting, which greet pauses make long
+	   (postscreen_greet_wait 6 s); <= timeout_s. */
+	double greeting_timeout_s;
+	char **tls_names; /* names every node's certificate may carry */
+	size_t ntls_names;
+	/* The opt-in test account for logins through the services
+	   (login_file, mode 0600); NULL when not configured. Never shown. */
+	char *login_file;
+	char *login_user;
+	char *login_password;
 	int cert_warn_days;
 	int cert_crit_days;
 	struct mr_node *nodes;
@@ -115,6 +133,9 @@ struct mr_node *mr_config_node(const struct mr_config *c, const char *name);
  * @return the new node, or NULL if the name exists already.
  */
 struct mr_node *mr_config_add_node(struct mr_config *c, const char *name);
+
+/** Free what a node owns (not the node itself) and zero it. */
+void mr_node_clear(struct mr_node *n);
 
 /** Append a role to a node (copied, lowercased). */
 void mr_node_add_role(struct mr_node *n, const char *role);

@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "io/conn.h"
+#include "io/reach.h"
 #include "netpolicy.h"
+#include "sockets.h"
 #include "probes/common.h"
 #include "strbuf.h"
 #include "xmalloc.h"
@@ -117,4 +119,79 @@ probe_finish_not_connected(struct probe *p, const struct mr_addr *a, int err)
 	}
 	mr_finding_set_text(f, "address", as);
 	probe_done(p);
+}
+
+struct mr_finding *
+probe_add_unreached(struct probe *p, const struct reach_result *r,
+                    const struct mr_addr *a, uint16_t port, const char *service)
+{
+	const struct plan_item *it = probe_item(p);
+	char as[MR_ADDR_STRLEN];
+	struct mr_finding *f = NULL;
+
+	mr_addr_str(a, as);
+	switch (r->outcome) {
+	case REACH_REFUSED:
+		f = probe_add(p, CODE_PORT_CLOSED, MR_FAIL,
+		              "%s port %u (%s) is closed: connection refused",
+		              as, port, service);
+		mr_finding_hint(f,
+		                "start the %s service on %s, or let the "
+		                "firewall pass port %u",
+		                service, as, port);
+		break;
+	case REACH_FILTERED:
+		f = probe_add(p, CODE_PORT_FILTERED, MR_FAIL,
+		              "%s port %u (%s): no answer within %.3g s, "
+		              "filtered by a firewall or the host is down",
+		              as, port, service, r->waited_s);
+		mr_finding_hint(f, "open port %u for the %s service", port,
+		                it->external ? "public" : "internal");
+		break;
+	case REACH_UNREACHABLE:
+		f = probe_add(p, CODE_PORT_UNREACHABLE, MR_FAIL,
+		              "%s port %u (%s) is unreachable: %s", as, port,
+		              service, r->why);
+		mr_finding_hint(f, "check the routing from this host to %s",
+		                as);
+		break;
+	case REACH_OPEN:
+		fatalx("probe_add_unreached: the port was reached");
+	}
+	mr_finding_set_text(f, "address", as);
+	mr_finding_set_int(f, "port", port);
+	return f;
+}
+
+bool
+probe_first_addr(const struct dns_reply *const r[2], struct mr_addr *out)
+{
+	for (int i = 0; i < 2; i++) {
+		size_t n;
+		struct mr_addr *a = dns_reply_addrs(r[i], &n);
+		if (n > 0)
+			*out = a[0];
+		free(a);
+		if (n > 0)
+			return true;
+	}
+	return false;
+}
+
+bool
+probe_not_installed(struct probe *p)
+{
+	const struct plan_item *it = probe_item(p);
+
+	if (!it->before_install || sockets_listening(it->port, NULL, 0) > 0)
+		return false;
+	/* The same words for every port: one line for them all. */
+	struct mr_finding *f = probe_add(
+		p, CODE_NOT_INSTALLED, MR_SKIP,
+		"not installed yet: nothing listens on its port on this node");
+	mr_finding_hint(f, "after the install, run preflight --installed (or "
+	                   "check) to see the services answer");
+	mr_finding_set_int(f, "port", it->port);
+	probe_done(p);
+	return true;
 }

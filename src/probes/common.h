@@ -54,6 +54,31 @@ void probe_finish_no_address(struct probe *p, const struct dns_reply *r);
 void probe_finish_not_connected(struct probe *p, const struct mr_addr *a,
                                 int err);
 
+/**
+ * The address to connect to from the A and AAAA answers for a name:
+ * the first IPv4 one, else the first IPv6 one. @return false if none.
+ */
+bool probe_first_addr(const struct dns_reply *const r[2], struct mr_addr *out);
+
+/**
+ * Before the node's install (preflight on it, without --installed), a
+ * service nothing listens on yet is not a failure: end the probe with a
+ * NOT_INSTALLED skip and return true. Otherwise return false (go on).
+ */
+bool probe_not_installed(struct probe *p);
+
+struct reach_result;
+
+/**
+ * A port that was not reached (refused, filtered, unreachable): the same
+ * code and words in every check, so two checks of one closed port show as
+ * one problem.
+ */
+struct mr_finding *probe_add_unreached(struct probe *p,
+                                       const struct reach_result *r,
+                                       const struct mr_addr *a, uint16_t port,
+                                       const char *service);
+
 static inline struct dns *
 probe_dns(struct probe *p)
 {

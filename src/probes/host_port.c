@@ -13,16 +13,12 @@
 #include <unistd.h>
 
 #include "probes/common.h"
+#include "sockets.h"
 #include "probes/probes.h"
 #include "services.h"
 #include "xmalloc.h"
 
 #define MAX_LISTENERS 16
-
-struct listener {
-	char addr[MR_ADDR_STRLEN + 2];
-	unsigned long inode;
-};
 
 /* Programs that legitimately hold a service's port (services.c). */
 static const char *
@@ -41,114 +37,6 @@ word_in(const char *list, const char *word)
 		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
 			return true;
 	return false;
-}
-
-/* "0100007F:0019" (v4, host order words) or 32 hex digits (v6). */
-static bool
-parse_local(const char *hex, int family, struct mr_addr *a, unsigned *port)
-{
-	const char *colon = strchr(hex, ':');
-	size_t len = family == AF_INET ? 8 : 32;
-	if (colon == NULL || (size_t)(colon - hex) != len)
-		return false;
-	memset(a, 0, sizeof(*a));
-	a->family = family;
-	for (size_t w = 0; w < len / 8; w++) {
-		unsigned long v;
-		char word[9];
-		memcpy(word, hex + w * 8, 8);
-		word[8] = '\0';
-		v = strtoul(word, NULL, 16);
-		/* Each 32-bit word is printed in host (little-endian) order. */
-		for (int b = 0; b < 4; b++)
-			a->bytes[w * 4 + (size_t)b] = (uint8_t)(v >> (8 * b));
-	}
-	*port = (unsigned)strtoul(colon + 1, NULL, 16);
-	return true;
-}
-
-static size_t
-find_listeners(uint16_t port, struct listener *out, size_t max)
-{
-	static const struct {
-		const char *path;
-		int family;
-	} tables[] = {{"/proc/net/tcp", AF_INET}, {"/proc/net/tcp6", AF_INET6}};
-	size_t n = 0;
-	char line[512];
-
-	for (size_t t = 0; t < 2; t++) {
-		FILE *f = fopen(tables[t].path, "r");
-		if (f == NULL)
-			continue;
-		while (fgets(line, sizeof(line), f) && n < max) {
-			char local[64], remote[64], st[8];
-			unsigned long inode;
-			struct mr_addr a;
-			unsigned lport;
-			if (sscanf(line,
-			           " %*s %63s %63s %7s %*s %*s %*s %*s %*s "
-			           "%lu",
-			           local, remote, st, &inode) != 4 ||
-			    strcmp(st, "0A") != 0 ||
-			    !parse_local(local, tables[t].family, &a, &lport) ||
-			    lport != port)
-				continue;
-			mr_addr_str(&a, out[n].addr);
-			out[n].inode = inode;
-			n++;
-		}
-		fclose(f);
-	}
-	return n;
-}
-
-/* The process holding a socket inode: pid and command name. */
-static pid_t
-find_owner(unsigned long inode, char *comm, size_t len)
-{
-	char want[64], path[600], link[64];
-	DIR *proc = opendir("/proc");
-	struct dirent *d;
-	pid_t found = 0;
-
-	if (proc == NULL)
-		return 0;
-	snprintf(want, sizeof(want), "socket:[%lu]", inode);
-	while (found == 0 && (d = readdir(proc)) != NULL) {
-		if (!isdigit((unsigned char)d->d_name[0]))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/fd", d->d_name);
-		DIR *fds = opendir(path);
-		struct dirent *fd;
-		if (fds == NULL)
-			continue;
-		while ((fd = readdir(fds)) != NULL) {
-			snprintf(path, sizeof(path), "/proc/%s/fd/%s",
-			         d->d_name, fd->d_name);
-			ssize_t n = readlink(path, link, sizeof(link) - 1);
-			if (n <= 0)
-				continue;
-			link[n] = '\0';
-			if (strcmp(link, want) == 0) {
-				found = (pid_t)atoi(d->d_name);
-				break;
-			}
-		}
-		closedir(fds);
-	}
-	closedir(proc);
-	if (found == 0)
-		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)found);
-	FILE *f = fopen(path, "r");
-	comm[0] = '\0';
-	if (f) {
-		if (fgets(comm, (int)len, f))
-			comm[strcspn(comm, "\n")] = '\0';
-		fclose(f);
-	}
-	return found;
 }
 
 /* "a, b": addresses fit, the buffer holds MAX_LISTENERS of them. */
@@ -211,7 +99,7 @@ start(struct probe *p)
 {
 	const struct plan_item *it = probe_item(p);
 	struct listener l[MAX_LISTENERS];
-	size_t n = find_listeners(it->port, l, MAX_LISTENERS);
+	size_t n = sockets_listening(it->port, l, MAX_LISTENERS);
 	const char *want = holders_of(it->service);
 
 	if (n == 0) {
@@ -224,7 +112,7 @@ start(struct probe *p)
 	pid_t pids[MAX_LISTENERS];
 	char comms[MAX_LISTENERS][64];
 	for (size_t i = 0; i < n; i++)
-		pids[i] = find_owner(l[i].inode, comms[i], sizeof(comms[i]));
+		pids[i] = sockets_owner(l[i].inode, comms[i], sizeof(comms[i]));
 	for (size_t i = 0; i < n; i++) {
 		bool seen = false;
 		for (size_t k = 0; k < i; k++)

@@ -7,13 +7,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
+#include "io/reach.h"
 #include "probes/mail.h"
 #include "xmalloc.h"
 
+/*
+ * A phase's timeout: a greeting may come after a greet pause (postscreen
+ * waits 6 s, RFC 5321 allows 5 min), every other step gets the probe
+ * timeout; neither outlasts the run, so a silent server is reported as
+ * such, naming the phase, before the deadline could cut the check short.
+ */
 static double
-phase_timeout(const struct mail_session *m)
+phase_timeout(const struct mail_session *m, const char *phase)
 {
-	return probe_run(m->p)->probe_timeout_s;
+	const struct run *r = probe_run(m->p);
+	double want = strcmp(phase, "greeting") == 0
+	                      ? r->cfg->greeting_timeout_s
+	                      : r->probe_timeout_s;
+	return run_step_timeout(r, want);
 }
 
 const char *
@@ -26,8 +38,16 @@ void
 mail_phase(struct mail_session *m, const char *phase)
 {
 	m->phase = phase;
+	m->phase_s = phase_timeout(m, phase);
+	gettimeofday(&m->phase_started, NULL);
 	probe_waiting(m->p, "the %s from %s", phase, mail_where(m));
-	conn_phase(m->conn, phase_timeout(m));
+	conn_phase(m->conn, m->phase_s);
+}
+
+double
+mail_phase_elapsed_s(const struct mail_session *m)
+{
+	return ms_since(&m->phase_started) / 1000.0;
 }
 
 void
@@ -194,6 +214,18 @@ judge_cert(struct mail_session *m)
 /* ------------------------------------------------------------------ */
 /* Connection events */
 
+/* The connect failed: the words of net.port.SERVICE (probes/common.c). */
+static void
+unreached(struct mail_session *m, const struct reach_result *r)
+{
+	const struct plan_item *it = probe_item(m->p);
+
+	if (m->finished)
+		return;
+	probe_add_unreached(m->p, r, &m->addr, it->port, it->service);
+	finish_probe(m);
+}
+
 static void
 on_closed(struct mail_session *m)
 {
@@ -217,18 +249,18 @@ on_timeout(struct mail_session *m)
 		return;
 	}
 	if (strcmp(m->phase, "TCP connect") == 0) {
-		mail_fail(m, CODE_PORT_FILTERED,
-		          "open the port in the firewall",
-		          "%s: no answer to the TCP connect within %g s "
-		          "(filtered by a firewall, or the host is down)",
-		          mail_where(m), phase_timeout(m));
+		struct reach_result r = {REACH_FILTERED, 0, 0, m->phase_s, ""};
+		unreached(m, &r);
 		return;
 	}
+	/* It accepted the connection and then did not answer in the time
+	   the run allowed: the server failed, as a socket timeout is
+	   critical for the Monitoring Plugins. */
 	mail_fail(m, CODE_SERVER_STALLS,
-	          "look at the server's log; a greet pause or tarpit delays "
-	          "clients too",
-	          "no %s within %g s from %s (the server stalls)", m->phase,
-	          phase_timeout(m), mail_where(m));
+	          "look at the server's log: it accepts connections but does "
+	          "not answer",
+	          "no %s within %.3g s from %s (the server stalls)", m->phase,
+	          m->phase_s, mail_where(m));
 }
 
 static void
@@ -237,35 +269,32 @@ on_error(struct mail_session *m, int err)
 	const struct plan_item *it = probe_item(m->p);
 
 	if (strcmp(m->phase, "TCP connect") == 0) {
-		/* The words of net.port.SERVICE, so that the two checks of
-		   one closed port show as one problem. */
-		bool refused = err == ECONNREFUSED;
-		char as[MR_ADDR_STRLEN], hint[256];
-		mr_addr_str(&m->addr, as);
-		if (refused)
-			snprintf(hint, sizeof(hint),
-			         "start the %s service on %s, or let the "
-			         "firewall pass port %u",
-			         it->service, as, it->port);
-		else
-			snprintf(hint, sizeof(hint),
-			         "check the routing from this host to %s", as);
-		mail_fail(m, refused ? CODE_PORT_CLOSED : CODE_PORT_UNREACHABLE,
-		          hint, "%s (%s) is %s: %s", mail_where(m), it->service,
-		          refused ? "closed" : "unreachable",
-		          refused ? "connection refused" : conn_error(m->conn));
+		struct reach_result r = {reach_outcome_of(err), err, 0, 0,
+		                         conn_strerror(err)};
+		unreached(m, &r);
 		return;
 	}
 	if (m->quitting) {
 		finish_probe(m);
 		return;
 	}
-	if (strcmp(m->phase, "TLS handshake") == 0)
-		mail_fail(m, CODE_TLS_FAILED,
-		          "look at the server's TLS settings: protocols, "
-		          "ciphers, certificate and key",
-		          "%s: %s", mail_where(m), conn_error(m->conn));
-	else
+	(void)it;
+	if (strcmp(m->phase, "TLS handshake") == 0) {
+		/* An alert or a reset from the server: its side failed. */
+		const char *e = conn_error(m->conn);
+		bool aborted = strstr(e, "alert") != NULL ||
+		               strstr(e, "closed the connection") != NULL ||
+		               strstr(e, "reset") != NULL;
+		mail_fail(
+			m, CODE_TLS_FAILED,
+			aborted ? "the server aborted the handshake: the fault "
+				  "is on the server's side; look at its log "
+				  "and its TLS settings (certificate, key, "
+				  "protocols, ciphers)"
+				: "look at the server's TLS settings: "
+				  "protocols, ciphers, certificate and key",
+			"%s: %s", mail_where(m), e);
+	} else
 		mail_fail(m, CODE_SERVER_CLOSED, NULL,
 		          "%s: %s while waiting for the %s", mail_where(m),
 		          conn_error(m->conn), m->phase);
@@ -331,26 +360,39 @@ connect_to(struct mail_session *m, const struct mr_addr *addr)
 	mr_addr_str(addr, as);
 	snprintf(m->where, sizeof(m->where), "%s port %u", as, it->port);
 	m->phase = "TCP connect";
+	m->phase_s = run_connect_timeout(r);
 	probe_waiting(m->p, "the TCP connect to %s", mail_where(m));
-	m->conn = conn_connect(r->base, r->np, addr, it->port, phase_timeout(m),
+	m->conn = conn_connect(r->base, r->np, addr, it->port, m->phase_s,
 	                       on_conn, m, &err);
 	if (m->conn == NULL)
 		probe_finish_not_connected(m->p, addr, err);
 }
 
 static void
-on_addr(void *arg, const struct dns_reply *r)
+on_addr(struct mail_session *m, int i, const struct dns_reply *r)
 {
-	struct mail_session *m = arg;
-	size_t n;
+	struct mr_addr a;
 
-	m->addr_req = NULL;
-	struct mr_addr *a = dns_reply_addrs(r, &n);
-	if (n == 0)
-		probe_finish_no_address(m->p, r);
+	m->addr_req[i] = NULL;
+	m->addr_reply[i] = r;
+	if (--m->addr_pending > 0)
+		return;
+	if (probe_first_addr(m->addr_reply, &a))
+		connect_to(m, &a);
 	else
-		connect_to(m, &a[0]);
-	free(a);
+		probe_finish_no_address(m->p, m->addr_reply[0]);
+}
+
+static void
+on_a(void *arg, const struct dns_reply *r)
+{
+	on_addr(arg, 0, r);
+}
+
+static void
+on_aaaa(void *arg, const struct dns_reply *r)
+{
+	on_addr(arg, 1, r);
 }
 
 void
@@ -363,19 +405,26 @@ mail_start(struct mail_session *m, struct probe *p,
 	m->hooks = hooks;
 	m->proto = proto;
 	m->implicit_tls = implicit_tls;
+	if (probe_not_installed(p))
+		return;
 	if (it->has_addr) {
 		connect_to(m, &it->addr);
 		return;
 	}
 	probe_waiting(p, "the address of %s", it->node->name);
-	m->addr_req = dns_lookup(probe_dns(p), DNS_VIEW_INSIDE, it->node->name,
-	                         LDNS_RR_TYPE_A, on_addr, m);
+	m->addr_pending = 2;
+	m->addr_req[0] = dns_lookup(probe_dns(p), DNS_VIEW_INSIDE,
+	                            it->node->name, LDNS_RR_TYPE_A, on_a, m);
+	m->addr_req[1] =
+		dns_lookup(probe_dns(p), DNS_VIEW_INSIDE, it->node->name,
+	                   LDNS_RR_TYPE_AAAA, on_aaaa, m);
 }
 
 void
 mail_cleanup(struct mail_session *m)
 {
-	dns_cancel(m->addr_req);
+	dns_cancel(m->addr_req[0]);
+	dns_cancel(m->addr_req[1]);
 	conn_free(m->conn);
 	cert_verdict_clear(&m->cert);
 }

@@ -11,6 +11,7 @@
 #define MAILREADY_PROBES_MAIL_H
 
 #include <stdbool.h>
+#include <sys/time.h>
 
 #include "io/conn.h"
 #include "probes/common.h"
@@ -34,11 +35,15 @@ struct mail_session {
 	const char *proto; /* "SMTP", "IMAP", "POP3" */
 	bool implicit_tls; /* 465, 993, 995 */
 	struct conn *conn;
-	struct dns_req *addr_req;
+	struct dns_req *addr_req[2]; /* A, AAAA of the node (no address) */
+	const struct dns_reply *addr_reply[2];
+	int addr_pending;
 	struct mr_addr addr;
 	const char *phase; /* "greeting", "reply to EHLO", ... */
-	bool quitting;     /* the polite ending was sent */
-	bool tls;          /* TLS is up */
+	double phase_s;    /* its timeout */
+	struct timeval phase_started;
+	bool quitting; /* the polite ending was sent */
+	bool tls;      /* TLS is up */
 	bool finished;
 	char where[MR_ADDR_STRLEN + 16];      /* "127.0.2.10 port 25" */
 	char client_name[MR_ADDR_STRLEN + 8]; /* an EHLO address literal */
@@ -52,6 +57,9 @@ void mail_start(struct mail_session *m, struct probe *p,
 
 /** Enter a phase: what we now wait for, with a fresh timeout. */
 void mail_phase(struct mail_session *m, const char *phase);
+
+/** Seconds since the current phase began (a greeting's delay). */
+double mail_phase_elapsed_s(const struct mail_session *m);
 
 /** Send a command line (CRLF added) and enter the phase of its reply. */
 void mail_command(struct mail_session *m, const char *phase, const char *fmt,

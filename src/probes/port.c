@@ -4,79 +4,49 @@
  * unreachable are told apart; the connect time is a metric.
  *
  * A port with no declared address is probed on the node's name as the
- * inside view resolves it.
+ * inside view resolves it (A first, then AAAA). Before the node's install
+ * (preflight on the node) a port nothing listens on is not a failure.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "io/conn.h"
+#include "io/reach.h"
 #include "probes/common.h"
 #include "probes/probes.h"
 #include "xmalloc.h"
 
 struct port_state {
-	struct dns_req *req;
-	struct conn *conn;
+	struct dns_req *req[2]; /* A, AAAA */
+	const struct dns_reply *reply[2];
+	int pending;
+	struct reach *reach;
 	struct mr_addr addr;
 };
 
 static void
-on_conn(void *arg, enum conn_event ev, int err)
+on_reach(void *arg, const struct reach_result *r)
 {
 	struct probe *p = arg;
 	struct port_state *st = probe_state(p);
 	const struct plan_item *it = probe_item(p);
 	char as[MR_ADDR_STRLEN];
-	const char *a = mr_addr_str(&st->addr, as);
-	struct mr_finding *f;
 
-	switch (ev) {
-	case CONN_CONNECTED: {
-		double ms = conn_connect_ms(st->conn);
-		mr_result_add_metric(probe_result(p), "connect_ms", ms, "ms");
-		mr_result_add_metric(probe_result(p), "time", ms / 1000.0, "s");
-		f = probe_add(p, CODE_PORT_OPEN, MR_PASS,
-		              "%s port %u (%s) accepts connections (%.1f ms)",
-		              a, it->port, it->service, ms);
-		break;
+	st->reach = NULL;
+	if (r->outcome != REACH_OPEN) {
+		probe_add_unreached(p, r, &st->addr, it->port, it->service);
+		probe_done(p);
+		return;
 	}
-	case CONN_TIMEOUT:
-		f = probe_add(
-			p, CODE_PORT_FILTERED, MR_FAIL,
-			"%s port %u (%s): no answer within %g s, filtered "
-			"by a firewall or the host is down",
-			a, it->port, it->service,
-			probe_run(p)->probe_timeout_s * 0.8);
-		mr_finding_hint(f, "open it for the %s service",
-		                it->external ? "public" : "internal");
-		break;
-	case CONN_ERROR:
-		if (err == ECONNREFUSED) {
-			f = probe_add(p, CODE_PORT_CLOSED, MR_FAIL,
-			              "%s port %u (%s) is closed: connection "
-			              "refused",
-			              a, it->port, it->service);
-			mr_finding_hint(f,
-			                "start the %s service on %s, or let "
-			                "the firewall pass port %u",
-			                it->service, a, it->port);
-		} else {
-			f = probe_add(p, CODE_PORT_UNREACHABLE, MR_FAIL,
-			              "%s port %u (%s) is unreachable: %s", a,
-			              it->port, it->service,
-			              conn_strerror(err));
-			mr_finding_hint(f,
-			                "check the routing from this host to "
-			                "%s",
-			                a);
-		}
-		break;
-	default:
-		/* The connection is closed as soon as it is up. */
-		fatalx("net.port: unexpected connection event %d", (int)ev);
-	}
-	mr_finding_set_text(f, "address", a);
+	mr_result_add_metric(probe_result(p), "connect_ms", r->connect_ms,
+	                     "ms");
+	mr_result_add_metric(probe_result(p), "time", r->connect_ms / 1000.0,
+	                     "s");
+	struct mr_finding *f =
+		probe_add(p, CODE_PORT_OPEN, MR_PASS,
+	                  "%s port %u (%s) accepts connections (%.1f ms)",
+	                  mr_addr_str(&st->addr, as), it->port, it->service,
+	                  r->connect_ms);
+	mr_finding_set_text(f, "address", as);
 	mr_finding_set_int(f, "port", it->port);
 	probe_done(p);
 }
@@ -91,10 +61,9 @@ connect_to(struct probe *p, const struct mr_addr *addr)
 	int err;
 
 	st->addr = *addr;
-	/* Leave the probe time to report a filtered port as such. */
-	st->conn = conn_connect(r->base, r->np, addr, it->port,
-	                        r->probe_timeout_s * 0.8, on_conn, p, &err);
-	if (st->conn == NULL) {
+	st->reach = reach_start(r->base, r->np, addr, it->port,
+	                        run_connect_timeout(r), on_reach, p, &err);
+	if (st->reach == NULL) {
 		probe_finish_not_connected(p, addr, err);
 		return;
 	}
@@ -103,19 +72,31 @@ connect_to(struct probe *p, const struct mr_addr *addr)
 }
 
 static void
-on_name(void *arg, const struct dns_reply *r)
+on_name(struct probe *p, int i, const struct dns_reply *r)
 {
-	struct probe *p = arg;
 	struct port_state *st = probe_state(p);
-	size_t n;
+	struct mr_addr a;
 
-	st->req = NULL;
-	struct mr_addr *a = dns_reply_addrs(r, &n);
-	if (n == 0)
-		probe_finish_no_address(p, r);
+	st->req[i] = NULL;
+	st->reply[i] = r;
+	if (--st->pending > 0)
+		return;
+	if (probe_first_addr(st->reply, &a))
+		connect_to(p, &a);
 	else
-		connect_to(p, &a[0]);
-	free(a);
+		probe_finish_no_address(p, st->reply[0]);
+}
+
+static void
+on_a(void *arg, const struct dns_reply *r)
+{
+	on_name(arg, 0, r);
+}
+
+static void
+on_aaaa(void *arg, const struct dns_reply *r)
+{
+	on_name(arg, 1, r);
 }
 
 static void
@@ -124,22 +105,28 @@ start(struct probe *p)
 	struct port_state *st = probe_state(p);
 	const struct plan_item *it = probe_item(p);
 
+	if (probe_not_installed(p))
+		return;
 	if (it->has_addr) {
 		connect_to(p, &it->addr);
 		return;
 	}
 	probe_waiting(p, "the address of %s from %s", it->node->name,
 	              dns_view_describe(probe_dns(p), DNS_VIEW_INSIDE));
-	st->req = dns_lookup(probe_dns(p), DNS_VIEW_INSIDE, it->node->name,
-	                     LDNS_RR_TYPE_A, on_name, p);
+	st->pending = 2;
+	st->req[0] = dns_lookup(probe_dns(p), DNS_VIEW_INSIDE, it->node->name,
+	                        LDNS_RR_TYPE_A, on_a, p);
+	st->req[1] = dns_lookup(probe_dns(p), DNS_VIEW_INSIDE, it->node->name,
+	                        LDNS_RR_TYPE_AAAA, on_aaaa, p);
 }
 
 static void
 cleanup(struct probe *p)
 {
 	struct port_state *st = probe_state(p);
-	dns_cancel(st->req);
-	conn_free(st->conn);
+	dns_cancel(st->req[0]);
+	dns_cancel(st->req[1]);
+	reach_cancel(st->reach);
 }
 
 const struct probe_ops probe_net_port_ops = {

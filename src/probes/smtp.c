@@ -22,6 +22,8 @@
 enum smtp_state {
 	SMTP_GREETING,
 	SMTP_EHLO,
+	SMTP_MAIL_PLAIN,
+	SMTP_RSET,
 	SMTP_STARTTLS,
 	SMTP_EHLO_TLS,
 	SMTP_QUIT,
@@ -30,10 +32,15 @@ enum smtp_state {
 static const char *const state_names[] = {
 	[SMTP_GREETING] = "greeting",
 	[SMTP_EHLO] = "reply to EHLO",
+	[SMTP_MAIL_PLAIN] = "reply to MAIL FROM before TLS",
+	[SMTP_RSET] = "reply to RSET",
 	[SMTP_STARTTLS] = "reply to STARTTLS",
 	[SMTP_EHLO_TLS] = "reply to EHLO after TLS",
 	[SMTP_QUIT] = "reply to QUIT",
 };
+
+/* A greeting later than this is worth a word (greet pause, slow DNS). */
+#define SMTP_SLOW_GREETING_S 2.0
 
 struct smtp_state_data {
 	struct mail_session m; /* first: the hooks get it */
@@ -41,6 +48,7 @@ struct smtp_state_data {
 	struct smtp_reply reply;
 	char *greeting_host;
 	bool submission;
+	bool mx; /* port 25, where other MTAs deliver */
 	struct dns_req *ptr_req;
 	const struct dns_reply *ptr;
 	bool ended; /* waiting only for the PTR answer */
@@ -91,8 +99,10 @@ judge_greeting_host(struct smtp_state_data *s)
 		mr_finding_set_text(f, "found", s->greeting_host);
 		mr_finding_set_text(f, "expected", fqdn);
 	}
-	if (s->ptr == NULL || s->ptr->status != DNS_OK)
-		return; /* dns.ptr reports missing PTRs */
+	/* Receiving MTAs compare the greeting with the PTR; submission
+	   clients do not. dns.ptr reports missing PTRs. */
+	if (!s->mx || s->ptr == NULL || s->ptr->status != DNS_OK)
+		return;
 	bool match = false;
 	struct strbuf names = STRBUF_INIT;
 	for (size_t i = 0; i < ldns_rr_list_rr_count(s->ptr->rrs); i++) {
@@ -199,9 +209,10 @@ after_ehlo(struct smtp_state_data *s)
 	}
 	if (s->m.tls) {
 		/* smtps: TLS came first; the session is as after STARTTLS. */
+		/* 465 is submission over TLS (RFC 8314): the same fault as
+		   on 587, the same severity. */
 		if (!smtp_ehlo_has(r, "AUTH", NULL))
-			no_auth(s, s->submission ? MR_FAIL : MR_WARN,
-			        "over TLS");
+			no_auth(s, MR_FAIL, "over TLS");
 		s->state = SMTP_QUIT;
 		smtp_reply_clear(&s->reply);
 		mail_quit(&s->m, "QUIT");
@@ -223,7 +234,35 @@ after_ehlo(struct smtp_state_data *s)
 			service, mail_where(&s->m));
 		return;
 	}
+	/* A public MX must not refuse senders without TLS (RFC 3207 4):
+	   ask for a transaction in clear, then undo it. No mail is sent. */
+	if (s->mx) {
+		enter(s, SMTP_MAIL_PLAIN, "MAIL FROM:<>");
+		return;
+	}
 	enter(s, SMTP_STARTTLS, "STARTTLS");
+}
+
+static void
+after_mail_plain(struct smtp_state_data *s)
+{
+	const struct smtp_reply *r = &s->reply;
+	char *t = reply_text(r);
+
+	/* 530 5.7.0 "Must issue a STARTTLS command first" (RFC 3207);
+	   other refusals (policy, greylisting) say nothing about TLS. */
+	if (r->code == 530 ||
+	    (r->code / 100 == 5 && t != NULL && strcasestr(t, "TLS"))) {
+		struct mr_finding *f = mail_add(
+			&s->m, CODE_SMTP_TLS_REQUIRED, MR_WARN,
+			"port 25 refuses mail before STARTTLS ('%s'): senders "
+			"that do not use TLS cannot deliver to this MX",
+			t);
+		mr_finding_hint(f, "offer TLS on port 25 without requiring "
+		                   "it; require it on 587/465 instead");
+	}
+	free(t);
+	enter(s, SMTP_RSET, "RSET");
 }
 
 static void
@@ -289,6 +328,13 @@ on_line(struct mail_session *m, const char *line)
 	case SMTP_EHLO:
 		after_ehlo(s);
 		break;
+	case SMTP_MAIL_PLAIN:
+		after_mail_plain(s);
+		break;
+	case SMTP_RSET:
+		/* Whatever it says, the transaction is gone; TLS next. */
+		enter(s, SMTP_STARTTLS, "STARTTLS");
+		break;
 	case SMTP_STARTTLS:
 		after_starttls(s);
 		break;
@@ -327,8 +373,9 @@ start(struct probe *p)
 	const struct plan_item *it = probe_item(p);
 
 	s->submission = strcmp(it->service, "submission") == 0;
-	/* The PTR of the address, to compare with the greeting. */
-	if (it->has_addr) {
+	s->mx = strcmp(it->service, "smtp") == 0;
+	/* The PTR of the address, to compare with the greeting (port 25). */
+	if (it->has_addr && s->mx) {
 		char *rev = dns_reverse_name(&it->addr);
 		s->ptr_req = dns_lookup(probe_dns(p), DNS_VIEW_OUTSIDE, rev,
 		                        LDNS_RR_TYPE_PTR, on_ptr, s);

@@ -57,8 +57,21 @@ START_TEST(usage_errors)
 	USAGE_ERROR("--format: 'xml' is not text, json, nagios or prometheus",
 	            "check", "-f", "xml");
 	USAGE_ERROR("nothing to check: give -c FILE or -H FQDN", "check");
-	USAGE_ERROR("--role, --public and --internal describe the -H node",
+	USAGE_ERROR("--role, --public, --internal and -I describe the -H node",
 	            "check", "-r", "mta");
+	USAGE_ERROR("--role, --public, --internal and -I describe the -H node",
+	            "check", "-I", "127.0.0.1");
+	/* The Nagios habit: -H $HOSTADDRESS$. */
+	USAGE_ERROR("-H takes the node's FQDN, not the address 203.0.113.10: "
+	            "give the name with -H and the address with -I",
+	            "check", "-H", "203.0.113.10");
+	USAGE_ERROR("not the address 2001:db8::25", "check", "-H",
+	            "2001:db8::25");
+	USAGE_ERROR("-I: 'mail.example.test' is not an address", "check", "-H",
+	            "a.example.test", "-I", "mail.example.test");
+	USAGE_ERROR("--greeting-timeout: 'soon' is not a number of seconds",
+	            "check", "-H", "a.example.test", "--greeting-timeout",
+	            "soon");
 	USAGE_ERROR("--public: 'nope' is not an address", "check", "-H",
 	            "a.example.test", "--public", "nope");
 	USAGE_ERROR("--allow-net:", "check", "-H", "a.example.test",

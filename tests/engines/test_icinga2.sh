@@ -72,8 +72,10 @@ object Service "all" {
 	vars.mailready_roles = [ "mta" ]
 	vars.mailready_public = [ "\$address\$", "2001:db8::10" ]
 	vars.mailready_internal = [ "10.0.0.10" ]
+	vars.mailready_address = [ "\$address\$" ]
 	vars.mailready_domains = [ "example.test", "example.net" ]
 	vars.mailready_profile = "mail"
+	vars.mailready_profile_dir = "/etc/mailready/profiles"
 	vars.mailready_inside_resolver = "127.0.0.10"
 	vars.mailready_outside_resolver = "iterate"
 	vars.mailready_root_hints = "/etc/mailready/root.hints"
@@ -85,6 +87,7 @@ object Service "all" {
 	vars.mailready_timeout = 50
 	vars.mailready_timeout_state = "critical"
 	vars.mailready_probe_timeout = 4
+	vars.mailready_greeting_timeout = 9
 	vars.mailready_parallel = 16
 	vars.mailready_format = "nagios"
 	vars.mailready_only = [ "mail.*", "net.port.*" ]
@@ -171,10 +174,10 @@ fi
 say "  the config and the examples validate, without warnings"
 
 say "every option of 'mailready check' is mapped"
-# health-only and list-only options, and --dry-run (for a person at a
-# shell), are left out on purpose: the command runs check.
+# health-only, preflight-only and list-only options, and --dry-run (for a
+# person at a shell), are left out on purpose: the command runs check.
 opts=$("$MAILREADY_BIN" --help | grep -o -- '--[a-z][a-z-]*' | sort -u |
-	grep -vx -- '--help\|--version\|--state\|--syslog\|--remind\|--codes\|--dry-run\|--config')
+	grep -vx -- '--help\|--version\|--state\|--syslog\|--remind\|--codes\|--dry-run\|--installed\|--config')
 for o in $opts; do
 	grep -q "\"$o\" = {" "$CONF" || fail "mailready.conf has no argument for $o"
 done
@@ -223,11 +226,14 @@ ran() {
 # What each service must run.
 EXPECTED=(
 	"all|check --config /etc/mailready/cluster.conf --host mx.example.test
+	--address 127.0.2.10
 	--allow-net 127.0.0.0/8,::1/128 --ca-file /etc/mailready/ca.pem
 	--critical cert=7: --domain example.test --domain example.net
 	--format nagios --inside-resolver 127.0.0.10 --internal 10.0.0.10
 	--no-color --only mail.* --only net.port.* --outside-resolver iterate
+	--greeting-timeout 9
 	--parallel 16 --probe-timeout 4 --profile mail
+	--profile-dir /etc/mailready/profiles
 	--prometheus /var/lib/prometheus/node-exporter/mailready.prom
 	--public 127.0.2.10 --public 2001:db8::10 --public-net 127.0.2.0/24
 	--role mta --root-hints /etc/mailready/root.hints

@@ -67,8 +67,11 @@ assert_defaults(const struct mr_config *c)
 	ck_assert(c->public_default);
 	ck_assert_uint_eq(c->public_networks.n, 0);
 	ck_assert_str_eq(cidrs_str(&c->allow_networks), "0.0.0.0/0, ::/0");
-	ck_assert_double_eq(c->timeout_s, 10);
+	ck_assert_double_eq(c->timeout_s, 20);
 	ck_assert_double_eq(c->probe_timeout_s, 5);
+	ck_assert_double_eq(c->greeting_timeout_s, 12);
+	ck_assert_uint_eq(c->ntls_names, 0);
+	ck_assert_ptr_null(c->login_file);
 	ck_assert_int_eq(c->cert_warn_days, 30);
 	ck_assert_int_eq(c->cert_crit_days, 7);
 	ck_assert_uint_eq(c->nnodes, 0);
@@ -450,13 +453,14 @@ START_TEST(error_unknown)
 	           "are: profile, domains, inside_resolvers, "
 	           "outside_resolvers, root_hints, ca_file, "
 	           "internet_targets, public_networks, allow_networks, "
-	           "timeout, probe_timeout, cert_warn_days, cert_crit_days");
+	           "timeout, probe_timeout, cert_warn_days, cert_crit_days, "
+	           "greeting_timeout, login_file, tls_names");
 	CONFIG_ERR("[node a.example.com]\nrole = mta\n",
 	           "t.conf:2: unknown key 'role' in [node a.example.com] "
 	           "(did you mean 'roles'?)");
 	CONFIG_ERR("[node a.example.com]\naddress = 10.0.0.1\n",
 	           "t.conf:2: unknown key 'address' in [node a.example.com]; "
-	           "keys there are: roles, public, internal");
+	           "keys there are: roles, public, internal, tls_names");
 	CONFIG_ERR("[cluster]\n\n[clustre]\n",
 	           "t.conf:3: unknown section [clustre] (did you mean "
 	           "[cluster]?)");
@@ -967,7 +971,8 @@ START_TEST(error_accept_keys)
 	CONFIG_ERR("[node a.example.com]\nPTR_MISSING a.example.com = "
 	           "2027-03-01\n",
 	           "t.conf:2: unknown key 'PTR_MISSING a.example.com' in [node "
-	           "a.example.com]; keys there are: roles, public, internal");
+	           "a.example.com]; keys there are: roles, public, internal, "
+	           "tls_names");
 }
 END_TEST
 
@@ -1232,6 +1237,94 @@ START_TEST(example_mail_server)
 }
 END_TEST
 
+START_TEST(greeting_timeout_and_tls_names)
+{
+	struct mr_config *c =
+		load_ok("[cluster]\ntimeout = 8\ngreeting_timeout = 30\n"
+	                "tls_names = mail.example.com, *.Example.COM.\n"
+	                "[node a.example.com]\n"
+	                "tls_names = imap.example.com\n"
+	                "  webmail.example.com\n"
+	                "[node b.example.com]\n");
+
+	/* No step outlasts the run. */
+	ck_assert_double_eq(c->greeting_timeout_s, 8);
+	ck_assert_uint_eq(c->ntls_names, 2);
+	ck_assert_str_eq(c->tls_names[0], "mail.example.com");
+	ck_assert_str_eq(c->tls_names[1], "*.example.com");
+	ck_assert_uint_eq(c->nodes[0].ntls_names, 2);
+	ck_assert_str_eq(c->nodes[0].tls_names[0], "imap.example.com");
+	ck_assert_str_eq(c->nodes[0].tls_names[1], "webmail.example.com");
+	ck_assert_uint_eq(c->nodes[1].ntls_names, 0);
+	mr_config_free(c);
+
+	CONFIG_ERR("[cluster]\ntls_names = mail..example.com\n",
+	           "t.conf:2: [cluster] tls_names: 'mail..example.com' is not "
+	           "a host name (or *.domain wildcard) a certificate can "
+	           "carry");
+	CONFIG_ERR("[node a.example.com]\ntls_names = *\n",
+	           "t.conf:2: [node a.example.com] tls_names: '*' is not a "
+	           "host name (or *.domain wildcard) a certificate can carry");
+	CONFIG_ERR("[cluster]\ngreeting_timeout = 0\n",
+	           "t.conf:2: [cluster] greeting_timeout: '0' is not a number "
+	           "of seconds greater than 0 and at most 3600");
+}
+END_TEST
+
+START_TEST(login_file)
+{
+	char path[300], conf[700], want[900], err[512] = "";
+	struct mr_config *c;
+
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	snprintf(path, sizeof(path), "%s/login", tmpdir);
+	write_file(path, "# test account\nuser = probe@example.com\n"
+	                 "password =  s3cret with spaces  \n");
+	ck_assert_int_eq(chmod(path, 0600), 0);
+	snprintf(conf, sizeof(conf), "[cluster]\nlogin_file = %s\n", path);
+	c = load_ok(conf);
+	ck_assert_str_eq(c->login_file, path);
+	ck_assert_str_eq(c->login_user, "probe@example.com");
+	ck_assert_str_eq(c->login_password, "s3cret with spaces");
+	mr_config_free(c);
+
+	/* Readable by others: refused, and the message tells how to fix. */
+	ck_assert_int_eq(chmod(path, 0640), 0);
+	snprintf(want, sizeof(want),
+	         "t.conf:2: [cluster] login_file: %s holds a password and must "
+	         "be readable by its owner only (mode 0640, owner uid %u); "
+	         "chmod 600 it and chown it to the user that runs mailready",
+	         path, (unsigned)geteuid());
+	ck_assert_ptr_null(
+		mr_config_load_string("t.conf", conf, err, sizeof(err)));
+	ck_assert_str_eq(err, want);
+
+	/* No password: refused; the secret is never part of a message. */
+	write_file(path, "user = probe\n");
+	ck_assert_int_eq(chmod(path, 0600), 0);
+	snprintf(want, sizeof(want),
+	         "t.conf:2: [cluster] login_file: %s needs both 'user = NAME' "
+	         "and 'password = SECRET'",
+	         path);
+	ck_assert_ptr_null(
+		mr_config_load_string("t.conf", conf, err, sizeof(err)));
+	ck_assert_str_eq(err, want);
+
+	write_file(path, "user = probe\npassword = hunter2\npasswd = x\n");
+	ck_assert_ptr_null(
+		mr_config_load_string("t.conf", conf, err, sizeof(err)));
+	ck_assert_ptr_null(strstr(err, "hunter2"));
+	ck_assert_ptr_nonnull(strstr(err, ":3: unknown key 'passwd'"));
+	unlink(path);
+
+	ck_assert_ptr_null(
+		mr_config_load_string("t.conf", conf, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "No such file or directory"));
+	rmdir(tmpdir);
+	memcpy(tmpdir + strlen(tmpdir) - 6, "XXXXXX", 6);
+}
+END_TEST
+
 static Suite *
 config_suite(void)
 {
@@ -1247,6 +1340,7 @@ config_suite(void)
 	tcase_add_test(tc, probe_timeout_clamped);
 	tcase_add_test(tc, cert_days_zero);
 	tcase_add_test(tc, layout_tolerance);
+	tcase_add_test(tc, greeting_timeout_and_tls_names);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("api");
@@ -1288,6 +1382,7 @@ config_suite(void)
 	tcase_add_test(tc, accept_file);
 	tcase_add_test(tc, file_relative_to_cwd);
 	tcase_add_test(tc, file_missing);
+	tcase_add_test(tc, login_file);
 	tcase_add_test(tc, example_carbonio);
 	tcase_add_test(tc, example_mail_server);
 	suite_add_tcase(s, tc);

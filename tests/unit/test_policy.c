@@ -54,7 +54,7 @@ apply(struct mr_config *cfg, const struct thresholds *t, enum mr_status ts,
 {
 	struct policy pol;
 
-	policy_init(&pol, cfg, t, ts);
+	policy_init(&pol, cfg, t, ts, true);
 	pol.now = NOW;
 	policy_apply(&pol, l);
 }
@@ -180,11 +180,41 @@ START_TEST(timeout_state)
 	r = result("a.example", "192.0.2.1:587");
 	mr_result_add(r, "DEADLINE", MR_UNKNOWN, "not started");
 	mr_result_list_push(&l, r);
-	apply(cfg, NULL, MR_FAIL, &l);
-	ck_assert_int_eq(l.v[0]->status, MR_FAIL);
-	ck_assert_int_eq(l.v[1]->status, MR_FAIL);
+	r = result("a.example", "192.0.2.1:143");
+	mr_result_add(r, "SERVER_STALLS", MR_FAIL, "no greeting within 12 s");
+	mr_result_list_push(&l, r);
+	apply(cfg, NULL, MR_WARN, &l);
+	ck_assert_int_eq(l.v[0]->status, MR_WARN);
+	ck_assert_int_eq(l.v[1]->status, MR_WARN);
+	/* --timeout-state given: a stalled server too */
+	ck_assert_int_eq(l.v[2]->status, MR_WARN);
 	/* the probe's own verdict is kept */
 	ck_assert_int_eq(l.v[0]->findings[1]->found, MR_UNKNOWN);
+	ck_assert_int_eq(l.v[2]->findings[1]->found, MR_FAIL);
+	mr_result_list_clear(&l);
+	mr_config_free(cfg);
+}
+END_TEST
+
+/* Not given: a server that accepted and stalled has failed, as a socket
+   timeout is critical for the Monitoring Plugins. */
+START_TEST(stall_fails_by_default)
+{
+	struct mr_config *cfg = config();
+	struct mr_result_list l = {0};
+	struct mr_result *r = result("a.example", "192.0.2.1:25");
+	struct policy pol;
+
+	mr_result_add(r, "SERVER_STALLS", MR_FAIL, "no greeting within 12 s");
+	mr_result_list_push(&l, r);
+	r = result("a.example", "192.0.2.1:587");
+	mr_result_add(r, "DEADLINE", MR_UNKNOWN, "not started");
+	mr_result_list_push(&l, r);
+	policy_init(&pol, cfg, NULL, MR_UNKNOWN, false);
+	pol.now = NOW;
+	policy_apply(&pol, &l);
+	ck_assert_int_eq(l.v[0]->status, MR_FAIL);
+	ck_assert_int_eq(l.v[1]->status, MR_UNKNOWN);
 	mr_result_list_clear(&l);
 	mr_config_free(cfg);
 }
@@ -305,6 +335,7 @@ suite(void)
 	tcase_add_test(tc, cert_days_from_config);
 	tcase_add_test(tc, cert_one_level_keeps_other);
 	tcase_add_test(tc, timeout_state);
+	tcase_add_test(tc, stall_fails_by_default);
 	tcase_add_test(tc, accepted_until_date);
 	tcase_add_test(tc, acceptance_expired);
 	tcase_add_test(tc, accept_targets);

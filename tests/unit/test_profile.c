@@ -6,6 +6,7 @@
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -207,12 +208,37 @@ START_TEST(load_by_name)
 }
 END_TEST
 
+/* Installed, the installed directory; run from the build tree, the sources'. */
+static const char *
+expected_default_dir(void)
+{
+	struct stat sb;
+
+	if (stat(MAILREADY_PROFILE_DIR, &sb) == 0 && S_ISDIR(sb.st_mode))
+		return MAILREADY_PROFILE_DIR;
+	return MAILREADY_SOURCE_PROFILE_DIR;
+}
+
 START_TEST(profile_dir_default)
 {
 	unsetenv(PROFILE_DIR_ENV);
-	ck_assert_str_eq(profile_dir(), MAILREADY_PROFILE_DIR);
+	ck_assert_str_eq(profile_dir(), expected_default_dir());
 	setenv(PROFILE_DIR_ENV, "", 1);
-	ck_assert_str_eq(profile_dir(), MAILREADY_PROFILE_DIR);
+	ck_assert_str_eq(profile_dir(), expected_default_dir());
+}
+END_TEST
+
+START_TEST(profile_dir_option)
+{
+	unsetenv(PROFILE_DIR_ENV);
+	profile_set_dir("/opt/profiles");
+	ck_assert_str_eq(profile_dir(), "/opt/profiles");
+	/* The environment still wins, as for every other setting. */
+	setenv(PROFILE_DIR_ENV, "/env/profiles", 1);
+	ck_assert_str_eq(profile_dir(), "/env/profiles");
+	profile_set_dir(NULL);
+	unsetenv(PROFILE_DIR_ENV);
+	ck_assert_str_eq(profile_dir(), expected_default_dir());
 }
 END_TEST
 
@@ -224,7 +250,8 @@ START_TEST(load_not_found)
 	ck_assert_ptr_null(profile_load("nope", err, sizeof(err)));
 	ck_assert_str_eq(err, "profile 'nope' not found: "
 	                      "/nonexistent/profiles/nope.conf: No such file "
-	                      "or directory");
+	                      "or directory (install mailready, or give "
+	                      "--profile-dir DIR or MAILREADY_PROFILE_DIR)");
 	ck_assert_ptr_null(profile_load("./nope.conf", err, sizeof(err)));
 	ck_assert_str_eq(err, "./nope.conf: No such file or directory");
 	ck_assert_ptr_null(profile_load("Carbonio", err, sizeof(err)));
@@ -624,6 +651,7 @@ profile_suite(void)
 	tcase_add_test(tc, mail_profile);
 	tcase_add_test(tc, load_by_name);
 	tcase_add_test(tc, profile_dir_default);
+	tcase_add_test(tc, profile_dir_option);
 	tcase_add_test(tc, load_not_found);
 	tcase_add_test(tc, load_string_ok);
 	tcase_add_test(tc, ports_may_repeat_across_sections);
