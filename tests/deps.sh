@@ -15,8 +15,29 @@ TOOLS="clang-format python3-jsonschema strace"
 # beside Postfix and Dovecot; those that conflict with them are fetched as
 # .deb files below and unpacked by their suites
 INTEROP="nginx libnginx-mod-mail haproxy"
+# ... and those that conflict with them (Exim, Courier), with the libraries
+# they need that nothing here installs: .deb files in a cache that the
+# suites unpack in a mount namespace of their own, where there is no
+# network (tests/interop/exim.sh, courier.sh)
+INTEROP_DEBS_DIR=/var/cache/mailready-interop
+INTEROP_DEBS="exim4-daemon-light exim4-base libidn12 courier-base courier-imap
+ courier-pop courier-authlib libcourier-unicode4 libltdl7 libgamin0"
 if [ "${MAILREADY_SKIP_APT:-}" = 1 ]; then
 	exit 0
+fi
+mkdir -p "$INTEROP_DEBS_DIR"
+debs=
+for p in $INTEROP_DEBS; do
+	ls "$INTEROP_DEBS_DIR/${p}_"*.deb >/dev/null 2>&1 || debs="$debs $p"
+done
+if [ -n "$debs" ]; then
+	echo "deps: downloading$debs into $INTEROP_DEBS_DIR" >&2
+	# (a stale package list names versions the mirror no longer has)
+	(cd "$INTEROP_DEBS_DIR" && apt-get download -q $debs) ||
+		{ apt-get update -q &&
+			(cd "$INTEROP_DEBS_DIR" && apt-get download -q $debs); } ||
+		echo "deps: could not download$debs: the exim and courier" \
+			"interop suites will skip" >&2
 fi
 missing=
 for p in $BUILD $LAB $ENGINES $TOOLS $INTEROP; do
