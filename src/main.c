@@ -1,6 +1,7 @@
 /*
  * main.c -- command dispatch: config + profile -> plan -> run -> report.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,6 +265,9 @@ main(int argc, char **argv)
 	struct cli c;
 	char err[512], host[256];
 
+	/* A server that closes first must be an EPIPE of that check, not
+	   the death of the run (OpenSSL writes with plain write()). */
+	signal(SIGPIPE, SIG_IGN);
 	if (cli_parse(argc, argv, &c, err, sizeof(err)) < 0) {
 		cli_free(&c);
 		return usage_error(err);

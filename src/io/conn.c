@@ -80,13 +80,23 @@ set_tls_error(struct conn *c, const char *what)
 	unsigned long e = ERR_peek_last_error();
 	char buf[200];
 
-	if (e != 0) {
+	if (e != 0 && ERR_GET_LIB(e) == ERR_LIB_SSL &&
+	    ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
+		/* OpenSSL 3's words for a hang-up without an alert. */
+		snprintf(c->error, sizeof(c->error),
+		         "%s: the server closed the connection", what);
+	} else if (e != 0) {
 		ERR_error_string_n(e, buf, sizeof(buf));
 		/* "error:0A00042E:SSL routines::tlsv1 alert protocol
 		 * version" -> keep the reason after the last colon. */
 		const char *r = strrchr(buf, ':');
 		snprintf(c->error, sizeof(c->error), "%s: %s", what,
 		         r ? r + 1 : buf);
+	} else if (errno == ECONNRESET || errno == EPIPE) {
+		/* A proxy whose back end is gone accepts, then hangs up. */
+		snprintf(c->error, sizeof(c->error),
+		         "%s: the server closed the connection (%s)", what,
+		         strerror(errno));
 	} else if (errno != 0) {
 		snprintf(c->error, sizeof(c->error), "%s: %s", what,
 		         strerror(errno));

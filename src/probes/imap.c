@@ -1,12 +1,15 @@
 /*
  * imap.c -- mail.imap (143) and mail.imaps (993).
  *
- *   imap:  greeting -> CAPABILITY -> STARTTLS -> TLS -> CAPABILITY -> LOGOUT
- *   imaps: TLS -> greeting -> CAPABILITY -> LOGOUT
+ *   imap:  greeting -> CAPABILITY -> STARTTLS -> TLS -> CAPABILITY
+ *          [-> LOGIN] -> LOGOUT
+ *   imaps: TLS -> greeting -> CAPABILITY [-> LOGIN] -> LOGOUT
  *
  * Checks the "* OK" greeting, that STARTTLS is offered and works, that
  * plain-text login is not offered before TLS (LOGINDISABLED), and the
- * certificate. Never logs in; ends with LOGOUT.
+ * certificate. With a test account (login_file) it logs in after TLS
+ * (LOGIN, or AUTHENTICATE PLAIN); it never selects a mailbox. Ends with
+ * LOGOUT.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +25,7 @@ enum imap_state {
 	IMAP_CAPA,
 	IMAP_STARTTLS,
 	IMAP_CAPA_TLS,
+	IMAP_LOGIN,
 	IMAP_LOGOUT,
 };
 
@@ -30,6 +34,7 @@ static const char *const state_names[] = {
 	[IMAP_CAPA] = "reply to CAPABILITY",
 	[IMAP_STARTTLS] = "reply to STARTTLS",
 	[IMAP_CAPA_TLS] = "reply to CAPABILITY after TLS",
+	[IMAP_LOGIN] = "reply to the login",
 	[IMAP_LOGOUT] = "reply to LOGOUT",
 };
 
@@ -38,14 +43,12 @@ static const char *const state_names[] = {
 static const char *const state_commands[] = {
 	[IMAP_GREETING] = "the connection", [IMAP_CAPA] = "CAPABILITY",
 	[IMAP_STARTTLS] = "STARTTLS",       [IMAP_CAPA_TLS] = "CAPABILITY",
-	[IMAP_LOGOUT] = "LOGOUT",
+	[IMAP_LOGIN] = "the login",         [IMAP_LOGOUT] = "LOGOUT",
 };
 
 static const char *const state_tags[] = {
-	[IMAP_CAPA] = "m1",
-	[IMAP_STARTTLS] = "m2",
-	[IMAP_CAPA_TLS] = "m3",
-	[IMAP_LOGOUT] = "m4",
+	[IMAP_CAPA] = "m1",   [IMAP_STARTTLS] = "m2", [IMAP_CAPA_TLS] = "m3",
+	[IMAP_LOGOUT] = "m4", [IMAP_LOGIN] = "m5",
 };
 
 struct imap_data {
@@ -53,6 +56,8 @@ struct imap_data {
 	enum imap_state state;
 	struct imap_caps caps;
 	bool have_caps;
+	bool login_sasl;     /* AUTHENTICATE PLAIN, not LOGIN */
+	bool login_prompted; /* AUTHENTICATE: the "+" came, the response went */
 };
 
 static void
@@ -77,12 +82,13 @@ static void
 judge_plain_caps(struct imap_data *s)
 {
 	if (!imap_caps_has(&s->caps, "STARTTLS")) {
-		mail_fail(&s->m, CODE_IMAP_STARTTLS_MISSING,
-		          "enable TLS in the IMAP server (Dovecot: ssl = yes "
-		          "and a certificate)",
-		          "STARTTLS is not offered on imap (%s): mail clients "
-		          "would log in in clear",
-		          mail_where(&s->m));
+		mail_fail(
+			&s->m, CODE_IMAP_STARTTLS_MISSING,
+			"enable STARTTLS: a certificate with its key and full "
+			"chain for the IMAP service",
+			"STARTTLS is not offered on imap (%s): mail clients "
+			"would log in in clear",
+			mail_where(&s->m));
 		return;
 	}
 	if (!imap_caps_has(&s->caps, "LOGINDISABLED")) {
@@ -91,15 +97,85 @@ judge_plain_caps(struct imap_data *s)
 			"plain-text login is offered before TLS (no "
 			"LOGINDISABLED): passwords may cross the network in "
 			"clear");
-		mr_finding_hint(f, "Dovecot: disable_plaintext_auth = yes");
+		mr_finding_hint(f, "refuse logins before TLS (then the server "
+		                   "announces LOGINDISABLED)");
 	}
 	send_cmd(s, IMAP_STARTTLS, "STARTTLS");
+}
+
+/* A quoted string (RFC 3501) holds 7-bit text without CR, LF or NUL. */
+static bool
+quotable(const char *v)
+{
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+		if (*p < 0x20 || *p >= 0x7f)
+			return false;
+	return true;
+}
+
+static void
+append_quoted(char **line, const char *v)
+{
+	size_t n = strlen(*line), vl = strlen(v);
+	char *out = xmalloc(n + 2 * vl + 4);
+
+	memcpy(out, *line, n);
+	out[n++] = '"';
+	for (; *v; v++) {
+		if (*v == '"' || *v == '\\')
+			out[n++] = '\\';
+		out[n++] = *v;
+	}
+	out[n++] = '"';
+	out[n] = '\0';
+	mail_secret_free(*line);
+	*line = out;
+}
+
+/* The test account, after TLS: LOGIN with quoted strings, else SASL
+   PLAIN (inline with SASL-IR, else at the "+" prompt). */
+static void
+start_login(struct imap_data *s)
+{
+	const char *u = mail_login_user(&s->m),
+		   *pw = mail_login_password(&s->m);
+	char *line;
+
+	s->state = IMAP_LOGIN;
+	if (!imap_caps_has(&s->caps, "LOGINDISABLED") && quotable(u) &&
+	    quotable(pw)) {
+		line = xstrdup("m5 LOGIN ");
+		append_quoted(&line, u);
+		char *sp = xasprintf("%s ", line);
+		mail_secret_free(line);
+		line = sp;
+		append_quoted(&line, pw);
+	} else if (imap_caps_has(&s->caps, "AUTH=PLAIN")) {
+		s->login_sasl = true;
+		if (imap_caps_has(&s->caps, "SASL-IR")) {
+			char *b64 = mail_sasl_plain(&s->m);
+			line = xasprintf("m5 AUTHENTICATE PLAIN %s", b64);
+			mail_secret_free(b64);
+			s->login_prompted = true;
+		} else {
+			line = xstrdup("m5 AUTHENTICATE PLAIN");
+		}
+	} else {
+		mail_login_failed(&s->m, "IMAP",
+		                  "no LOGIN and no AUTH=PLAIN "
+		                  "offered after TLS");
+		send_cmd(s, IMAP_LOGOUT, NULL);
+		return;
+	}
+	mail_command_secret(&s->m, state_names[IMAP_LOGIN], line);
 }
 
 static void
 caps_known(struct imap_data *s)
 {
-	if (s->m.tls)
+	if (s->m.tls && mail_login_wanted(&s->m))
+		start_login(s);
+	else if (s->m.tls)
 		send_cmd(s, IMAP_LOGOUT, NULL);
 	else
 		judge_plain_caps(s);
@@ -153,6 +229,7 @@ on_greeting(struct imap_data *s, const struct imap_line *l, const char *line)
 		mail_add(&s->m, CODE_IMAP_OK, MR_PASS, "greeting: * %s %s",
 	                 l->status, l->text);
 	mr_finding_set_text(g, "banner", line);
+	mail_set_product(&s->m, product_from_imap(line));
 	if (l->code && l->code_len > 11 &&
 	    strncasecmp(l->code, "CAPABILITY ", 11) == 0) {
 		if (!take_caps(s, l->code + 11, l->code_len - 11))
@@ -172,6 +249,16 @@ on_tagged(struct imap_data *s, const struct imap_line *l, const char *line)
 	    strcmp(l->tag, state_tags[s->state]) != 0) {
 		mail_fail(&s->m, CODE_PROTOCOL_ERROR, NULL,
 		          "not IMAP: unexpected tagged reply '%.60s'", line);
+		return;
+	}
+	if (s->state == IMAP_LOGIN) {
+		const char *how = s->login_sasl ? "IMAP AUTHENTICATE PLAIN"
+		                                : "IMAP LOGIN";
+		if (strcmp(l->status, "OK") == 0)
+			mail_login_ok(&s->m, how, line);
+		else
+			mail_login_failed(&s->m, how, line);
+		send_cmd(s, IMAP_LOGOUT, NULL);
 		return;
 	}
 	if (strcmp(l->status, "OK") != 0) {
@@ -200,8 +287,31 @@ on_tagged(struct imap_data *s, const struct imap_line *l, const char *line)
 		finish(s);
 		return;
 	case IMAP_GREETING:
+	case IMAP_LOGIN:
 		return;
 	}
+}
+
+/* During the login: the SASL prompt, or what a proxy says before it
+   hangs up ("* BAD internal server error" from nginx). */
+static bool
+login_line(struct imap_data *s, const char *line)
+{
+	if (line[0] == '+' && (line[1] == ' ' || line[1] == '\0')) {
+		if (!s->login_sasl || s->login_prompted) {
+			/* A second prompt: the response was refused. */
+			mail_command(&s->m, state_names[IMAP_LOGIN], "*");
+			return true;
+		}
+		s->login_prompted = true;
+		mail_command_secret(&s->m, state_names[IMAP_LOGIN],
+		                    mail_sasl_plain(&s->m));
+		return true;
+	}
+	if (line[0] == '*' && s->m.login_said[0] == '\0')
+		snprintf(s->m.login_said, sizeof(s->m.login_said), "'%.120s'",
+		         line);
+	return false;
 }
 
 static void
@@ -211,6 +321,8 @@ on_line(struct mail_session *m, const char *line)
 	struct imap_line l;
 	char err[200];
 
+	if (s->state == IMAP_LOGIN && login_line(s, line))
+		return;
 	if (imap_parse_line(line, &l, err, sizeof(err)) < 0) {
 		if (s->state == IMAP_LOGOUT) {
 			finish(s);

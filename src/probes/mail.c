@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include <openssl/evp.h>
 
 #include "clock.h"
 #include "io/reach.h"
@@ -63,6 +66,28 @@ mail_command(struct mail_session *m, const char *phase, const char *fmt, ...)
 	mail_phase(m, phase);
 }
 
+/* The product's own setting for each finding it has one for. */
+static void
+apply_product_hints(struct mail_session *m)
+{
+	struct mr_result *res = probe_result(m->p);
+
+	if (m->product == PRODUCT_UNKNOWN)
+		return;
+	for (size_t i = 0; i < res->nfindings; i++) {
+		struct mr_finding *f = res->findings[i];
+		const struct mr_code_def *d = mr_code_find(f->code);
+		const char *h =
+			d != NULL ? product_hint((enum mr_code)(d - mr_codes),
+		                                 m->product)
+				  : NULL;
+		if (h == NULL)
+			continue;
+		mr_finding_hint(f, "%s", h);
+		mr_finding_set_text(f, "product", product_name(m->product));
+	}
+}
+
 static void
 finish_probe(struct mail_session *m)
 {
@@ -70,6 +95,7 @@ finish_probe(struct mail_session *m)
 	if (m->finished)
 		return;
 	m->finished = true;
+	apply_product_hints(m);
 	mr_result_add_metric(res, "time", probe_elapsed_ms(m->p) / 1000.0, "s");
 	probe_done(m->p);
 }
@@ -135,14 +161,27 @@ mail_client_name(struct mail_session *m)
 /* ------------------------------------------------------------------ */
 /* TLS */
 
+/*
+ * The name asked for: a proxy that presents a service name (tls_names)
+ * picks its certificate by it; a wildcard entry is no name to ask for,
+ * and the FQDN falls under it.
+ */
+static const char *
+sni_name(const struct mail_session *m)
+{
+	for (size_t i = 0; i < m->ntls_names; i++)
+		if (strncmp(m->tls_names[i], "*.", 2) != 0)
+			return m->tls_names[i];
+	return probe_item(m->p)->node->name;
+}
+
 void
 mail_starttls(struct mail_session *m)
 {
 	struct run *r = probe_run(m->p);
 	SSL *ssl = SSL_new(r->ssl_ctx);
 
-	if (ssl == NULL ||
-	    cert_prepare_ssl(ssl, probe_item(m->p)->node->name) < 0) {
+	if (ssl == NULL || cert_prepare_ssl(ssl, sni_name(m)) < 0) {
 		if (ssl)
 			SSL_free(ssl);
 		probe_finish(m->p, CODE_CONNECT_ERROR, MR_UNKNOWN,
@@ -179,7 +218,9 @@ cert_json(const struct cert_verdict *v)
 static void
 judge_cert(struct mail_session *m)
 {
-	struct cert_policy pol = {.host = probe_item(m->p)->node->name};
+	struct cert_policy pol = {.host = probe_item(m->p)->node->name,
+	                          .alt_names = m->tls_names,
+	                          .nalt_names = m->ntls_names};
 	struct mr_result *res = probe_result(m->p);
 	struct cert_verdict *v = &m->cert;
 
@@ -197,6 +238,8 @@ judge_cert(struct mail_session *m)
 	                 m->implicit_tls ? "TLS: " : "STARTTLS: ", v->summary);
 	mr_finding_set_text(f, "version", v->version);
 	mr_finding_set_text(f, "cipher", v->cipher);
+	if (v->matched != NULL)
+		mr_finding_set_text(f, "matched_name", v->matched);
 	if (v->have_cert)
 		mr_finding_set(f, "certificate", cert_json(v));
 	for (size_t i = 0; i < v->nissues; i++) {
@@ -214,6 +257,23 @@ judge_cert(struct mail_session *m)
 /* ------------------------------------------------------------------ */
 /* Connection events */
 
+/* Where the fault of a failed handshake lies, from how it failed. */
+static const char *
+tls_failure_hint(const char *e)
+{
+	if (strstr(e, "closed the connection") != NULL)
+		return "the server accepted the connection and hung up during "
+		       "the TLS handshake: if a proxy (HAProxy, nginx) stands "
+		       "in front, its back end may be down; else look at the "
+		       "server's log";
+	if (strstr(e, "alert") != NULL || strstr(e, "reset") != NULL)
+		return "the server aborted the handshake: the fault is on the "
+		       "server's side; look at its log and its TLS settings "
+		       "(certificate, key, protocols, ciphers)";
+	return "look at the server's TLS settings: protocols, ciphers, "
+	       "certificate and key";
+}
+
 /* The connect failed: the words of net.port.SERVICE (probes/common.c). */
 static void
 unreached(struct mail_session *m, const struct reach_result *r)
@@ -230,6 +290,15 @@ static void
 on_closed(struct mail_session *m)
 {
 	if (m->quitting) {
+		finish_probe(m);
+		return;
+	}
+	if (m->in_login) {
+		/* nginx: "* BAD internal server error", then it hangs up. */
+		char said[200];
+		snprintf(said, sizeof(said), "%s%sthe connection closed",
+		         m->login_said, m->login_said[0] ? ", then " : "");
+		mail_login_failed(m, NULL, said);
 		finish_probe(m);
 		return;
 	}
@@ -280,20 +349,9 @@ on_error(struct mail_session *m, int err)
 	}
 	(void)it;
 	if (strcmp(m->phase, "TLS handshake") == 0) {
-		/* An alert or a reset from the server: its side failed. */
 		const char *e = conn_error(m->conn);
-		bool aborted = strstr(e, "alert") != NULL ||
-		               strstr(e, "closed the connection") != NULL ||
-		               strstr(e, "reset") != NULL;
-		mail_fail(
-			m, CODE_TLS_FAILED,
-			aborted ? "the server aborted the handshake: the fault "
-				  "is on the server's side; look at its log "
-				  "and its TLS settings (certificate, key, "
-				  "protocols, ciphers)"
-				: "look at the server's TLS settings: "
-				  "protocols, ciphers, certificate and key",
-			"%s: %s", mail_where(m), e);
+		mail_fail(m, CODE_TLS_FAILED, tls_failure_hint(e), "%s: %s",
+		          mail_where(m), e);
 	} else
 		mail_fail(m, CODE_SERVER_CLOSED, NULL,
 		          "%s: %s while waiting for the %s", mail_where(m),
@@ -395,6 +453,23 @@ on_aaaa(void *arg, const struct dns_reply *r)
 	on_addr(arg, 1, r);
 }
 
+/* The node's tls_names first (its SNI), then the cluster's. */
+static void
+collect_tls_names(struct mail_session *m)
+{
+	const struct mr_node *n = probe_item(m->p)->node;
+	const struct mr_config *cfg = probe_run(m->p)->cfg;
+	size_t total = n->ntls_names + cfg->ntls_names;
+
+	if (total == 0)
+		return;
+	m->tls_names = xreallocarray(NULL, total, sizeof(*m->tls_names));
+	for (size_t i = 0; i < n->ntls_names; i++)
+		m->tls_names[m->ntls_names++] = n->tls_names[i];
+	for (size_t i = 0; i < cfg->ntls_names; i++)
+		m->tls_names[m->ntls_names++] = cfg->tls_names[i];
+}
+
 void
 mail_start(struct mail_session *m, struct probe *p,
            const struct mail_hooks *hooks, const char *proto, bool implicit_tls)
@@ -405,6 +480,7 @@ mail_start(struct mail_session *m, struct probe *p,
 	m->hooks = hooks;
 	m->proto = proto;
 	m->implicit_tls = implicit_tls;
+	collect_tls_names(m);
 	if (probe_not_installed(p))
 		return;
 	if (it->has_addr) {
@@ -427,4 +503,134 @@ mail_cleanup(struct mail_session *m)
 	dns_cancel(m->addr_req[1]);
 	conn_free(m->conn);
 	cert_verdict_clear(&m->cert);
+	free(m->tls_names);
+}
+
+/* ------------------------------------------------------------------ */
+/* Products, a second connection, the test account */
+
+void
+mail_set_product(struct mail_session *m, enum product p)
+{
+	m->product = p;
+}
+
+void
+mail_reconnect(struct mail_session *m)
+{
+	struct mr_addr a = m->addr;
+
+	conn_free(m->conn);
+	m->conn = NULL;
+	m->tls = false;
+	m->quitting = false;
+	m->reconnected = true;
+	cert_verdict_clear(&m->cert);
+	connect_to(m, &a);
+}
+
+bool
+mail_login_wanted(const struct mail_session *m)
+{
+	return probe_run(m->p)->cfg->login_user != NULL;
+}
+
+const char *
+mail_login_user(const struct mail_session *m)
+{
+	return probe_run(m->p)->cfg->login_user;
+}
+
+const char *
+mail_login_password(const struct mail_session *m)
+{
+	return probe_run(m->p)->cfg->login_password;
+}
+
+char *
+mail_sasl_plain(const struct mail_session *m)
+{
+	const char *u = mail_login_user(m), *pw = mail_login_password(m);
+	size_t ul = strlen(u), pl = strlen(pw), n = ul + pl + 2;
+	unsigned char *raw = xmalloc(n);
+	char *b64 = xmalloc(4 * ((n + 2) / 3) + 1);
+
+	/* authzid empty, authcid, password (RFC 4616). */
+	raw[0] = '\0';
+	memcpy(raw + 1, u, ul);
+	raw[1 + ul] = '\0';
+	memcpy(raw + 2 + ul, pw, pl);
+	EVP_EncodeBlock((unsigned char *)b64, raw, (int)n);
+	explicit_bzero(raw, n);
+	free(raw);
+	return b64;
+}
+
+void
+mail_secret_free(char *s)
+{
+	if (s == NULL)
+		return;
+	explicit_bzero(s, strlen(s));
+	free(s);
+}
+
+void
+mail_command_secret(struct mail_session *m, const char *phase, char *line)
+{
+	m->in_login = true;
+	m->login_said[0] = '\0';
+	conn_printf(m->conn, "%s", line);
+	mail_secret_free(line);
+	mail_phase(m, phase);
+}
+
+void
+mail_login_ok(struct mail_session *m, const char *how, const char *reply)
+{
+	struct mr_finding *f = mail_add(
+		m, CODE_LOGIN_OK, MR_PASS,
+		"the test account %s logged in over TLS (%s): '%.120s'; the "
+		"service and what stands behind it answer",
+		mail_login_user(m), how, reply);
+	mr_finding_set_text(f, "user", mail_login_user(m));
+	mr_finding_set_text(f, "reply", reply);
+	m->in_login = false;
+}
+
+/* What an answer says about where the fault is. */
+static const char *
+login_failure_hint(const char *reply)
+{
+	if (strcasestr(reply, "internal server error") != NULL ||
+	    strcasestr(reply, "temporar") != NULL ||
+	    strcasestr(reply, "UNAVAILABLE") != NULL ||
+	    strcasestr(reply, "connection closed") != NULL ||
+	    (reply[0] == '4' && reply[1] >= '0' && reply[1] <= '9'))
+		return "the server (or the back end a proxy forwards to) "
+		       "could not check the login: look at the back end, the "
+		       "mailstore, and the proxy's log";
+	return "check the test account of login_file (user, password, not "
+	       "locked), then the back end the proxy forwards to";
+}
+
+void
+mail_login_failed(struct mail_session *m, const char *how, const char *reply)
+{
+	struct mr_finding *f;
+
+	if (how != NULL)
+		f = mail_add(m, CODE_LOGIN_FAILED, MR_FAIL,
+		             "the test account %s could not log in over TLS "
+		             "(%s): the server answered '%.160s'",
+		             mail_login_user(m), how, reply);
+	else
+		f = mail_add(m, CODE_LOGIN_FAILED, MR_FAIL,
+		             "the test account %s could not log in over TLS: "
+		             "%.200s",
+		             mail_login_user(m), reply);
+	mr_finding_hint(f, "%s", login_failure_hint(reply));
+	mr_finding_set_text(f, "user", mail_login_user(m));
+	mr_finding_set_text(f, "reply", reply);
+	m->in_login = false;
 }

@@ -15,6 +15,7 @@
 
 #include "io/conn.h"
 #include "probes/common.h"
+#include "products.h"
 #include "tls/cert.h"
 
 struct mail_session;
@@ -45,6 +46,14 @@ struct mail_session {
 	bool quitting; /* the polite ending was sent */
 	bool tls;      /* TLS is up */
 	bool finished;
+	bool reconnected;     /* the second connection (mail_reconnect) */
+	bool in_login;        /* the test account's login is under way */
+	char login_said[160]; /* an untagged word of the server meanwhile */
+	enum product product; /* what the greeting tells */
+	/* The names the certificate may carry besides the FQDN (tls_names
+	   of the node, then of the cluster); not owned. */
+	char **tls_names;
+	size_t ntls_names;
 	char where[MR_ADDR_STRLEN + 16];      /* "127.0.2.10 port 25" */
 	char client_name[MR_ADDR_STRLEN + 8]; /* an EHLO address literal */
 	struct cert_verdict cert;
@@ -88,6 +97,48 @@ struct mr_finding *mail_add(struct mail_session *m, enum mr_code code,
 
 /** The name we announce (EHLO): this host's FQDN or an address literal. */
 const char *mail_client_name(struct mail_session *m);
+
+/**
+ * The software the greeting names: its fixes replace the protocol-terms
+ * hints of the findings when the probe finishes (products.c).
+ */
+void mail_set_product(struct mail_session *m, enum product p);
+
+/**
+ * Hang up and connect again to the same address (the server's state after
+ * a harmless probe cannot be trusted); the begin hook runs again, with
+ * m->reconnected set.
+ */
+void mail_reconnect(struct mail_session *m);
+
+/** A test account is configured (login_file): log in after TLS. */
+bool mail_login_wanted(const struct mail_session *m);
+
+/** Its user name, for protocol commands; NULL when none. */
+const char *mail_login_user(const struct mail_session *m);
+
+/** Its password; never written anywhere but to the server, over TLS. */
+const char *mail_login_password(const struct mail_session *m);
+
+/** SASL PLAIN's response, base64 ("\0user\0password"); free with
+    mail_secret_free(). */
+char *mail_sasl_plain(const struct mail_session *m);
+
+/** Wipe and free a string that held the password. */
+void mail_secret_free(char *s);
+
+/**
+ * Send a line holding the password (CRLF added), wipe it, and enter the
+ * phase of its reply; the login phase (m->in_login) begins.
+ */
+void mail_command_secret(struct mail_session *m, const char *phase, char *line);
+
+/** The login succeeded (LOGIN_OK): how ("IMAP LOGIN") and the reply. */
+void mail_login_ok(struct mail_session *m, const char *how, const char *reply);
+
+/** The login failed (LOGIN_FAILED), with the server's words. */
+void mail_login_failed(struct mail_session *m, const char *how,
+                       const char *reply);
 
 /** Release the connection and requests (probe cleanup). */
 void mail_cleanup(struct mail_session *m);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <openssl/asn1.h>
@@ -198,6 +199,7 @@ struct judge {
 	time_t now;
 	bool in_dates;     /* now is within the validity dates */
 	char *short_names; /* the names as messages list them */
+	bool matched_alt;  /* valid for a tls_names entry, not the host */
 };
 
 static void
@@ -379,37 +381,89 @@ is_ip_literal(const char *host)
 	       inet_pton(AF_INET6, host, buf) == 1;
 }
 
-/* 5: the host name, per RFC 6125. X509_check_host() does the matching;
-   the flags make it ignore the CN whenever a SAN dNSName exists and
-   refuse partial wildcards ("f*o.example.com"). */
+/* One name against the leaf, per RFC 6125: X509_check_host() does the
+   matching; the flags make it ignore the CN whenever a SAN dNSName
+   exists and refuse partial wildcards ("f*o.example.com"). A wildcard
+   name ("*.example.com", from tls_names) matches only a certificate that
+   carries that wildcard itself. */
+static bool
+name_matches(const struct judge *j, const char *h, bool has_san)
+{
+	unsigned int flags = X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS;
+
+	/* Not a host name; X509_check_host() would take it as "any name
+	   under this domain". */
+	if (h[0] == '.')
+		return false;
+	if (is_ip_literal(h))
+		return X509_check_ip_asc(j->leaf, h, 0) == 1;
+	if (strncmp(h, "*.", 2) == 0) {
+		for (size_t i = 0; i < j->out->nsans; i++)
+			if (strcasecmp(j->out->sans[i], h) == 0)
+				return true;
+		return false;
+	}
+	if (has_san)
+		flags |= X509_CHECK_FLAG_NEVER_CHECK_SUBJECT;
+	return X509_check_host(j->leaf, h, strlen(h), flags, NULL) == 1;
+}
+
+/* "mx.example.com." is the same host: one trailing dot dropped, which
+   X509_check_host() would otherwise compare literally. */
+static char *
+host_without_dot(const char *host)
+{
+	size_t len = strlen(host);
+
+	if (len > 1 && host[len - 1] == '.')
+		len--;
+	return xstrndup(host, len);
+}
+
+/* 5: the host name, or one of the other names the node may present. */
 static void
 judge_host(struct judge *j, bool has_san)
 {
 	const char *host = j->pol->host;
-	unsigned int flags = X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS;
-	int r;
 
 	/* A name with no host to match against is not judged. */
 	if (host == NULL || host[0] == '\0')
 		return;
-	/* "mx.example.com." is the same host: drop one trailing dot,
-	   which X509_check_host() would otherwise compare literally. */
-	size_t len = strlen(host);
-	if (len > 1 && host[len - 1] == '.')
-		len--;
-	char *h = xstrndup(host, len);
-	if (h[0] == '.') {
-		/* Not a host name; X509_check_host() would take it as
-		   "any name under this domain". */
-		r = 0;
-	} else if (is_ip_literal(h)) {
-		r = X509_check_ip_asc(j->leaf, h, 0);
-	} else {
-		if (has_san)
-			flags |= X509_CHECK_FLAG_NEVER_CHECK_SUBJECT;
-		r = X509_check_host(j->leaf, h, len, flags, NULL);
+	char *h = host_without_dot(host);
+	bool r = name_matches(j, h, has_san);
+	if (r)
+		j->out->matched = xstrdup(h);
+	for (size_t i = 0; !r && i < j->pol->nalt_names; i++) {
+		char *alt = host_without_dot(j->pol->alt_names[i]);
+		r = name_matches(j, alt, has_san);
+		if (r) {
+			j->out->matched = alt;
+			j->matched_alt = true;
+		} else
+			free(alt);
 	}
-	if (r != 1) {
+	if (!r && j->pol->nalt_names > 0) {
+		const char *names = j->short_names;
+		struct strbuf want = STRBUF_INIT;
+		strbuf_add(&want, h);
+		for (size_t i = 0; i < j->pol->nalt_names; i++) {
+			strbuf_sep(&want, ", ");
+			strbuf_add(&want, j->pol->alt_names[i]);
+		}
+		char *hint = xasprintf("issue one whose subjectAltName "
+		                       "includes one of %s (tls_names), or "
+		                       "add the name it carries to tls_names",
+		                       strbuf_str(&want));
+		issue(j, CODE_CERT_NAME_MISMATCH, MR_FAIL,
+		      xasprintf("certificate is for %s, not %s",
+		                names[0] ? names
+		                         : "no host (no subjectAltName DNS "
+		                           "name, no CN)",
+		                strbuf_str(&want)),
+		      hint);
+		free(hint);
+		strbuf_reset(&want);
+	} else if (!r) {
 		const char *names = j->short_names;
 		char *hint =
 			xasprintf("issue one whose subjectAltName "
@@ -497,6 +551,9 @@ summary_text(const struct judge *j)
 	}
 	if (v->version != NULL)
 		strbuf_addf(&b, ", %s", v->version);
+	/* Which name made it valid, when it is not the node's own. */
+	if (j->matched_alt)
+		strbuf_addf(&b, "; valid for %s (tls_names)", v->matched);
 	return strbuf_take(&b);
 }
 
@@ -688,6 +745,7 @@ cert_verdict_clear(struct cert_verdict *v)
 	free(v->version);
 	free(v->cipher);
 	free(v->summary);
+	free(v->matched);
 	memset(v, 0, sizeof(*v));
 }
 

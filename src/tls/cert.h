@@ -23,7 +23,11 @@
 
 struct cert_policy {
 	const char *host; /* the name the certificate must match (FQDN) */
-	time_t now;       /* "now", for tests; 0 means time(NULL) */
+	/* Other names it may carry instead (tls_names: a service name, or a
+	   "*.example.com" the certificate must carry as such). */
+	char *const *alt_names;
+	size_t nalt_names;
+	time_t now; /* "now", for tests; 0 means time(NULL) */
 };
 
 /* One thing wrong with a certificate (or the TLS session). */
@@ -55,6 +59,7 @@ struct cert_verdict {
 	char *fingerprint; /* SHA-256 of the DER, "AB:CD:..." */
 	char *version;     /* "TLSv1.3", or NULL */
 	char *cipher;      /* "TLS_AES_256_GCM_SHA384", or NULL */
+	char *matched;     /* the name of the policy it matched, or NULL */
 	/* "CN=mx.example.com (mx.example.com), issued by CN=R11, valid until
 	   2027-02-01 (65 days), TLSv1.3" */
 	char *summary;

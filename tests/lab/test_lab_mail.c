@@ -118,9 +118,13 @@ START_TEST(protocol_faults)
 	               "POP3_PLAINTEXT_LOGIN", "warn");
 	EXPECT(&r, "imap-plain.example.test", "mail.imap", "warn",
 	       "plain-text login is offered before TLS");
+	/* Tried without a password: the server asked for it. */
 	EXPECT(&r, "imap-plain.example.test", "mail.pop3", "warn",
-	       "plain-text login (USER or SASL PLAIN/LOGIN) is offered "
-	       "before TLS");
+	       "plain-text login is accepted before TLS: USER, sent without "
+	       "a password, got '+OK'");
+	/* The product's own setting, from the greeting. */
+	EXPECT(&r, "imap-plain.example.test", "mail.pop3", "warn",
+	       "Dovecot: disable_plaintext_auth = yes");
 	mr_run_free(&r);
 }
 END_TEST

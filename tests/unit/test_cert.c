@@ -475,6 +475,59 @@ START_TEST(test_wildcard_one_label)
 }
 END_TEST
 
+/* tls_names: a proxy that presents the service name, or a wildcard. */
+START_TEST(test_tls_names)
+{
+	char *names[] = {"mail.example.test", "*.example.org"};
+	struct cert_policy pol = {
+		.host = HOST, .alt_names = names, .nalt_names = 2, .now = NOW};
+	struct cert_verdict v;
+	X509 *x = leaf("mail.example.test", "DNS:mail.example.test", -DAY,
+	               65 * DAY);
+
+	cert_evaluate_x509(x, X509_V_ERR_HOSTNAME_MISMATCH, "TLSv1.3", &pol,
+	                   &v);
+	X509_free(x);
+	ck_assert_int_eq(v.status, MR_PASS);
+	ck_assert_str_eq(v.matched, "mail.example.test");
+	HAS(v.summary, "; valid for mail.example.test (tls_names)");
+	cert_verdict_clear(&v);
+
+	/* A wildcard entry: the certificate must carry it as such. */
+	x = leaf("*.example.org", "DNS:*.example.org", -DAY, 65 * DAY);
+	cert_evaluate_x509(x, X509_V_OK, "TLSv1.3", &pol, &v);
+	X509_free(x);
+	ck_assert_int_eq(v.status, MR_PASS);
+	ck_assert_str_eq(v.matched, "*.example.org");
+	cert_verdict_clear(&v);
+	x = leaf("a.example.org", "DNS:a.example.org", -DAY, 65 * DAY);
+	cert_evaluate_x509(x, X509_V_OK, "TLSv1.3", &pol, &v);
+	X509_free(x);
+	ck_assert_int_eq(v.status, MR_FAIL);
+	cert_verdict_clear(&v);
+
+	/* The node's own name still matches first, and says nothing more. */
+	x = good_leaf();
+	cert_evaluate_x509(x, X509_V_OK, "TLSv1.3", &pol, &v);
+	X509_free(x);
+	ck_assert_int_eq(v.status, MR_PASS);
+	ck_assert_str_eq(v.matched, HOST);
+	ck_assert_ptr_null(strstr(v.summary, "tls_names"));
+	cert_verdict_clear(&v);
+
+	/* None matches: every name is listed, and the way out. */
+	x = leaf("mx.other.test", "DNS:mx.other.test", -DAY, 65 * DAY);
+	cert_evaluate_x509(x, X509_V_OK, "TLSv1.3", &pol, &v);
+	X509_free(x);
+	VERDICT_EQ(v, MR_FAIL,
+	           "certificate is for mx.other.test, not mta1.example.test, "
+	           "mail.example.test, *.example.org; issue one whose "
+	           "subjectAltName includes one of mta1.example.test, "
+	           "mail.example.test, *.example.org (tls_names), or add the "
+	           "name it carries to tls_names");
+}
+END_TEST
+
 START_TEST(test_wildcard_partial)
 {
 	ck_assert_int_eq(
@@ -1305,6 +1358,7 @@ cert_suite(void)
 	tcase_add_test(tc, test_custom_thresholds);
 	tcase_add_test(tc, test_wrong_host);
 	tcase_add_test(tc, test_wildcard_one_label);
+	tcase_add_test(tc, test_tls_names);
 	tcase_add_test(tc, test_wildcard_partial);
 	tcase_add_test(tc, test_host_case_and_dot);
 	tcase_add_test(tc, test_cn_only_without_san);
