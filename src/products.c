@@ -19,7 +19,7 @@ static const char *const names[PRODUCT_COUNT] = {
 	[PRODUCT_EXIM] = "Exim",
 	[PRODUCT_SENDMAIL] = "Sendmail",
 	[PRODUCT_OPENSMTPD] = "OpenSMTPD",
-	[PRODUCT_EXCHANGE] = "Microsoft Exchange",
+	[PRODUCT_EXCHANGE] = "Exchange",
 	[PRODUCT_DOVECOT] = "Dovecot",
 	[PRODUCT_COURIER] = "Courier",
 	[PRODUCT_CYRUS] = "Cyrus",
@@ -81,8 +81,10 @@ product_from_pop3(const char *greeting)
 {
 	/* Also the IMPLEMENTATION of CAPA ("Courier Mail Server"). */
 	static const struct marker m[] = {
-		{"Dovecot", PRODUCT_DOVECOT},   {"+OK Hello there", PRODUCT_COURIER},
-		{"Courier", PRODUCT_COURIER},   {"Cyrus", PRODUCT_CYRUS},
+		{"Dovecot", PRODUCT_DOVECOT},
+		{"+OK Hello there", PRODUCT_COURIER},
+		{"Courier", PRODUCT_COURIER},
+		{"Cyrus", PRODUCT_CYRUS},
 		{"POP3 ready", PRODUCT_NGINX},
 	};
 	return match(greeting, m, sizeof(m) / sizeof(m[0]));

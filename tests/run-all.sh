@@ -21,7 +21,11 @@ echo "== format check" >&2
 git ls-files '*.c' '*.h' | xargs clang-format --dry-run -Werror
 
 echo "== build (-Werror)" >&2
-[ -d build ] || meson setup build -Dwerror=true
+if [ -d build ]; then
+	meson configure build -Dwerror=true
+else
+	meson setup build -Dwerror=true
+fi
 meson compile -C build
 # in_netns CMD...: CMD in a private network, mount and UTS namespace.
 in_netns() {

@@ -14,7 +14,12 @@ if [ -z "${MAILREADY_DEMO_NETNS:-}" ]; then
 	# Packages and the build need the machine's network; the lab runs in
 	# a network namespace of its own (a private loopback, nothing else).
 	sh tests/deps.sh
-	[ -d build ] || meson setup build >/dev/null
+	# The same build as tests/run-all.sh, whichever runs first.
+	if [ -d build ]; then
+		meson configure build -Dwerror=true >/dev/null
+	else
+		meson setup build -Dwerror=true >/dev/null
+	fi
 	meson compile -C build >/dev/null
 	export MAILREADY_DEMO_NETNS=1
 	exec unshare --net --mount --uts --fork \
@@ -27,10 +32,16 @@ run=$(mktemp -d /tmp/mailready-lab.XXXXXX)
 # The mail daemons run as their own users and must reach their files.
 chmod 755 "$run"
 trap 'tests/lab/lab.sh stop "$run" >/dev/null 2>&1; rm -rf "$run"' EXIT INT TERM
-tests/lab/lab.sh start "$run" >/dev/null 2>&1 || {
-	echo "demo: the lab did not start; see tests/lab/lab.sh start $run" >&2
+if ! tests/lab/lab.sh start "$run" >"$run.start.log" 2>&1; then
+	# Keep what tells why: the lab's own words and its directory.
+	trap - EXIT INT TERM
+	tests/lab/lab.sh stop "$run" >/dev/null 2>&1 || true
+	echo "demo: the lab did not start:" >&2
+	tail -n 30 "$run.start.log" >&2
+	echo "demo: kept $run (server logs) and $run.start.log" >&2
 	exit 3
-}
+fi
+rm -f "$run.start.log"
 export MAILREADY_ALLOW_NETWORKS=127.0.0.0/8,::1/128
 export MAILREADY_PROFILE_DIR="$top/checks/profiles"
 set +e
