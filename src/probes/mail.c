@@ -322,6 +322,21 @@ on_timeout(struct mail_session *m)
 		unreached(m, &r);
 		return;
 	}
+	if (m->greeting_begun && strcmp(m->phase, "greeting") == 0) {
+		/* postscreen sends "220-" at once, the rest after its
+		   pause: the server works, its pause is longer than ours. */
+		struct mr_finding *f = mail_add(
+			m, CODE_SMTP_GREETING_SLOW, MR_WARN,
+			"the greeting began (220-) but its last line did not "
+			"come within %.3g s from %s: a greet pause longer than "
+			"the wait",
+			m->phase_s, mail_where(m));
+		mr_finding_hint(f, "raise greeting_timeout (--greeting-"
+		                   "timeout) above the server's pause, or "
+		                   "shorten the pause");
+		finish_probe(m);
+		return;
+	}
 	/* It accepted the connection and then did not answer in the time
 	   the run allowed: the server failed, as a socket timeout is
 	   critical for the Monitoring Plugins. */

@@ -47,6 +47,7 @@ struct mail_session {
 	bool tls;      /* TLS is up */
 	bool finished;
 	bool reconnected;     /* the second connection (mail_reconnect) */
+	bool greeting_begun;  /* SMTP: "220-" lines came, not the last one */
 	bool in_login;        /* the test account's login is under way */
 	char login_said[160]; /* an untagged word of the server meanwhile */
 	enum product product; /* what the greeting tells */

@@ -434,6 +434,8 @@ on_line(struct mail_session *m, const char *line)
 
 	switch (smtp_reply_feed(&s->reply, line, err, sizeof(err))) {
 	case PROTO_MORE:
+		if (s->state == SMTP_GREETING)
+			m->greeting_begun = true;
 		return;
 	case PROTO_ERROR:
 		if (s->state == SMTP_QUIT) {
