@@ -595,6 +595,31 @@ START_TEST(perfdata_labels_stable)
 }
 END_TEST
 
+/* -I: the Nagios habit -H $HOSTNAME$ -I $HOSTADDRESS$. The ports are
+   probed on the given address, whatever the file declares; the DNS checks
+   still judge the name. */
+START_TEST(connect_address_option)
+{
+	struct mr_run r;
+	const char *argv[] = {
+		"check",      "-c",     lab_config("mail.conf"),  "--ca-file",
+		ca_file,      "-H",     "mx-closed.example.test", "-I",
+		"127.0.2.10", "--only", "net.port.*,mail.*",      "-f",
+		"json",       NULL};
+
+	mr_exec(&r, argv, NULL);
+	json_t *port = mr_find(&r, "mx-closed.example.test", "net.port.smtp",
+	                       "127.0.2.10:25");
+	ck_assert_msg(port != NULL, "no net.port.smtp on 127.0.2.10: %s",
+	              r.out);
+	ck_assert_str_eq(json_string_value(json_object_get(port, "status")),
+	                 "pass");
+	/* nothing is probed on the declared, closed address */
+	ck_assert_ptr_null(strstr(r.out, "127.0.2.56"));
+	mr_run_free(&r);
+}
+END_TEST
+
 START_TEST(thresholds_and_perfdata)
 {
 	struct mr_run r;
@@ -706,6 +731,7 @@ suite(void)
 	tcase_add_test(tc, progress_on_a_tty);
 	tcase_add_test(tc, perfdata_labels_stable);
 	tcase_add_test(tc, timeout_state);
+	tcase_add_test(tc, connect_address_option);
 	suite_add_tcase(s, tc);
 	return s;
 }
