@@ -513,6 +513,10 @@ START_TEST(full_lab_run)
 	       "STARTTLS: certificate");
 	EXPECT(&r, "proxy2.example.test", "dns.ptr", "pass",
 	       "forward-confirmed");
+	/* Every node of example.test compared: MX + A and AAAA of 24. */
+	EXPECT(&r, "example.test", "dns.auth", "pass",
+	       "2 servers of example.test answer authoritatively with serial "
+	       "2026112801 and agree on 49 records");
 	mr_run_free(&r);
 }
 END_TEST
