@@ -7,6 +7,10 @@
  * Phases: find the zone and its NS set (outside view) -> find each server's
  * addresses (outside view) -> ask every address directly, without
  * recursion, the same questions -> compare.
+ *
+ * Name servers, their addresses and the questions (two per node in the
+ * zone) are sized per instance from what was found: a cluster of any size
+ * has every node compared, and no server is left out.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +21,6 @@
 #include "strbuf.h"
 #include "xmalloc.h"
 #include "names.h"
-
-#define MAX_NS        13
-#define MAX_SERVERS   26
-#define MAX_QUESTIONS 24
 
 struct question {
 	char *name;
@@ -34,18 +34,19 @@ struct ns_name {
 	const struct dns_reply *r[2];
 };
 
+struct ask_ctx {
+	struct server *s;
+	size_t q;
+};
+
 struct server {
 	struct probe *p;
 	const char *ns; /* borrowed from ns_name */
 	struct mr_addr addr;
-	struct dns_req *req[MAX_QUESTIONS];
-	const struct dns_reply *r[MAX_QUESTIONS];
-	size_t qi[MAX_QUESTIONS]; /* question index per request */
-};
-
-struct ask_ctx {
-	struct server *s;
-	size_t q;
+	/* One of each per question (auth_state.nq), owned: */
+	struct dns_req **req;
+	const struct dns_reply **r;
+	struct ask_ctx *ctx; /* the callback's argument for each question */
 };
 
 struct auth_state {
@@ -53,14 +54,13 @@ struct auth_state {
 	struct dns_req *ns_req;
 	const struct dns_reply *ns;
 	bool retried_at_zone;
-	struct ns_name names[MAX_NS];
+	struct ns_name *names; /* the NS set, owned */
 	size_t nnames;
-	struct server servers[MAX_SERVERS];
+	struct server *servers; /* every address of every name, owned */
 	size_t nservers;
-	struct question q[MAX_QUESTIONS];
+	struct question *q; /* q[0] is the SOA; owned */
 	size_t nq;
-	struct ask_ctx ctx[MAX_SERVERS][MAX_QUESTIONS];
-	int pending;
+	size_t pending;
 };
 
 static void phase_addrs(struct probe *p);
@@ -154,7 +154,8 @@ phase_addrs(struct probe *p)
 	struct auth_state *st = probe_state(p);
 	size_t n = ldns_rr_list_rr_count(st->ns->rrs);
 
-	for (size_t i = 0; i < n && st->nnames < MAX_NS; i++) {
+	st->names = xcalloc(n ? n : 1, sizeof(*st->names));
+	for (size_t i = 0; i < n; i++) {
 		const ldns_rdf *rd =
 			ldns_rr_rdf(ldns_rr_list_rr(st->ns->rrs, i), 0);
 		if (rd == NULL)
@@ -173,7 +174,7 @@ phase_addrs(struct probe *p)
 			st->names[j - 1].name = t;
 		}
 	probe_waiting(p, "addresses of the name servers of %s", st->zone);
-	st->pending = (int)st->nnames * 2;
+	st->pending = st->nnames * 2;
 	for (size_t i = 0; i < st->nnames; i++) {
 		struct ns_name *nn = &st->names[i];
 		nn->req[0] = dns_lookup(probe_dns(p), DNS_VIEW_OUTSIDE,
@@ -189,8 +190,6 @@ phase_addrs(struct probe *p)
 static void
 add_question(struct auth_state *st, const char *name, ldns_rr_type type)
 {
-	if (st->nq >= MAX_QUESTIONS)
-		return;
 	st->q[st->nq].name = xstrdup(name);
 	st->q[st->nq].type = type;
 	st->nq++;
@@ -212,7 +211,12 @@ plan_questions(struct probe *p)
 	struct auth_state *st = probe_state(p);
 	const struct mr_config *cfg = probe_run(p)->cfg;
 	const char *domain = probe_item(p)->domain;
+	size_t in = 0;
 
+	for (size_t i = 0; i < cfg->nnodes; i++)
+		in += in_zone(cfg->nodes[i].name, st->zone);
+	/* SOA, MX, then A and AAAA of each node in the zone. */
+	st->q = xcalloc(2 + 2 * in, sizeof(*st->q));
 	add_question(st, st->zone, LDNS_RR_TYPE_SOA);
 	add_question(st, domain, LDNS_RR_TYPE_MX);
 	for (size_t i = 0; i < cfg->nnodes; i++) {
@@ -254,8 +258,9 @@ no_address(struct probe *p, const struct ns_name *nn)
 	free(d);
 }
 
+/* One server per address of every name server; says which have none. */
 static void
-phase_ask(struct probe *p)
+collect_servers(struct probe *p)
 {
 	struct auth_state *st = probe_state(p);
 
@@ -265,12 +270,14 @@ phase_ask(struct probe *p)
 		for (int k = 0; k < 2; k++) {
 			size_t n;
 			struct mr_addr *a = dns_reply_addrs(nn->r[k], &n);
-			for (size_t j = 0; j < n && st->nservers < MAX_SERVERS;
-			     j++) {
+			if (n > 0)
+				st->servers = xreallocarray(
+					st->servers, st->nservers + n,
+					sizeof(*st->servers));
+			for (size_t j = 0; j < n; j++) {
 				struct server *s = &st->servers[st->nservers++];
-				s->p = p;
-				s->ns = nn->name;
-				s->addr = a[j];
+				*s = (struct server){
+					.p = p, .ns = nn->name, .addr = a[j]};
 				any = true;
 			}
 			free(a);
@@ -278,6 +285,32 @@ phase_ask(struct probe *p)
 		if (!any)
 			no_address(p, nn);
 	}
+}
+
+/* Ask server s every question; the answers come back to on_asked. */
+static void
+ask_server(struct probe *p, struct server *s)
+{
+	struct auth_state *st = probe_state(p);
+
+	s->req = xcalloc(st->nq, sizeof(*s->req));
+	s->r = xcalloc(st->nq, sizeof(*s->r));
+	s->ctx = xcalloc(st->nq, sizeof(*s->ctx));
+	for (size_t q = 0; q < st->nq; q++) {
+		s->ctx[q].s = s;
+		s->ctx[q].q = q;
+		s->req[q] = dns_query_server(probe_dns(p), &s->addr, 53,
+		                             st->q[q].name, st->q[q].type,
+		                             false, on_asked, &s->ctx[q]);
+	}
+}
+
+static void
+phase_ask(struct probe *p)
+{
+	struct auth_state *st = probe_state(p);
+
+	collect_servers(p);
 	if (st->nservers == 0) {
 		probe_done(p);
 		return;
@@ -285,17 +318,9 @@ phase_ask(struct probe *p)
 	plan_questions(p);
 	probe_waiting(p, "answers from the %zu authoritative servers of %s",
 	              st->nservers, st->zone);
-	st->pending = (int)(st->nservers * st->nq);
-	for (size_t i = 0; i < st->nservers; i++) {
-		struct server *s = &st->servers[i];
-		for (size_t q = 0; q < st->nq; q++) {
-			st->ctx[i][q].s = s;
-			st->ctx[i][q].q = q;
-			s->req[q] = dns_query_server(
-				probe_dns(p), &s->addr, 53, st->q[q].name,
-				st->q[q].type, false, on_asked, &st->ctx[i][q]);
-		}
-	}
+	st->pending = st->nservers * st->nq;
+	for (size_t i = 0; i < st->nservers; i++)
+		ask_server(p, &st->servers[i]);
 }
 
 /* ------------------------------------------------------------------ */
@@ -492,7 +517,7 @@ static void
 compare(struct probe *p)
 {
 	struct auth_state *st = probe_state(p);
-	bool ok[MAX_SERVERS] = {false};
+	bool *ok = xcalloc(st->nservers, sizeof(*ok));
 	size_t nok = 0;
 
 	for (size_t i = 0; i < st->nservers; i++) {
@@ -519,6 +544,7 @@ compare(struct probe *p)
 		                   soa_serial(st->servers[0].r[0]));
 		strbuf_reset(&list);
 	}
+	free(ok);
 	probe_done(p);
 }
 
@@ -547,13 +573,21 @@ cleanup(struct probe *p)
 		dns_cancel(st->names[i].req[0]);
 		dns_cancel(st->names[i].req[1]);
 	}
-	for (size_t i = 0; i < st->nservers; i++)
-		for (size_t q = 0; q < st->nq; q++)
-			dns_cancel(st->servers[i].req[q]);
+	for (size_t i = 0; i < st->nservers; i++) {
+		struct server *s = &st->servers[i];
+		for (size_t q = 0; s->req != NULL && q < st->nq; q++)
+			dns_cancel(s->req[q]);
+		free(s->req);
+		free(s->r);
+		free(s->ctx);
+	}
+	free(st->servers);
 	for (size_t i = 0; i < st->nnames; i++)
 		free(st->names[i].name);
+	free(st->names);
 	for (size_t q = 0; q < st->nq; q++)
 		free(st->q[q].name);
+	free(st->q);
 	free(st->zone);
 }
 

@@ -172,6 +172,40 @@ START_TEST(faults_iterative)
 }
 END_TEST
 
+/*
+ * dns.auth asks every node of a zone, however many: 14 nodes in many.test
+ * (more than the 11 whose records fitted its old fixed table), and the one
+ * difference between ns1 and ns3 is on the last node.
+ */
+START_TEST(auth_compares_every_node)
+{
+	struct mr_run r;
+	const char *argv[] = {
+		"check",    "-c",   lab_config("dns-many-nodes.conf"),
+		"-f",       "json", "--only",
+		"dns.auth", NULL};
+
+	mr_exec(&r, argv, NULL);
+	EXPECT(&r, "many.test", "dns.auth", "fail",
+	       "servers disagree on node14.many.test A: ns1.example.test "
+	       "(127.0.0.4) has 127.0.2.84, ns3.example.test (127.0.0.6) has "
+	       "127.0.2.94");
+	/* That is all: the serials and the other 13 nodes agree. */
+	json_t *c = mr_find(&r, "many.test", "dns.auth", NULL);
+	json_t *findings = json_object_get(c, "findings");
+	ck_assert_uint_eq(json_array_size(findings), 1);
+	json_t *f = json_array_get(findings, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(f, "code")),
+	                 "AUTH_RECORDS_DIFFER");
+	json_t *d = json_object_get(f, "data");
+	ck_assert_str_eq(json_string_value(json_object_get(d, "name")),
+	                 "node14.many.test");
+	ck_assert_str_eq(json_string_value(json_object_get(d, "type")), "A");
+	ck_assert_int_eq(r.exit_code, 2);
+	mr_run_free(&r);
+}
+END_TEST
+
 START_TEST(outputs_and_exit_codes)
 {
 	struct mr_run r;
@@ -746,6 +780,7 @@ suite(void)
 	tcase_add_test(tc, healthy_iterative);
 	tcase_add_test(tc, faults_via_resolvers);
 	tcase_add_test(tc, faults_iterative);
+	tcase_add_test(tc, auth_compares_every_node);
 	tcase_add_test(tc, outputs_and_exit_codes);
 	tcase_add_test(tc, accepted_until_expiry);
 	tcase_add_test(tc, blocked_by_allow_networks);

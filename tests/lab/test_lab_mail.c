@@ -182,6 +182,213 @@ START_TEST(hostile_text_escaped)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* net.internet: one finding per target, the check waits for them all */
+
+/* The net.internet finding of host:port on stall1 (the --self node). */
+static json_t *
+target_finding(const struct mr_run *r, const char *host, int port)
+{
+	json_t *c = mr_find(r, "stall1.example.test", "net.internet", NULL);
+	size_t k;
+	json_t *f;
+
+	ck_assert_msg(c != NULL, "no net.internet result");
+	json_array_foreach(json_object_get(c, "findings"), k, f)
+	{
+		json_t *d = json_object_get(f, "data");
+		const char *t = json_string_value(json_object_get(d, "target"));
+		if (t && strcmp(t, host) == 0 &&
+		    json_integer_value(json_object_get(d, "port")) == port)
+			return f;
+	}
+	return NULL;
+}
+
+static void
+expect_target(const struct mr_run *r, const char *host, int port,
+              const char *code, const char *severity, const char *fragment)
+{
+	json_t *f = target_finding(r, host, port);
+
+	ck_assert_msg(f != NULL, "no net.internet finding for %s:%d", host,
+	              port);
+	const char *m = json_string_value(json_object_get(f, "message"));
+	ck_assert_str_eq(json_string_value(json_object_get(f, "code")), code);
+	ck_assert_str_eq(json_string_value(json_object_get(f, "severity")),
+	                 severity);
+	ck_assert_msg(strstr(m, fragment) != NULL, "'%s' not in '%s'", fragment,
+	              m);
+}
+
+/*
+ * A TCP listener on addr:port whose accept queue is full (backlog 0, one
+ * connection nobody accepts): Linux drops every further SYN there, as a
+ * filtering firewall does. *filler is that connection.
+ */
+static int
+filtered_listener(const char *addr, int port, int *filler)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sin = {.sin_family = AF_INET,
+	                          .sin_port = htons((uint16_t)port)};
+
+	inet_pton(AF_INET, addr, &sin.sin_addr);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	ck_assert_int_eq(listen(fd, 0), 0);
+	*filler = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_eq(connect(*filler, (struct sockaddr *)&sin, sizeof(sin)),
+	                 0);
+	return fd;
+}
+
+/*
+ * mail.conf with other internet_targets, written to path; its profile
+ * path made absolute, since the copy lives elsewhere.
+ */
+static void
+write_targets_config(const char *path, const char *targets)
+{
+	char line[1024];
+	FILE *in = fopen(lab_config("mail.conf"), "r");
+	FILE *out = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(in);
+	ck_assert_ptr_nonnull(out);
+	while (fgets(line, sizeof(line), in) != NULL) {
+		if (strncmp(line, "internet_targets", 16) == 0)
+			fprintf(out, "internet_targets = %s\n", targets);
+		else if (strncmp(line, "profile", 7) == 0)
+			fprintf(out, "profile = %s\n",
+			        lab_path("mail-lab.profile"));
+		else
+			fputs(line, out);
+	}
+	fclose(in);
+	fclose(out);
+}
+
+/* net.internet on stall1 (as on the node) with these targets. */
+static void
+run_targets(struct mr_run *r, const char *conf, const char *targets)
+{
+	const char *argv[] = {"check",
+	                      "-c",
+	                      conf,
+	                      "--self",
+	                      "stall1.example.test",
+	                      "-f",
+	                      "json",
+	                      "--only",
+	                      "net.internet",
+	                      NULL};
+
+	write_targets_config(conf, targets);
+	mr_exec(r, argv, NULL);
+}
+
+/*
+ * This test process's /etc/resolv.conf names the lab's outside resolver
+ * (in a mount namespace of its own: Check forks each test), so that named
+ * targets resolve in the lab the way the node resolves them.
+ */
+static void
+resolve_in_lab(const char *dir)
+{
+	char path[300];
+
+	snprintf(path, sizeof(path), "%s/resolv.conf", dir);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("nameserver 127.0.0.11\n", f);
+	fclose(f);
+	ck_assert_int_eq(unshare(CLONE_NEWNS), 0);
+	ck_assert_int_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	ck_assert_int_eq(mount(path, "/etc/resolv.conf", NULL, MS_BIND, NULL),
+	                 0);
+}
+
+/*
+ * Every kind of target at once: a server that greets (Postfix), one that
+ * accepts and stays silent (the fault server's stall-greeting), a TLS port
+ * that waits for the client (Dovecot's IMAPS), a refused port, a filtered
+ * one (about 0.8 s to give up: the connect timeout of probe_timeout 1),
+ * and two names, one resolving to the silent server, one that does not
+ * exist. The three servers count as reached whatever they send; the check
+ * waits for the filtered target and lists every target once.
+ */
+START_TEST(internet_every_outcome)
+{
+	char dir[] = "/tmp/mailready-internet.XXXXXX", conf[300];
+	struct mr_run r;
+	int filler;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(conf, sizeof(conf), "%s/cluster.conf", dir);
+	resolve_in_lab(dir);
+	int lfd = filtered_listener("127.0.0.14", 443, &filler);
+	run_targets(&r, conf,
+	            "127.0.2.10:25, 127.0.2.60:25, 127.0.2.18:993, "
+	            "127.0.2.56:443, 127.0.0.14:443, stall1.example.test:25, "
+	            "nohost.example.test:443");
+	close(filler);
+	close(lfd);
+
+	json_t *c = mr_find(&r, "stall1.example.test", "net.internet", NULL);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_str_eq(json_string_value(json_object_get(c, "status")),
+	                 "fail");
+	expect_target(&r, "127.0.2.10", 25, "INTERNET_OK", "pass",
+	              "reaches 127.0.2.10:25 (127.0.2.10) in ");
+	expect_target(&r, "127.0.2.60", 25, "INTERNET_OK", "pass",
+	              "reaches 127.0.2.60:25 (127.0.2.60) in ");
+	expect_target(&r, "127.0.2.18", 993, "INTERNET_OK", "pass",
+	              "reaches 127.0.2.18:993");
+	expect_target(&r, "127.0.2.56", 443, "INTERNET_UNREACHABLE", "fail",
+	              "cannot reach 127.0.2.56:443 (127.0.2.56): connection "
+	              "refused");
+	expect_target(&r, "127.0.0.14", 443, "INTERNET_UNREACHABLE", "fail",
+	              "cannot reach 127.0.0.14:443 (127.0.0.14): no answer "
+	              "within 0.8 s, filtered by a firewall or the host is "
+	              "down");
+	expect_target(&r, "stall1.example.test", 25, "INTERNET_OK", "pass",
+	              "reaches stall1.example.test:25 (127.0.2.60)");
+	expect_target(&r, "nohost.example.test", 443, "INTERNET_UNRESOLVED",
+	              "fail", "cannot resolve nohost.example.test");
+	/* One finding per target, no more: nothing counted twice. */
+	ck_assert_uint_eq(json_array_size(json_object_get(c, "findings")), 7);
+	/* It waited for the filtered target. */
+	double ms = json_number_value(json_object_get(c, "duration_ms"));
+	ck_assert_msg(ms >= 750 && ms < 1000, "net.internet took %.0f ms", ms);
+	mr_run_free(&r);
+	unlink(conf);
+	snprintf(conf, sizeof(conf), "%s/resolv.conf", dir);
+	unlink(conf);
+	rmdir(dir);
+}
+END_TEST
+
+/* Reached targets only: the check passes, the silent one included. */
+START_TEST(internet_all_reached)
+{
+	char dir[] = "/tmp/mailready-internet.XXXXXX", conf[300];
+	struct mr_run r;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(conf, sizeof(conf), "%s/cluster.conf", dir);
+	run_targets(&r, conf, "127.0.2.10:25, 127.0.2.60:25, 127.0.2.18:993");
+	EXPECT(&r, "stall1.example.test", "net.internet", "pass",
+	       "reaches 127.0.2.10:25", "reaches 127.0.2.60:25",
+	       "reaches 127.0.2.18:993");
+	ck_assert_int_eq(r.exit_code, 0);
+	json_t *c = mr_find(&r, "stall1.example.test", "net.internet", NULL);
+	ck_assert_uint_eq(json_array_size(json_object_get(c, "findings")), 3);
+	mr_run_free(&r);
+	unlink(conf);
+	rmdir(dir);
+}
+END_TEST
+
 START_TEST(on_node_ports_and_internet)
 {
 	struct mr_run r;
@@ -209,6 +416,10 @@ START_TEST(on_node_ports_and_internet)
 	       "outbound port 25 is blocked: 127.0.2.56:25 (127.0.2.56): "
 	       "connection refused",
 	       "relay through a smarthost");
+	expect_target(&r, "127.0.2.10", 25, "INTERNET_OK", "pass", "reaches");
+	expect_target(&r, "127.0.2.18", 993, "INTERNET_OK", "pass", "reaches");
+	expect_target(&r, "127.0.2.56", 25, "OUTBOUND_25_BLOCKED", "fail",
+	              "connection refused");
 	mr_run_free(&r);
 
 	const char *argv2[] = {
@@ -306,6 +517,10 @@ START_TEST(full_lab_run)
 	       "STARTTLS: certificate");
 	EXPECT(&r, "proxy2.example.test", "dns.ptr", "pass",
 	       "forward-confirmed");
+	/* Every node of example.test compared: MX + A and AAAA of 24. */
+	EXPECT(&r, "example.test", "dns.auth", "pass",
+	       "2 servers of example.test answer authoritatively with serial "
+	       "2026112801 and agree on 49 records");
 	mr_run_free(&r);
 }
 END_TEST
@@ -725,6 +940,8 @@ suite(void)
 	tcase_add_test(tc, hostile_servers);
 	tcase_add_test(tc, hostile_text_escaped);
 	tcase_add_test(tc, on_node_ports_and_internet);
+	tcase_add_test(tc, internet_every_outcome);
+	tcase_add_test(tc, internet_all_reached);
 	tcase_add_test(tc, full_lab_run);
 	tcase_add_test(tc, health_across_runs);
 	tcase_add_test(tc, thresholds_and_perfdata);
