@@ -94,6 +94,26 @@ catalog_find(const char *id)
 	return NULL;
 }
 
+const char *
+catalog_on_node(const struct check_def *d)
+{
+	static const struct {
+		const char *id;
+		const char *what;
+	} on_node[] = {
+		{"net.internet",
+	         "the node's own outbound connections (port 25 included)"},
+		{"host.port.*", "which programs hold the node's own ports"},
+		{"host.fqdn", "the node's own host name and how it resolves "
+	                      "there"},
+	};
+
+	for (size_t i = 0; i < sizeof(on_node) / sizeof(on_node[0]); i++)
+		if (strcmp(on_node[i].id, d->id) == 0)
+			return on_node[i].what;
+	return "the node's own state";
+}
+
 unsigned
 catalog_perf(const char *id)
 {

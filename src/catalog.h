@@ -43,6 +43,13 @@ extern const size_t catalog_count;
  */
 const struct check_def *catalog_find(const char *id);
 
+/**
+ * What a check that runs only on the node itself reads or tests there,
+ * for the reason it is not run elsewhere ("the node's own outbound
+ * connections (port 25 included)").
+ */
+const char *catalog_on_node(const struct check_def *d);
+
 /** The PERF_* bits of a check id; 0 for an unknown id. */
 unsigned catalog_perf(const char *id);
 

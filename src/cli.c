@@ -124,7 +124,8 @@ cli_usage(FILE *out)
 	      " -r, --role ROLE[,ROLE]\n"
 	      "    Roles of the -H node (repeatable).\n"
 	      " --public ADDR, --internal ADDR\n"
-	      "    Addresses of the -H node (repeatable).\n"
+	      "    Addresses of the -H node, or of this host in preflight\n"
+	      "    without -c (repeatable).\n"
 	      " -d, --domain DOMAIN\n"
 	      "    Mail domain to check (repeatable).\n"
 	      " --profile NAME|FILE\n"
@@ -163,7 +164,7 @@ cli_usage(FILE *out)
 	      " --only GLOB, --skip GLOB\n"
 	      "    Run only / leave out checks whose id matches (repeatable).\n"
 	      " --self FQDN\n"
-	      "    This host is node FQDN (on-node checks).\n"
+	      "    This host is node FQDN (on-node checks); a node of the run.\n"
 	      " --vantage NAME\n"
 	      "    Where this run looks from (default: this host's name); report\n"
 	      "    keeps the same check seen from two vantage points apart.\n"
@@ -541,7 +542,8 @@ cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 		snprintf(err, errlen, "report needs one or more JSON files");
 		return -1;
 	}
-	if (c->host == NULL &&
+	/* preflight without a file describes this host, as -H would. */
+	if (c->host == NULL && !cli_local_node(c) &&
 	    (c->roles.n || c->publics.n || c->internals.n || c->addresses.n)) {
 		snprintf(err, errlen,
 		         "--role, --public, --internal and -I describe the -H "
@@ -558,6 +560,13 @@ cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+bool
+cli_local_node(const struct cli *c)
+{
+	return c->cmd == CMD_PREFLIGHT && c->config_path == NULL &&
+	       c->host == NULL;
 }
 
 enum run_mode
@@ -590,19 +599,10 @@ add_addrs(const struct strv *s, struct mr_addr **v, size_t *n, const char *opt,
 	return 0;
 }
 
-/* Keep only the -H node: a single-node run. */
+/* --role, --public, --internal, -I: what the command line says of n. */
 static int
-apply_host(const struct cli *c, struct mr_config *cfg, char *err, size_t errlen)
+apply_node(const struct cli *c, struct mr_node *n, char *err, size_t errlen)
 {
-	struct mr_node *n = mr_config_node(cfg, c->host);
-	if (n == NULL) {
-		n = mr_config_add_node(cfg, c->host);
-		if (n == NULL) {
-			snprintf(err, errlen, "-H: bad node name '%s'",
-			         c->host);
-			return -1;
-		}
-	}
 	if (c->roles.n) {
 		for (size_t i = 0; i < n->nroles; i++)
 			free(n->roles[i]);
@@ -628,6 +628,24 @@ apply_host(const struct cli *c, struct mr_config *cfg, char *err, size_t errlen)
 		              "-I", err, errlen) < 0)
 			return -1;
 	}
+	return 0;
+}
+
+/* Keep only the -H node: a single-node run. */
+static int
+apply_host(const struct cli *c, struct mr_config *cfg, char *err, size_t errlen)
+{
+	struct mr_node *n = mr_config_node(cfg, c->host);
+	if (n == NULL) {
+		n = mr_config_add_node(cfg, c->host);
+		if (n == NULL) {
+			snprintf(err, errlen, "-H: bad node name '%s'",
+			         c->host);
+			return -1;
+		}
+	}
+	if (apply_node(c, n, err, errlen) < 0)
+		return -1;
 	/* Move the node to the front and drop the others. */
 	struct mr_node keep = *n;
 	for (size_t i = 0; i < cfg->nnodes; i++) {
@@ -749,6 +767,9 @@ cli_apply(const struct cli *c, struct mr_config *cfg, char *err, size_t errlen)
 	if (cfg->greeting_timeout_s > cfg->timeout_s)
 		cfg->greeting_timeout_s = cfg->timeout_s;
 	if (c->host && apply_host(c, cfg, err, errlen) < 0)
+		return -1;
+	if (cli_local_node(c) && cfg->nnodes == 1 &&
+	    apply_node(c, &cfg->nodes[0], err, errlen) < 0)
 		return -1;
 	if (c->domains.n)
 		set_domains(&c->domains, cfg);

@@ -100,4 +100,10 @@ void cli_usage(FILE *out);
 
 enum run_mode cli_mode(const struct cli *c);
 
+/**
+ * preflight without -c or -H: the run checks this host as a single-server
+ * install, and --role, --public, --internal and -I describe it.
+ */
+bool cli_local_node(const struct cli *c);
+
 #endif

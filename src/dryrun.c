@@ -106,12 +106,40 @@ item(FILE *out, struct dns_out *d, const struct netpolicy *np,
 		      out);
 }
 
+/* Public addresses mailready found itself (preflight without a file). */
+static void
+found_addresses(FILE *out, const struct mr_config *cfg)
+{
+	char as[MR_ADDR_STRLEN];
+
+	for (size_t i = 0; i < cfg->nnodes; i++) {
+		const struct mr_node *n = &cfg->nodes[i];
+		if (n->public_from == MR_PUBLIC_NOT_FOUND)
+			fprintf(out,
+			        "%s: no public address on this host's "
+			        "interfaces: its PTR cannot be judged without "
+			        "--public ADDR\n\n",
+			        n->name);
+		if (n->public_from != MR_PUBLIC_INTERFACES)
+			continue;
+		fprintf(out,
+		        "%s: public address%s from this host's "
+		        "interfaces:",
+		        n->name, n->npublic == 1 ? "" : "es");
+		for (size_t k = 0; k < n->npublic; k++)
+			fprintf(out, " %s",
+			        mr_addr_str(&n->public_addrs[k], as));
+		fputs("\n\n", out);
+	}
+}
+
 int
 dryrun_print(FILE *out, const struct mr_config *cfg, const struct netpolicy *np,
              const struct plan *plan, char *err, size_t errlen)
 {
 	struct dns_out d = {out, -1, 0, 0};
 
+	found_addresses(out, cfg);
 	fputs("DNS servers the views would ask first:\n", out);
 	if (dns_contacts(cfg, np, on_contact, &d, err, errlen) < 0)
 		return -1;

@@ -392,6 +392,8 @@ new_key(struct ini_src *s, const char *name, const char *value)
 	return k->set(s->user, value, false);
 }
 
+static char *trimmed(const char *a, const char *b);
+
 /* The handler libinih calls for each key line. */
 static int
 key_line(void *user, const char *section, const char *name, const char *value)
@@ -402,8 +404,14 @@ key_line(void *user, const char *section, const char *name, const char *value)
 	(void)section;
 	if (s->failed)
 		return 0;
-	if (s->indented && s->after_key)
-		return continue_key(s, value);
+	if (s->indented && s->after_key) {
+		/* libinih 55 keeps a " ; comment" on a continued line. */
+		const char *cmt = ini_comment(value);
+		char *v = trimmed(value, cmt ? cmt : value + strlen(value));
+		bool ok = continue_key(s, v);
+		free(v);
+		return ok;
+	}
 	s->after_key = true;
 	return new_key(s, name, value);
 }

@@ -59,10 +59,14 @@ start_item(struct run *r, size_t i)
 			mr_result_new(it->id, it->node ? it->node->name : NULL,
 		                      it->domain, it->target);
 		struct mr_finding *f =
-			mr_result_add(res, mr_code_name(it->skip_code), MR_SKIP,
-		                      "%s", it->skip_reason);
+			mr_result_add(res, mr_code_name(it->skip_code),
+		                      it->skip_status, "%s", it->skip_reason);
 		if (it->skip_code == CODE_NOT_ON_NODE)
 			mr_finding_hint(f, "run mailready on %s",
+			                it->node->name);
+		/* The report's first lines say what else may be meant. */
+		if (it->skip_code == CODE_HOST_NOT_A_NODE)
+			mr_finding_hint(f, "run mailready preflight on %s",
 			                it->node->name);
 		run_probe_done(r, NULL, i, res);
 		return;

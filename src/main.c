@@ -15,6 +15,7 @@
 #include "dns/dns.h"
 #include "dryrun.h"
 #include "list.h"
+#include "localnode.h"
 #include "loop.h"
 #include "netpolicy.h"
 #include "output.h"
@@ -24,7 +25,6 @@
 #include "report/merge.h"
 #include "report/report.h"
 #include "xmalloc.h"
-#include "names.h"
 
 static int
 usage_error(const char *msg)
@@ -75,19 +75,6 @@ default_local_node(struct mr_config *cfg, const char *host, char *err,
 	return 0;
 }
 
-static const char *
-find_self(const struct cli *c, const struct mr_config *cfg, const char *host)
-{
-	if (c->self)
-		return c->self;
-	if (c->cmd == CMD_PREFLIGHT && c->host)
-		return c->host;
-	for (size_t i = 0; i < cfg->nnodes; i++)
-		if (name_equal(cfg->nodes[i].name, host))
-			return cfg->nodes[i].name;
-	return NULL;
-}
-
 static struct mr_config *
 load_config(const struct cli *c, const char *host, char *err, size_t errlen)
 {
@@ -107,7 +94,9 @@ load_config(const struct cli *c, const char *host, char *err, size_t errlen)
 				mr_config_free(cfg);
 				return NULL;
 			}
-			if (default_local_node(cfg, host, err, errlen) < 0) {
+			/* --self: this host is to be that node. */
+			if (default_local_node(cfg, c->self ? c->self : host,
+			                       err, errlen) < 0) {
 				mr_config_free(cfg);
 				return NULL;
 			}
@@ -202,14 +191,18 @@ run_checks(const struct cli *c, struct mr_config *cfg, const char *host)
 			mr_node_add_role(&cfg->nodes[i],
 			                 prof->default_roles[k]);
 	}
-	if (netpolicy_init(&np, cfg, getenv(NETPOLICY_ENV), err, sizeof(err)) <
-	    0) {
+	struct localnode ln;
+	if (localnode_init(&ln, c, cfg, host, err, sizeof(err)) < 0 ||
+	    netpolicy_init(&np, cfg, getenv(NETPOLICY_ENV), err, sizeof(err)) <
+	            0) {
+		localnode_free(&ln);
 		profile_free(prof);
 		return usage_error(err);
 	}
 	struct plan_opts po = {
 		.mode = cli_mode(c),
-		.self = find_self(c, cfg, host),
+		.self = ln.self,
+		.not_a_node = ln.not_a_node,
 		.only = c->only.v,
 		.nonly = c->only.n,
 		.skip = c->skip.v,
@@ -247,6 +240,7 @@ run_checks(const struct cli *c, struct mr_config *cfg, const char *host)
 	struct report *rep =
 		report_build(cfg, &results, run_mode_name(po.mode),
 	                     c->vantage ? c->vantage : host, started, ms);
+	localnode_report(&ln, rep);
 	policy_perf_thresholds(&pol, "time", rep->time_thresholds);
 	policy_perf_thresholds(&pol, "cert_days_left", rep->cert_thresholds);
 	rc = output_report(c, rep, &results);
@@ -255,6 +249,7 @@ run_checks(const struct cli *c, struct mr_config *cfg, const char *host)
 out:
 	plan_free(&plan);
 	netpolicy_free(&np);
+	localnode_free(&ln);
 	profile_free(prof);
 	return rc;
 }

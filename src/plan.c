@@ -79,7 +79,39 @@ item_free(struct plan_item *it)
 	free(it->id);
 	free(it->target);
 	free(it->service);
+	free(it->holders);
 	free(it->skip_reason);
+}
+
+/*
+ * Why a check that runs on the node itself is not run: what it tests
+ * there, and where this run is. Before an install, from a host that is
+ * none of the nodes, that leaves the verdict open (unknown).
+ */
+static void
+not_here(struct plan_item *it, const struct plan_opts *o)
+{
+	const char *what = catalog_on_node(it->def);
+
+	if (o->not_a_node != NULL) {
+		it->skip_reason = xasprintf(
+			"not run: it tests %s, and this host (%s) is no node "
+			"of the cluster file",
+			what, o->not_a_node);
+		it->skip_code = CODE_HOST_NOT_A_NODE;
+		it->skip_status = MR_UNKNOWN;
+		return;
+	}
+	if (o->self != NULL)
+		it->skip_reason = xasprintf("not run here: it tests %s, and "
+		                            "this run is on %s",
+		                            what, o->self);
+	else
+		it->skip_reason = xasprintf("not run here: it tests %s, and "
+		                            "this host is not %s",
+		                            what, it->node->name);
+	it->skip_code = CODE_NOT_ON_NODE;
+	it->skip_status = MR_SKIP;
 }
 
 /* Append it (taking its strings) unless --only/--skip leave it out. */
@@ -90,10 +122,8 @@ push(struct plan *out, const struct plan_opts *o, struct plan_item *it)
 		item_free(it);
 		return;
 	}
-	if (it->node != NULL && it->def->self_only && !it->self) {
-		it->skip_reason = xstrdup("runs only on the node itself");
-		it->skip_code = CODE_NOT_ON_NODE;
-	}
+	if (it->node != NULL && it->def->self_only && !it->self)
+		not_here(it, o);
 	/* Double at each power of two: amortised growth without a cap. */
 	if ((out->n & (out->n - 1)) == 0)
 		out->items = xreallocarray(out->items, out->n ? 2 * out->n : 1,
@@ -228,12 +258,13 @@ port_target(const struct mr_node *n, const struct mr_addr *a, uint16_t port)
 	return xasprintf("%s:%u", mr_addr_str(a, buf), (unsigned)port);
 }
 
-/* target: what the output shows as probed (taken). */
+/* target: what the output shows as probed; holders (or NULL): host.port
+   only. Both are taken. */
 static void
 add_port_item(struct plan *out, const struct plan_opts *o,
               const struct check_def *def, const char *id,
               const struct mr_node *n, const struct profile_port *pp,
-              const struct mr_addr *a, char *target, bool self)
+              const struct mr_addr *a, char *target, char *holders, bool self)
 {
 	struct plan_item it = {
 		.def = def,
@@ -243,6 +274,7 @@ add_port_item(struct plan *out, const struct plan_opts *o,
 		.service = xstrdup(pp->service),
 		.port = pp->port,
 		.external = pp->external,
+		.holders = holders,
 		.has_addr = a != NULL,
 		.self = self,
 	};
@@ -280,10 +312,10 @@ add_port_items(struct plan *out, const struct plan_opts *o,
 	}
 	if (count == 0)
 		add_port_item(out, o, def, id, n, pp, NULL,
-		              port_target(n, NULL, pp->port), self);
+		              port_target(n, NULL, pp->port), NULL, self);
 	for (size_t i = 0; i < count; i++)
 		add_port_item(out, o, def, id, n, pp, &v[i],
-		              port_target(n, &v[i], pp->port), self);
+		              port_target(n, &v[i], pp->port), NULL, self);
 }
 
 static bool
@@ -303,11 +335,29 @@ port_kind_applies(enum port_kind k, const struct plan_opts *o,
 	return false;
 }
 
+/*
+ * The programs expected on port pp of the node: what its sections' holders
+ * say, else what mailready knows of the service. New string or NULL.
+ */
+static char *
+expected_holders(const struct node_needs *nd, const struct profile_port *pp)
+{
+	char *h = profile_holders_of(nd->roles, nd->nroles, pp->service,
+	                             pp->port);
+	const struct service_def *sd;
+
+	if (h == NULL && (sd = service_find(pp->service)) != NULL &&
+	    sd->holders != NULL)
+		h = xstrdup(sd->holders);
+	return h;
+}
+
 /* The items of one kind that catalogue entry def makes from port pp. */
 static void
 add_port_kind(struct plan *out, const struct plan_opts *o,
               const struct check_def *def, const struct mr_node *n,
-              const struct profile_port *pp, enum port_kind k, bool self)
+              const struct node_needs *nd, const struct profile_port *pp,
+              enum port_kind k, bool self)
 {
 	char *id = xasprintf("%s%s", port_prefix[k], pp->service);
 	bool here = catalog_find_scoped(id, CHECK_NODE) == def;
@@ -315,7 +365,8 @@ add_port_kind(struct plan *out, const struct plan_opts *o,
 	/* host.port reads the local socket table: no address. */
 	if (here && k == PORT_HOST)
 		add_port_item(out, o, def, id, n, pp, NULL,
-		              xasprintf(":%u", (unsigned)pp->port), self);
+		              xasprintf(":%u", (unsigned)pp->port),
+		              expected_holders(nd, pp), self);
 	else if (here)
 		add_port_items(out, o, def, id, n, pp, self);
 	free(id);
@@ -329,8 +380,8 @@ add_ports_for(struct plan *out, const struct plan_opts *o,
 	for (size_t i = 0; i < nd->nports; i++)
 		for (enum port_kind k = PORT_HOST; k <= PORT_MAIL; k++)
 			if (port_kind_applies(k, o, nd->ports[i].service, self))
-				add_port_kind(out, o, def, n, &nd->ports[i], k,
-				              self);
+				add_port_kind(out, o, def, n, nd, &nd->ports[i],
+				              k, self);
 }
 
 static int

@@ -13,6 +13,7 @@
 
 #include "mailready/codes.h"
 #include "mailready/config.h"
+#include "mailready/status.h"
 #include "catalog.h"
 #include "profile.h"
 
@@ -33,6 +34,10 @@ struct plan_opts {
 	size_t nskip;
 	bool installed; /* preflight --installed: the self node's services
 	                   must answer */
+	/* Preflight on a host that is no node of the cluster file: this
+	   host's name (its on-node checks are unknown, not skipped); else
+	   NULL. */
+	const char *not_a_node;
 };
 
 struct plan_item {
@@ -48,11 +53,18 @@ struct plan_item {
 	/* Preflight on the node before its install: the service is not
 	   expected to answer unless something already listens there. */
 	bool before_install;
+	/* host.port: the programs expected on the port, blank-separated
+	   (the profile's holders, else the built-in table of services.c);
+	   NULL when none is known. */
+	char *holders;
 	bool has_addr;          /* addr below is set */
 	struct mr_addr addr;    /* port checks: the address probed */
 	bool self;              /* runs on the node itself */
 	char *skip_reason;      /* set: not run, result is skip */
 	enum mr_code skip_code; /* the skip's finding code */
+	/* The severity of that finding: skip, or unknown when a verdict
+	   needed the check (HOST_NOT_A_NODE). */
+	enum mr_status skip_status;
 };
 
 struct plan {

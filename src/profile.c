@@ -1,7 +1,7 @@
 /*
  * profile.c -- read a role profile (checks/profiles/NAME.conf): the checks
- * and ports every node needs, those of each role, and the checks run once
- * per mail domain.
+ * and ports every node needs, those of each role, the programs expected
+ * on those ports (holders), and the checks run once per mail domain.
  *
  * The INI engine (inisrc.h) reads the file, as it reads the cluster file;
  * this file declares the sections and keys of a profile and sets their
@@ -94,6 +94,9 @@ struct prof_parser {
 	size_t role;     /* index of the current [role NAME] */
 	int *role_lines; /* line of each [role NAME], for duplicates */
 	int default_roles_line;
+	/* The holders group a group without ':' adds programs to: 1 + its
+	   index in the current section, 0 at the start of a holders key. */
+	size_t holders_group;
 	struct port_check *port_checks;
 	size_t nport_checks;
 };
@@ -420,6 +423,194 @@ set_internal(void *user, const char *v, bool cont)
 	return set_ports(user, v, false);
 }
 
+/* ---------------------------------------------------------------- holders */
+
+/*
+ * A program of holders: a name as /proc/PID/comm or an executable's file
+ * name gives it, or a shell pattern of one; never a path.
+ */
+static bool
+valid_program(const char *s)
+{
+	for (; *s; s++)
+		if (!isgraph((unsigned char)*s) || *s == ':' || *s == ',' ||
+		    *s == '/')
+			return false;
+	return true;
+}
+
+static bool
+all_digits(const char *s)
+{
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/* The blank-separated words of s (n bytes) into v, each once. */
+static void
+push_words(const char *s, size_t n, char ***v, size_t *nv)
+{
+	char *copy = xstrndup(s, n), *save = NULL;
+
+	for (char *t = strtok_r(copy, " \t", &save); t != NULL;
+	     t = strtok_r(NULL, " \t", &save))
+		if (!strv_has(*v, *nv, t))
+			strv_push(v, nv, t);
+	free(copy);
+}
+
+static void
+holders_free(struct profile_holders *h)
+{
+	strv_free(h->services, h->nservices);
+	strv_free(h->programs, h->nprograms);
+}
+
+/* The group of r that names service already, or NULL. */
+static const struct profile_holders *
+holders_naming(const struct profile_role *r, const char *service)
+{
+	for (size_t i = 0; i < r->nholders; i++)
+		if (strv_has(r->holders[i].services, r->holders[i].nservices,
+		             service))
+			return &r->holders[i];
+	return NULL;
+}
+
+static bool
+valid_holder_services(struct prof_parser *ps, const struct profile_holders *h,
+                      const char *group)
+{
+	const struct profile_holders *prev;
+
+	if (h->nservices == 0)
+		return bad(ps,
+		           "'%s': name the service before ':' (smtp: master "
+		           "smtpd)",
+		           group);
+	for (size_t i = 0; i < h->nservices; i++) {
+		const char *svc = h->services[i];
+		if (strcmp(svc, "*") != 0 && !valid_name(svc))
+			return bad(ps,
+			           "'%s': the service name may contain only "
+			           "a-z, 0-9 and '-', or be '*' (every port of "
+			           "this section)",
+			           svc);
+		if ((prev = holders_naming(cur_role(ps), svc)) != NULL)
+			return bad(ps,
+			           "service '%s' has holders already (line %d)",
+			           svc, prev->line);
+	}
+	return true;
+}
+
+static bool
+valid_holder_programs(struct prof_parser *ps, char *const *v, size_t n,
+                      const char *group)
+{
+	if (n == 0)
+		return bad(ps,
+		           "'%s': name the programs after ':' (smtp: master "
+		           "smtpd)",
+		           group);
+	for (size_t i = 0; i < n; i++) {
+		if (all_digits(v[i]))
+			return bad(ps,
+			           "'%s' is a port, not a program: holders "
+			           "name the programs on a service's port "
+			           "(smtp: master smtpd); ports go in external "
+			           "or internal",
+			           v[i]);
+		if (!valid_program(v[i]))
+			return bad(ps,
+			           "'%s': a program is a process name as "
+			           "/proc/PID/comm gives it (or a pattern such "
+			           "as carbonio-*), without ':', ',' or '/'",
+			           v[i]);
+	}
+	return true;
+}
+
+/* More programs for the group above: "PROGRAM..." without a ':'. */
+static bool
+add_holder_programs(struct prof_parser *ps, const char *group)
+{
+	struct profile_holders *h;
+	struct profile_holders more = {0};
+	bool ok;
+
+	if (ps->holders_group == 0)
+		return bad(ps,
+		           "'%s' names no service: write SERVICE...: "
+		           "PROGRAM... (smtp submission: master smtpd)",
+		           group);
+	h = &cur_role(ps)->holders[ps->holders_group - 1];
+	push_words(group, strlen(group), &more.programs, &more.nprograms);
+	ok = valid_holder_programs(ps, more.programs, more.nprograms, group);
+	for (size_t i = 0; ok && i < more.nprograms; i++)
+		if (!strv_has(h->programs, h->nprograms, more.programs[i]))
+			strv_push(&h->programs, &h->nprograms,
+			          more.programs[i]);
+	holders_free(&more);
+	return ok;
+}
+
+/* One "SERVICE...: PROGRAM..." group. */
+static bool
+add_holders(struct prof_parser *ps, const char *group)
+{
+	struct profile_role *r = cur_role(ps);
+	const char *colon = strchr(group, ':');
+	struct profile_holders h = {0};
+
+	if (colon == NULL)
+		return add_holder_programs(ps, group);
+	push_words(group, (size_t)(colon - group), &h.services, &h.nservices);
+	push_words(colon + 1, strlen(colon + 1), &h.programs, &h.nprograms);
+	h.line = ps->src.lineno;
+	if (!valid_holder_services(ps, &h, group) ||
+	    !valid_holder_programs(ps, h.programs, h.nprograms, group)) {
+		holders_free(&h);
+		return false;
+	}
+	r->holders =
+		xreallocarray(r->holders, r->nholders + 1, sizeof(*r->holders));
+	r->holders[r->nholders++] = h;
+	ps->holders_group = r->nholders;
+	return true;
+}
+
+/*
+ * holders = smtp submission: master smtpd, imap: dovecot imap-login
+ * Groups are separated by commas or lines; within one, blanks separate
+ * the words. Words without a ':' (after a comma, or on a line of their
+ * own) are more programs of the group before them: a long list may go
+ * on over lines.
+ */
+static bool
+set_holders(void *user, const char *v, bool cont)
+{
+	struct prof_parser *ps = user;
+	char *copy = xstrdup(v), *save = NULL;
+	bool ok = true;
+
+	if (!cont)
+		ps->holders_group = 0;
+	for (char *g = strtok_r(copy, ",", &save); ok && g != NULL;
+	     g = strtok_r(NULL, ",", &save)) {
+		g += strspn(g, " \t");
+		size_t n = strlen(g);
+		while (n > 0 && (g[n - 1] == ' ' || g[n - 1] == '\t'))
+			g[--n] = '\0';
+		if (n > 0)
+			ok = add_holders(ps, g);
+	}
+	free(copy);
+	return ok;
+}
+
 /* Every key of a profile may be continued on indented lines. */
 static const struct ini_key prof_keys[] = {
 	{"description", set_description, PS_PROFILE | PS_ALL | PS_ROLE, true},
@@ -427,6 +618,7 @@ static const struct ini_key prof_keys[] = {
 	{"checks", set_checks, PS_ALL | PS_ROLE | PS_DOMAIN, true},
 	{"external", set_external, PS_ALL | PS_ROLE, true},
 	{"internal", set_internal, PS_ALL | PS_ROLE, true},
+	{"holders", set_holders, PS_ALL | PS_ROLE, true},
 	{NULL, NULL, 0, false},
 };
 
@@ -477,6 +669,16 @@ static const struct ini_section prof_sections[] = {
 
 static const struct ini_syntax prof_syntax = {prof_sections, prof_keys, NULL};
 
+/* "[all]" or "[role NAME]", for messages after the parse. */
+static void
+section_label(const struct profile_role *r, bool all, char *buf, size_t len)
+{
+	if (all)
+		snprintf(buf, len, "[all]");
+	else
+		snprintf(buf, len, "[role %s]", r->name);
+}
+
 /*
  * A port check asks for its service's default port, as external, in a
  * role without a port of that service: known only at the end, since the
@@ -493,10 +695,7 @@ add_default_port(struct prof_parser *ps, const struct port_check *pc)
 	for (size_t i = 0; i < r->nports; i++)
 		if (strcmp(r->ports[i].service, sd->name) == 0)
 			return true;
-	if (pc->role == SIZE_MAX)
-		snprintf(label, sizeof(label), "[all]");
-	else
-		snprintf(label, sizeof(label), "[role %s]", r->name);
+	section_label(r, pc->role == SIZE_MAX, label, sizeof(label));
 	for (size_t i = 0; i < r->nports; i++)
 		if (r->ports[i].port == sd->port)
 			return ini_fail_at(
@@ -515,12 +714,90 @@ add_default_port(struct prof_parser *ps, const struct port_check *pc)
 	return true;
 }
 
+/* Does a section of p have a port of that service? */
+static bool
+profile_has_service(const struct profile *p, const char *service)
+{
+	for (size_t i = 0; i <= p->nroles; i++) {
+		const struct profile_role *r = i ? &p->roles[i - 1] : &p->all;
+		for (size_t j = 0; j < r->nports; j++)
+			if (strcmp(r->ports[j].service, service) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* The port services of p nearest to a misspelt one, or NULL. */
+static const char *
+port_service_suggest(const struct profile *p, const char *service)
+{
+	const char **names = NULL, *near;
+	size_t n = 0;
+
+	for (size_t i = 0; i <= p->nroles; i++) {
+		const struct profile_role *r = i ? &p->roles[i - 1] : &p->all;
+		names = xreallocarray(names, n + r->nports + 1, sizeof(*names));
+		for (size_t j = 0; j < r->nports; j++)
+			names[n++] = r->ports[j].service;
+	}
+	near = suggest_nearest(service, names, n);
+	free(names);
+	return near;
+}
+
+/*
+ * Holders name services that have a port somewhere in the profile, and
+ * '*' a section with ports: a typo would leave a port to the built-in
+ * table without a word. Known only at the end: ports may come later.
+ */
+static bool
+check_holders(struct prof_parser *ps, const struct profile_role *r, bool all)
+{
+	const struct profile *p = ps->p;
+	char label[300];
+	const char *near;
+
+	section_label(r, all, label, sizeof(label));
+	for (size_t i = 0; i < r->nholders; i++) {
+		const struct profile_holders *h = &r->holders[i];
+		for (size_t k = 0; k < h->nservices; k++) {
+			const char *svc = h->services[k];
+			if (strcmp(svc, "*") == 0 && r->nports == 0)
+				return ini_fail_at(
+					&ps->src, h->line,
+					"%s holders: '*' stands for the ports "
+					"of this section, and it has none",
+					label);
+			if (strcmp(svc, "*") == 0 ||
+			    profile_has_service(p, svc))
+				continue;
+			if ((near = port_service_suggest(p, svc)) != NULL)
+				return ini_fail_at(
+					&ps->src, h->line,
+					"%s holders: no section has a port of "
+					"service '%s' (did you mean '%s'?)",
+					label, svc, near);
+			return ini_fail_at(&ps->src, h->line,
+			                   "%s holders: no section has a port "
+			                   "of service '%s'; list it in "
+			                   "external or internal (%s:PORT)",
+			                   label, svc, svc);
+		}
+	}
+	return true;
+}
+
 /* default_roles may name roles defined after it: check at the end. */
 static bool
 prof_finish(struct prof_parser *ps)
 {
 	for (size_t i = 0; i < ps->nport_checks; i++)
 		if (!add_default_port(ps, &ps->port_checks[i]))
+			return false;
+	if (!check_holders(ps, &ps->p->all, true))
+		return false;
+	for (size_t i = 0; i < ps->p->nroles; i++)
+		if (!check_holders(ps, &ps->p->roles[i], false))
 			return false;
 	const struct profile *p = ps->p;
 	const char *name, *near;
@@ -677,6 +954,9 @@ role_free(struct profile_role *r)
 	for (size_t i = 0; i < r->nports; i++)
 		free(r->ports[i].service);
 	free(r->ports);
+	for (size_t i = 0; i < r->nholders; i++)
+		holders_free(&r->holders[i]);
+	free(r->holders);
 }
 
 void
@@ -703,6 +983,58 @@ profile_role(const struct profile *p, const char *name)
 		if (strcmp(p->roles[i].name, name) == 0)
 			return &p->roles[i];
 	return NULL;
+}
+
+static bool
+role_has_port(const struct profile_role *r, uint16_t port)
+{
+	for (size_t i = 0; i < r->nports; i++)
+		if (r->ports[i].port == port)
+			return true;
+	return false;
+}
+
+static bool
+holders_apply(const struct profile_holders *h, const char *service,
+              bool section_port)
+{
+	for (size_t i = 0; i < h->nservices; i++)
+		if (strcmp(h->services[i], service) == 0 ||
+		    (section_port && strcmp(h->services[i], "*") == 0))
+			return true;
+	return false;
+}
+
+char *
+profile_holders_of(const struct profile_role *const *roles, size_t nroles,
+                   const char *service, uint16_t port)
+{
+	struct strbuf b = STRBUF_INIT;
+	char **seen = NULL;
+	size_t nseen = 0;
+
+	for (size_t i = 0; i < nroles; i++) {
+		const struct profile_role *r = roles[i];
+		bool here = role_has_port(r, port);
+		for (size_t k = 0; k < r->nholders; k++) {
+			const struct profile_holders *h = &r->holders[k];
+			if (!holders_apply(h, service, here))
+				continue;
+			for (size_t j = 0; j < h->nprograms; j++) {
+				if (strv_has(seen, nseen, h->programs[j]))
+					continue;
+				strv_push(&seen, &nseen, h->programs[j]);
+				strbuf_sep(&b, " ");
+				strbuf_add(&b, h->programs[j]);
+			}
+		}
+	}
+	strv_free(seen, nseen);
+	if (nseen == 0) {
+		strbuf_reset(&b);
+		return NULL;
+	}
+	return strbuf_take(&b);
 }
 
 const char *

@@ -11,7 +11,8 @@
  *
  * with keys `checks` (check ids), `external` and `internal` (SERVICE:PORT
  * lists; external ports are probed on the public address, internal ones on
- * the internal address) and `description`.
+ * the internal address), `holders` (the programs expected on those ports:
+ * "SERVICE...: PROGRAM...", for host.port.SERVICE) and `description`.
  */
 #ifndef MAILREADY_PROFILE_H
 #define MAILREADY_PROFILE_H
@@ -26,6 +27,20 @@ struct profile_port {
 	bool external;
 };
 
+/*
+ * One group of `holders = SERVICE...: PROGRAM...`: the programs that
+ * legitimately hold the ports of those services (host.port.SERVICE).
+ */
+struct profile_holders {
+	char **services; /* service names; "*": every port of the section */
+	size_t nservices;
+	/* Process names as /proc/PID/comm or the executable's file name
+	   give them, or shell patterns of them ("carbonio-*"). */
+	char **programs;
+	size_t nprograms;
+	int line; /* for messages */
+};
+
 struct profile_role {
 	char *name; /* lowercase; "all" holds what every node needs */
 	char *description;
@@ -33,6 +48,8 @@ struct profile_role {
 	size_t nchecks;
 	struct profile_port *ports;
 	size_t nports;
+	struct profile_holders *holders;
+	size_t nholders;
 };
 
 struct profile {
@@ -71,6 +88,17 @@ void profile_free(struct profile *p);
 /** The role of that name, or NULL. */
 const struct profile_role *profile_role(const struct profile *p,
                                         const char *name);
+
+/**
+ * The programs expected on a port of a node made of these sections
+ * ([all] first, then its roles): every program the sections' holders
+ * name for the port's service, or with "*" in a section that lists the
+ * port itself, each once, blank-separated, in profile order.
+ * @return a new string (caller frees), or NULL when no section names
+ *         any (the built-in table of services.c is then the fallback).
+ */
+char *profile_holders_of(const struct profile_role *const *roles, size_t nroles,
+                         const char *service, uint16_t port);
 
 /** The role of p nearest to a misspelt name, or NULL if none is close. */
 const char *profile_role_suggest(const struct profile *p, const char *name);

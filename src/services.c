@@ -6,7 +6,17 @@
 #include "services.h"
 #include "suggest.h"
 
-#define MTA   "master postfix exim4 exim sendmail"
+/*
+ * The programs expected on a service's port when the profile names none
+ * (its holders key): the usual ones of every product, since such a
+ * profile does not say which product the node runs. As /proc/PID/comm
+ * names them: Postfix's master holds the listeners and smtpd, postscreen
+ * and tlsproxy share them (OpenSMTPD's processes are smtpd too);
+ * Dovecot's login processes share dovecot's, and Dovecot may serve
+ * submission; nginx is a mail proxy too (Carbonio and Zimbra Proxy).
+ */
+#define MTA   "master smtpd postscreen tlsproxy exim4 exim sendmail"
+#define MSA   MTA " dovecot submission-login"
 #define IMAPD "dovecot imap-login nginx"
 #define POP3D "dovecot pop3-login nginx"
 #define HTTPD "nginx apache2 httpd"
@@ -14,9 +24,9 @@
 const struct service_def services[] = {
 	{"smtp", SERVICE_PROTO_SMTP, false, 25, MTA,
          "SMTP between servers: the MX receives mail here, STARTTLS"},
-	{"submission", SERVICE_PROTO_SMTP, false, 587, MTA,
+	{"submission", SERVICE_PROTO_SMTP, false, 587, MSA,
          "mail submission by users (RFC 6409): STARTTLS, then AUTH"},
-	{"smtps", SERVICE_PROTO_SMTP, true, 465, MTA,
+	{"smtps", SERVICE_PROTO_SMTP, true, 465, MSA,
          "mail submission over implicit TLS (RFC 8314)"},
 	{"imap", SERVICE_PROTO_IMAP, false, 143, IMAPD,
          "IMAP: STARTTLS before any login"},
@@ -30,7 +40,9 @@ const struct service_def services[] = {
          "HTTP: web client, ACME challenges, redirects to HTTPS"},
 	{"https", SERVICE_PROTO_NONE, true, 443, HTTPD,
          "HTTPS: web client, MTA-STS policy"},
-	{"ssh", SERVICE_PROTO_NONE, false, 22, "sshd", "SSH, for the admins"},
+	/* systemd: sshd started from ssh.socket (Ubuntu 24.04). */
+	{"ssh", SERVICE_PROTO_NONE, false, 22, "sshd systemd",
+         "SSH, for the admins"},
 	{"ldap", SERVICE_PROTO_NONE, false, 389, "slapd",
          "LDAP, with StartTLS: the directory"},
 	{"ldaps", SERVICE_PROTO_NONE, true, 636, "slapd",

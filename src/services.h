@@ -28,7 +28,8 @@ struct service_def {
 	bool implicit_tls;        /* TLS before the first byte of protocol */
 	uint16_t port;            /* the default port: 465 */
 	/* Programs that legitimately hold the port, as /proc/PID/comm names
-	 * them, separated by blanks; NULL: none known. */
+	 * them, separated by blanks; NULL: none known. Only the fallback of
+	 * host.port.SERVICE: a profile's holders key wins (plan.c). */
 	const char *holders;
 	const char *hint; /* one line for people */
 };

@@ -1,10 +1,11 @@
 /*
  * sockets.c -- this host's listening TCP sockets and who holds them, read
  * the way ss -p reads them: /proc/net/tcp{,6} for the sockets in LISTEN,
- * /proc/PID/fd for the process owning an inode, /proc/PID/cgroup for its
- * systemd unit. What the node itself runs, for the on-node checks.
+ * /proc/PID/fd for the processes holding an inode, /proc/PID/cgroup for
+ * their systemd unit. What the node itself runs, for the on-node checks.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "sockets.h"
+#include "xmalloc.h"
 
 /* "0100007F:0019" (v4, host order words) or 32 hex digits (v6). */
 static bool
@@ -35,6 +37,17 @@ parse_local(const char *hex, int family, struct mr_addr *a, unsigned *port)
 	}
 	*port = (unsigned)strtoul(colon + 1, NULL, 16);
 	return true;
+}
+
+/* The kernel's table order is its hash order: people read sorted. */
+static int
+listener_order(const void *x, const void *y)
+{
+	const struct listener *a = x, *b = y;
+
+	if (a->a.family != b->a.family)
+		return a->a.family == AF_INET ? -1 : 1;
+	return memcmp(a->a.bytes, b->a.bytes, sizeof(a->a.bytes));
 }
 
 size_t
@@ -67,59 +80,143 @@ sockets_listening(uint16_t port, struct listener *out, size_t max)
 				continue;
 			if (out != NULL) {
 				mr_addr_str(&a, out[n].addr);
+				out[n].a = a;
 				out[n].inode = inode;
 			}
 			n++;
 		}
 		fclose(f);
 	}
+	if (out != NULL && n > 1)
+		qsort(out, n, sizeof(*out), listener_order);
 	return n;
 }
 
-/* The process holding a socket inode: pid and command name. */
-pid_t
-sockets_owner(unsigned long inode, char *comm, size_t len)
+/* The listener of a socket inode, or SIZE_MAX. */
+static size_t
+listener_of(const struct listener *l, size_t n, unsigned long inode)
 {
-	char want[64], path[600], link[64];
-	DIR *proc = opendir("/proc");
-	struct dirent *d;
-	pid_t found = 0;
+	for (size_t i = 0; i < n; i++)
+		if (l[i].inode == inode)
+			return i;
+	return SIZE_MAX;
+}
 
-	if (proc == NULL)
+/* What people and the judgement need of a holding process. */
+static void
+describe(pid_t pid, struct sock_holder *h)
+{
+	char path[64];
+	FILE *f;
+	ssize_t n;
+
+	h->pid = pid;
+	h->comm[0] = h->exe[0] = h->unit[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	if ((f = fopen(path, "r")) != NULL) {
+		if (fgets(h->comm, (int)sizeof(h->comm), f))
+			h->comm[strcspn(h->comm, "\n")] = '\0';
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	n = readlink(path, h->exe, sizeof(h->exe) - 1);
+	h->exe[n > 0 ? n : 0] = '\0';
+	if (!sockets_unit(pid, h->unit, sizeof(h->unit)))
+		h->unit[0] = '\0';
+}
+
+/*
+ * The sockets among l that the descriptors of pid refer to, as a bit per
+ * listener (at most 64 are asked about).
+ */
+static uint64_t
+held_by(const char *pid, const struct listener *l, size_t n)
+{
+	char path[600], link[64];
+	uint64_t held = 0;
+	struct dirent *fd;
+	DIR *fds;
+
+	snprintf(path, sizeof(path), "/proc/%s/fd", pid);
+	if ((fds = opendir(path)) == NULL)
 		return 0;
-	snprintf(want, sizeof(want), "socket:[%lu]", inode);
-	while (found == 0 && (d = readdir(proc)) != NULL) {
+	while ((fd = readdir(fds)) != NULL) {
+		unsigned long inode;
+		size_t i;
+		snprintf(path, sizeof(path), "/proc/%s/fd/%s", pid, fd->d_name);
+		ssize_t len = readlink(path, link, sizeof(link) - 1);
+		if (len <= 0)
+			continue;
+		link[len] = '\0';
+		if (sscanf(link, "socket:[%lu]", &inode) == 1 &&
+		    (i = listener_of(l, n, inode)) != SIZE_MAX)
+			held |= UINT64_C(1) << i;
+	}
+	closedir(fds);
+	return held;
+}
+
+struct sock_holder *
+sockets_holders(const struct listener *l, size_t n, size_t *nout)
+{
+	struct sock_holder *v = NULL;
+	struct dirent *d;
+	DIR *proc;
+
+	*nout = 0;
+	if (n > 64)
+		n = 64;
+	if (n == 0 || (proc = opendir("/proc")) == NULL)
+		return NULL;
+	/* One pass over /proc for all the sockets of the port. */
+	while ((d = readdir(proc)) != NULL) {
 		if (!isdigit((unsigned char)d->d_name[0]))
 			continue;
-		snprintf(path, sizeof(path), "/proc/%s/fd", d->d_name);
-		DIR *fds = opendir(path);
-		struct dirent *fd;
-		if (fds == NULL)
+		uint64_t held = held_by(d->d_name, l, n);
+		if (held == 0)
 			continue;
-		while ((fd = readdir(fds)) != NULL) {
-			snprintf(path, sizeof(path), "/proc/%s/fd/%s",
-			         d->d_name, fd->d_name);
-			ssize_t n = readlink(path, link, sizeof(link) - 1);
-			if (n <= 0)
+		struct sock_holder h;
+		describe((pid_t)atoi(d->d_name), &h);
+		for (size_t i = 0; i < n; i++) {
+			if (!(held & (UINT64_C(1) << i)))
 				continue;
-			link[n] = '\0';
-			if (strcmp(link, want) == 0) {
-				found = (pid_t)atoi(d->d_name);
-				break;
-			}
+			v = xreallocarray(v, *nout + 1, sizeof(*v));
+			h.listener = i;
+			v[(*nout)++] = h;
 		}
-		closedir(fds);
 	}
 	closedir(proc);
-	if (found == 0)
-		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)found);
-	FILE *f = fopen(path, "r");
-	comm[0] = '\0';
-	if (f) {
-		if (fgets(comm, (int)len, f))
-			comm[strcspn(comm, "\n")] = '\0';
-		fclose(f);
+	return v;
+}
+
+bool
+sockets_unit_of(const char *cgroup, char *unit, size_t len)
+{
+	const char *line = cgroup;
+	bool found = false;
+
+	/* "0::/system.slice/exim4.service": one line per hierarchy (v1 has
+	   several; the unit is the same in each that names one). */
+	while (!found && *line != '\0') {
+		size_t n = strcspn(line, "\n");
+		const char *end = NULL;
+		/* The innermost unit: a service's own sub-cgroups come after
+		   it ("/system.slice/foo.service/init"), so the last one. */
+		for (const char *p = line; p < line + n; p++)
+			if (strncmp(p, ".service", 8) == 0 &&
+			    (p + 8 == line + n || p[8] == '/'))
+				end = p + 8;
+		if (end != NULL) {
+			const char *start = end;
+			while (start > line && start[-1] != '/')
+				start--;
+			if ((size_t)(end - start) < len) {
+				memcpy(unit, start, (size_t)(end - start));
+				unit[end - start] = '\0';
+				found = true;
+			}
+		}
+		line += n + (line[n] == '\n');
 	}
 	return found;
 }
@@ -127,29 +224,15 @@ sockets_owner(unsigned long inode, char *comm, size_t len)
 bool
 sockets_unit(pid_t pid, char *unit, size_t len)
 {
-	char path[64], line[512];
-	bool found = false;
+	char path[64], text[4096];
+	size_t n;
 
 	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
 	FILE *f = fopen(path, "r");
 	if (f == NULL)
 		return false;
-	/* "0::/system.slice/exim4.service": the last .service of the path. */
-	while (!found && fgets(line, sizeof(line), f) != NULL) {
-		line[strcspn(line, "\n")] = '\0';
-		char *svc = strstr(line, ".service");
-		if (svc == NULL)
-			continue;
-		char *end = svc + strlen(".service");
-		char *start = svc;
-		while (start > line && start[-1] != '/')
-			start--;
-		if ((size_t)(end - start) < len) {
-			memcpy(unit, start, (size_t)(end - start));
-			unit[end - start] = '\0';
-			found = true;
-		}
-	}
+	n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
 	fclose(f);
-	return found;
+	return sockets_unit_of(text, unit, len);
 }

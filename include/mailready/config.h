@@ -52,12 +52,20 @@ struct mr_accept {
 	int line;
 };
 
+/* Where a node's public addresses came from, for what a run says. */
+enum mr_public_from {
+	MR_PUBLIC_DECLARED,   /* the cluster file or --public (or none) */
+	MR_PUBLIC_INTERFACES, /* preflight without a file: this host's own */
+	MR_PUBLIC_NOT_FOUND,  /* ... and none of them is public */
+};
+
 struct mr_node {
 	char *name;   /* FQDN, lowercase, no trailing dot */
 	char **roles; /* lowercase role names */
 	size_t nroles;
 	struct mr_addr *public_addrs;
 	size_t npublic;
+	enum mr_public_from public_from;
 	struct mr_addr *internal_addrs;
 	size_t ninternal;
 	/* -I/--address: where the service checks connect, whatever the

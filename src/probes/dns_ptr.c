@@ -79,6 +79,17 @@ start(struct probe *p)
 	struct ptr_state *st = probe_state(p);
 	const struct mr_node *node = probe_item(p)->node;
 
+	/* preflight without a file looked on the interfaces, in vain:
+	   the PTR is not irrelevant, only unknown (NAT). */
+	if (node->npublic == 0 && node->public_from == MR_PUBLIC_NOT_FOUND) {
+		probe_finish_hint(p, CODE_PUBLIC_ADDRESS_UNKNOWN, MR_UNKNOWN,
+		                  "give the address the Internet sees this "
+		                  "host by: mailready preflight --public ADDR",
+		                  "PTR cannot be judged without --public: no "
+		                  "address on this host's interfaces is public "
+		                  "(behind NAT the Internet sees another one)");
+		return;
+	}
 	if (node->npublic == 0) {
 		probe_finish(p, CODE_NO_PUBLIC_ADDRESS, MR_SKIP,
 		             "%s has no public address: PTR records matter "

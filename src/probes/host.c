@@ -6,13 +6,13 @@
  * installers write into /etc/hosts is the classic trap: services then bind
  * or announce a loopback address.
  */
-#include <ifaddrs.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
 #include "fqdn.h"
+#include "localnode.h"
 #include "netpolicy.h"
 #include "probes/common.h"
 #include "probes/probes.h"
@@ -27,21 +27,12 @@ struct host_state {
 static struct mr_addr *
 local_addrs(size_t *n)
 {
-	struct ifaddrs *ifa, *i;
-	struct mr_addr *v = NULL;
+	struct local_addr *l = localnode_addrs(n);
+	struct mr_addr *v = xcalloc(*n ? *n : 1, sizeof(*v));
 
-	*n = 0;
-	if (getifaddrs(&ifa) < 0)
-		return NULL;
-	for (i = ifa; i; i = i->ifa_next) {
-		struct mr_addr a;
-		if (i->ifa_addr == NULL ||
-		    mr_addr_from_sockaddr(i->ifa_addr, &a, NULL) < 0)
-			continue;
-		v = xreallocarray(v, *n + 1, sizeof(*v));
-		v[(*n)++] = a;
-	}
-	freeifaddrs(ifa);
+	for (size_t i = 0; i < *n; i++)
+		v[i] = l[i].addr;
+	free(l);
 	return v;
 }
 

@@ -192,7 +192,23 @@ report_free(struct report *r)
 	free(r->nodes);
 	free(r->domains);
 	free(r->vantage);
+	for (size_t i = 0; i < r->nnotes; i++)
+		free(r->notes[i]);
+	free(r->notes);
 	free(r);
+}
+
+void
+report_add_note(struct report *r, const char *fmt, ...)
+{
+	struct strbuf b = STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	r->notes = xreallocarray(r->notes, r->nnotes + 1, sizeof(*r->notes));
+	r->notes[r->nnotes++] = strbuf_take(&b);
 }
 
 /*

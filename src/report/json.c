@@ -185,6 +185,12 @@ json_report(const struct report *r)
 	json_put(root, "duration_ms", json_num(r->duration_ms));
 	json_put(root, "status", json_string(mr_status_name(r->status)));
 	json_put(root, "summary", json_summary(r));
+	if (r->nnotes > 0) {
+		json_t *notes = json_array();
+		for (size_t i = 0; i < r->nnotes; i++)
+			json_array_append_new(notes, json_text(r->notes[i]));
+		json_put(root, "notes", notes);
+	}
 	json_put(root, "nodes", json_groups(r->nodes, r->nnodes, true));
 	json_put(root, "domains", json_groups(r->domains, r->ndomains, false));
 	return root;

@@ -3,7 +3,8 @@
  * verdict (READY, READY WITH WARNINGS, NOT CHECKED FULLY, NOT READY),
  * every failure and warning on its own line with its fix, what passed in
  * one line and what was skipped with its reason; then the domains the
- * same way, and how many nodes are ready.
+ * same way, and how many nodes are ready (none, from a host that is no
+ * node of the file). The report's notes come first.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +64,7 @@ report_render_preflight(const struct report *r, const struct text_opts *o,
 
 	fprintf(out, "mailready preflight: %s\n", summary);
 	free(summary);
+	text_notes(&t, r);
 	for (size_t i = 0; i < r->nnodes; i++) {
 		fputc('\n', out);
 		group(&t, &r->nodes[i], o->verbose);
@@ -80,8 +82,15 @@ report_render_preflight(const struct report *r, const struct text_opts *o,
 	}
 	/* Ready means checked and not failing: an unknown is not a yes. */
 	size_t ready = n[MR_PASS] + n[MR_SKIP] + n[MR_WARN];
-	fprintf(out, "\n%zu of %zu node%s ready to install", ready, r->nnodes,
-	        r->nnodes == 1 ? "" : "s");
+	/* From a host that is none of the nodes nothing is ready: what
+	   only the node can tell was not looked at. */
+	if (r->off_node)
+		fprintf(out,
+		        "\nno install verdict: this run is on no node of the "
+		        "cluster file; run preflight on each node");
+	else
+		fprintf(out, "\n%zu of %zu node%s ready to install", ready,
+		        r->nnodes, r->nnodes == 1 ? "" : "s");
 	if (n[MR_FAIL] > 0)
 		fprintf(out, "; %zu not ready", n[MR_FAIL]);
 	if (n[MR_UNKNOWN] > 0)

@@ -40,6 +40,14 @@ struct report {
 	enum mr_status status; /* worst of everything */
 	size_t counts[MR_STATUS_COUNT];
 	size_t nchecks;
+	/* What the run found out about itself and says first: where the
+	   node's public address came from, that this host is no node. One
+	   line each, not escaped. */
+	char **notes;
+	size_t nnotes;
+	/* preflight on a host that is no node of the file: the renderers
+	   give no install verdict. */
+	bool off_node;
 	struct report_group *nodes;
 	size_t nnodes;
 	struct report_group *domains;
@@ -58,6 +66,10 @@ struct report *report_build(const struct mr_config *cfg,
                             time_t started_at, double duration_ms);
 
 void report_free(struct report *r);
+
+/** Add a note (printf format) to what the report says first. */
+void report_add_note(struct report *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /**
  * The counts, the same in every format: "20 of 25 nodes failing, 4

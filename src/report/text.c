@@ -95,6 +95,16 @@ text_wrap(const struct text_out *t, const char *s, int first, int indent)
 }
 
 void
+text_notes(const struct text_out *t, const struct report *r)
+{
+	for (size_t i = 0; i < r->nnotes; i++) {
+		char *esc = report_escape(r->notes[i], false);
+		text_wrap(t, esc, t->width, TEXT_INDENT);
+		free(esc);
+	}
+}
+
+void
 text_line(const struct text_out *t, enum mr_status st, const char *word,
           const char *text)
 {
@@ -336,8 +346,9 @@ report_render_text(const struct report *r, const struct text_opts *o, FILE *out)
 	char *summary = report_summary(r);
 	char *counts = report_check_counts(r);
 
-	fprintf(out, "mailready %s: %s\n\n", r->mode ? r->mode : "run",
-	        summary);
+	fprintf(out, "mailready %s: %s\n", r->mode ? r->mode : "run", summary);
+	text_notes(&t, r);
+	fputc('\n', out);
 	text_groups(&t, r->nodes, r->nnodes, o && o->verbose);
 	if (r->ndomains > 0)
 		fputs("domains\n\n", out);

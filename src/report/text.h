@@ -16,6 +16,9 @@ struct text_out {
 	int width; /* 0: do not wrap */
 };
 
+/** The report's notes, one wrapped paragraph each (nothing if none). */
+void text_notes(const struct text_out *t, const struct report *r);
+
 /** s in the colour of st (when colours are on). */
 void text_colored(const struct text_out *t, enum mr_status st, const char *s);
 

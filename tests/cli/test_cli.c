@@ -2,7 +2,9 @@
  * test_cli.c -- the binary's command line: usage and config errors exit 3
  * with a message naming what is wrong (file and line for configs), help,
  * version and list, and the no-config preflight of this host (run in a
- * private network namespace, where nothing can leave the machine).
+ * private network namespace, where nothing can leave the machine): its
+ * public address from its interfaces, --self and a preflight on a host
+ * that is no node, the holders of its ports.
  */
 #include <check.h>
 #include <stdio.h>
@@ -187,7 +189,232 @@ START_TEST(preflight_without_config)
 	       "is outside MAILREADY_ALLOW_NETWORKS (127.0.0.0/8); not "
 	       "contacted");
 	EXPECT(&r, "example.test", "dns.mx", "unknown", "not contacted");
+	/* 10.9.0.20 is private: no public address, so no PTR verdict. */
+	EXPECT(&r, "mail.example.test", "dns.ptr", "unknown",
+	       "PTR cannot be judged without --public", "--public ADDR");
+	json_t *notes = json_object_get(r.json, "notes");
+	ck_assert_int_eq(json_array_size(notes), 1);
+	ck_assert_ptr_nonnull(
+		strstr(json_string_value(json_array_get(notes, 0)),
+	               "no public address on this host's interfaces "
+	               "(10.9.0.20 on mr0: private"));
 	ck_assert_int_eq(r.exit_code, 3);
+	mr_run_free(&r);
+}
+END_TEST
+
+/*
+ * Without a config, the node's public addresses are this host's: those
+ * of its interfaces that count as public (203.0.113.0/24 is made public
+ * here with --public-net; by default it is documentation). --dry-run and
+ * the report say where they came from; nothing is sent to them.
+ */
+START_TEST(preflight_public_from_interfaces)
+{
+	static const char setup[] =
+		"ip link set lo up\n"
+		"ip link add mr0 type veth peer name mr1\n"
+		"ip addr add 203.0.113.25/24 dev mr0\n"
+		"ip addr add 10.9.0.20/24 dev mr0\n"
+		"ip -6 addr add fe80::25/64 dev mr0\n"
+		"ip link set mr0 up\n"
+		"hostname mail.example.test\n"
+		"export MAILREADY_ALLOW_NETWORKS=127.0.0.0/8\n";
+	char script[2048];
+	struct mr_run r;
+
+	snprintf(script, sizeof(script),
+	         "%s$MAILREADY preflight --dry-run --public-net "
+	         "203.0.113.0/24\n",
+	         setup);
+	mr_exec_ns(&r, script);
+	ck_assert_msg(r.exit_code == 0, "exit %d: %s %s", r.exit_code, r.out,
+	              r.err);
+	ck_assert_msg(strncmp(r.out,
+	                      "mail.example.test: public address from this "
+	                      "host's interfaces: 203.0.113.25\n",
+	                      60) == 0,
+	              "%s", r.out);
+	/* The external ports are planned on it, and not contacted. */
+	ck_assert_ptr_nonnull(strstr(r.out, "mail.example.test mail.smtp "
+	                                    "203.0.113.25:25: 203.0.113.25 "
+	                                    "is outside"));
+	mr_run_free(&r);
+
+	snprintf(script, sizeof(script),
+	         "%sexec $MAILREADY preflight -f json --only dns.ptr "
+	         "--public-net 203.0.113.0/24\n",
+	         setup);
+	mr_exec_ns(&r, script);
+	EXPECT(&r, "mail.example.test", "dns.ptr", "unknown", "not contacted");
+	json_t *notes = json_object_get(r.json, "notes");
+	ck_assert_str_eq(json_string_value(json_array_get(notes, 0)),
+	                 "public address of mail.example.test from this "
+	                 "host's interfaces: 203.0.113.25 (mr0) (give "
+	                 "--public ADDR to name another)");
+	mr_run_free(&r);
+
+	/* By default 203.0.113.25 is not public: say so, and what to do. */
+	snprintf(script, sizeof(script),
+	         "%sexec $MAILREADY preflight --dry-run\n", setup);
+	mr_exec_ns(&r, script);
+	ck_assert_ptr_nonnull(strstr(r.out, "mail.example.test: no public "
+	                                    "address on this host's "
+	                                    "interfaces: its PTR cannot be "
+	                                    "judged without --public ADDR"));
+	mr_run_free(&r);
+
+	/* --public without -H describes this host: nothing is looked up. */
+	snprintf(script, sizeof(script),
+	         "%sexec $MAILREADY preflight --dry-run --public 198.51.100.9 "
+	         "-r mta\n",
+	         setup);
+	mr_exec_ns(&r, script);
+	ck_assert_msg(r.exit_code == 0, "exit %d: %s %s", r.exit_code, r.out,
+	              r.err);
+	ck_assert_ptr_null(strstr(r.out, "interfaces"));
+	ck_assert_ptr_nonnull(strstr(r.out, "mail.example.test mail.smtp "
+	                                    "198.51.100.9:25: "));
+	ck_assert_ptr_null(strstr(r.out, "mail.imap"));
+	mr_run_free(&r);
+}
+END_TEST
+
+/* A cluster of two nodes, for --self and preflight off the nodes. */
+static const char two_nodes[] = "[cluster]\n"
+				"profile = mail\n"
+				"[node mta1.example.test]\n"
+				"roles = mta\n"
+				"internal = 127.0.1.10\n"
+				"[node store1.example.test]\n"
+				"roles = mailstore\n"
+				"internal = 127.0.1.11\n";
+
+START_TEST(self_must_be_a_node)
+{
+	const char *conf = write_file("two.conf", two_nodes);
+	char want[700];
+
+	snprintf(want, sizeof(want),
+	         "--self mta2.example.test is not a node of %s (did you mean "
+	         "mta1.example.test?)",
+	         conf);
+	USAGE_ERROR(want, "preflight", "-c", conf, "--self",
+	            "mta2.example.test");
+	/* A short name: the node with that first label. */
+	USAGE_ERROR("--self mta1 is not a node of", "preflight", "-c", conf,
+	            "--self", "mta1");
+	USAGE_ERROR("(did you mean mta1.example.test?)", "check", "-c", conf,
+	            "--self", "mta1");
+	snprintf(want, sizeof(want),
+	         "--self web.example.org is not a node of %s (its nodes: "
+	         "mta1.example.test, store1.example.test)",
+	         conf);
+	USAGE_ERROR(want, "preflight", "-c", conf, "--self", "web.example.org");
+	USAGE_ERROR("--self b.example.test is not the node this run checks "
+	            "(-H a.example.test)",
+	            "check", "-H", "a.example.test", "--self",
+	            "b.example.test");
+}
+END_TEST
+
+/*
+ * preflight on a host that is no node of the file says so first, makes
+ * the on-node checks unknown (each with its reason) and gives no install
+ * verdict; --self NODE or a host of that name is the node.
+ */
+START_TEST(preflight_off_the_nodes)
+{
+	const char *conf = write_file("two.conf", two_nodes);
+	char script[2048];
+	struct mr_run r;
+
+	snprintf(script, sizeof(script),
+	         "ip link set lo up\nhostname mta1\n"
+	         "$MAILREADY preflight -c %s --only net.internet -f json "
+	         "--allow-net 127.0.0.0/8 >json || true\n"
+	         "exec $MAILREADY preflight -c %s --only net.internet "
+	         "--allow-net 127.0.0.0/8 -t 2\n",
+	         conf, conf);
+	mr_exec_ns(&r, script);
+	ck_assert_int_eq(r.exit_code, 3);
+	ck_assert_msg(strstr(r.out, "\nNOT ON A NODE: this host (mta1) is no "
+	                            "node of ") != NULL,
+	              "%s", r.out);
+	ck_assert_ptr_nonnull(strstr(r.out, "If this host is to be "
+	                                    "mta1.example.test, name it so "
+	                                    "(hostnamectl set-hostname "
+	                                    "mta1.example.test) or give "
+	                                    "--self mta1.example.test"));
+	ck_assert_ptr_nonnull(strstr(r.out, "  unknown   net.internet: not "
+	                                    "run: it tests the node's own "
+	                                    "outbound connections (port 25 "
+	                                    "included), and this host (mta1) "
+	                                    "is no node of the cluster file; "
+	                                    "run mailready preflight on "
+	                                    "store1.example.test\n"));
+	ck_assert_ptr_null(strstr(r.out, "nodes ready to install"));
+	ck_assert_ptr_nonnull(strstr(r.out, "\nno install verdict: this run "
+	                                    "is on no node of the cluster "
+	                                    "file; run preflight on each "
+	                                    "node"));
+	mr_run_free(&r);
+
+	/* On the node (by --self, or by its name) nothing of it is said. */
+	snprintf(script, sizeof(script),
+	         "ip link set lo up\nhostname mta1.example.test\n"
+	         "exec $MAILREADY preflight -c %s --only net.internet "
+	         "--allow-net 127.0.0.0/8 -t 2 -f json\n",
+	         conf);
+	mr_exec_ns(&r, script);
+	ck_assert_ptr_null(json_object_get(r.json, "notes"));
+	EXPECT(&r, "store1.example.test", "net.internet", "skip",
+	       "not run here: it tests the node's own outbound connections "
+	       "(port 25 included), and this run is on mta1.example.test");
+	json_t *c = mr_find(&r, "mta1.example.test", "net.internet", NULL);
+	ck_assert_str_ne(json_string_value(json_object_get(c, "status")),
+	                 "skip");
+	mr_run_free(&r);
+}
+END_TEST
+
+/*
+ * host.port in a namespace of our own: a copy of the fault server named
+ * exim4 holds port 25 on two addresses (one finding for the program, how
+ * to find its package: no systemd here), one named master holds 587
+ * (expected for Postfix's submission).
+ */
+START_TEST(preflight_port_holders)
+{
+	struct mr_run r;
+
+	mr_exec_ns(&r, "ip link set lo up\n"
+	               "t=$(mktemp -d)\n"
+	               "trap 'kill $(cat $t/*.pid) 2>/dev/null; rm -rf $t' "
+	               "EXIT\n"
+	               "cp \"$LAB_FAULTSERVER\" $t/exim4\n"
+	               "cp \"$LAB_FAULTSERVER\" $t/master\n"
+	               "$t/exim4 -p $t/exim4.pid 127.0.0.1:25=stall-greeting "
+	               "127.0.0.2:25=stall-greeting 2>/dev/null &\n"
+	               "$t/master -p $t/master.pid "
+	               "127.0.0.1:587=stall-greeting 2>/dev/null &\n"
+	               "for i in $(seq 50); do [ -s $t/exim4.pid ] && "
+	               "[ -s $t/master.pid ] && break; sleep 0.1; done\n"
+	               "$MAILREADY preflight -H mail.example.test -r mta "
+	               "--internal 127.0.0.1 --only 'host.port.*' -f json "
+	               "|| true\n");
+	EXPECT(&r, "mail.example.test", "host.port.smtp", "fail",
+	       "port 25 is held by exim4 (pid ",
+	       "on 127.0.0.1, 127.0.0.2), not by the smtp service (expected "
+	       "there: master, smtpd, postscreen, tlsproxy)",
+	       "stop it (kill ", "dpkg -S /", "/exim4 (rpm -qf on RHEL)");
+	json_t *c = mr_find(&r, "mail.example.test", "host.port.smtp", NULL);
+	ck_assert_int_eq(json_array_size(json_object_get(c, "findings")), 1);
+	EXPECT(&r, "mail.example.test", "host.port.submission", "pass",
+	       "port 587 is held by master (pid ",
+	       "on 127.0.0.1, as expected for submission");
+	EXPECT(&r, "mail.example.test", "host.port.smtps", "pass",
+	       "port 465 (smtps) is free");
 	mr_run_free(&r);
 }
 END_TEST
@@ -270,7 +497,7 @@ teardown(void)
 	char path[600];
 	/* Only files this suite wrote. */
 	const char *files[] = {"bad.conf", "role.conf", "prof.conf",
-	                       "hints.conf"};
+	                       "hints.conf", "two.conf"};
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", tmpdir, files[i]);
 		unlink(path);
@@ -289,6 +516,10 @@ suite(void)
 	tcase_add_test(tc, config_errors);
 	tcase_add_test(tc, help_version_list);
 	tcase_add_test(tc, preflight_without_config);
+	tcase_add_test(tc, preflight_public_from_interfaces);
+	tcase_add_test(tc, self_must_be_a_node);
+	tcase_add_test(tc, preflight_off_the_nodes);
+	tcase_add_test(tc, preflight_port_holders);
 	tcase_add_test(tc, port_unreachable);
 	tcase_add_test(tc, dry_run_sends_nothing);
 	suite_add_tcase(s, tc);

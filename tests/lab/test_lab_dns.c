@@ -224,14 +224,31 @@ START_TEST(outputs_and_exit_codes)
 	                                     "dns.ptr"));
 	mr_run_free(&r);
 
-	const char *text[] = {"preflight", "-c", lab_config("dns-healthy.conf"),
-	                      DNS_ONLY, NULL};
+	/* On a node (host.fqdn would check this host's name there). */
+	const char *text[] = {"preflight",
+	                      "-c",
+	                      lab_config("dns-healthy.conf"),
+	                      "--self",
+	                      "mta1.example.test",
+	                      "--only",
+	                      "dns.*",
+	                      NULL};
 	mr_exec(&r, text, (const char *const[]){"NO_COLOR=1", NULL});
 	ck_assert_int_eq(r.exit_code, 0);
 	/* preflight: a verdict per node */
 	ck_assert_ptr_nonnull(strstr(r.out, "mta1.example.test: READY ("));
 	ck_assert_ptr_nonnull(strstr(r.out, "3 of 3 nodes ready to install"));
 	ck_assert_ptr_null(strchr(r.out, '\033'));
+	mr_run_free(&r);
+
+	/* From a host that is none of the nodes: no install verdict, and
+	   the first lines say why. */
+	const char *off[] = {"preflight", "-c", lab_config("dns-healthy.conf"),
+	                     DNS_ONLY, NULL};
+	mr_exec(&r, off, (const char *const[]){"NO_COLOR=1", NULL});
+	ck_assert_ptr_nonnull(strstr(r.out, "\nNOT ON A NODE: this host ("));
+	ck_assert_ptr_null(strstr(r.out, "nodes ready to install"));
+	ck_assert_ptr_nonnull(strstr(r.out, "\nno install verdict: "));
 	mr_run_free(&r);
 
 	/* health is quiet when all is well (its state in a directory of

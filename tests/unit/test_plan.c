@@ -529,9 +529,105 @@ START_TEST(self_only_skipped_elsewhere)
 	ck_assert(f.plan.items[0].self);
 	ck_assert_ptr_null(f.plan.items[0].skip_reason);
 	ck_assert(!f.plan.items[1].self);
-	ck_assert_str_eq(f.plan.items[1].skip_reason,
-	                 "runs only on the node itself");
+	/* What it tests there, and where this run is. */
+	ck_assert_ptr_nonnull(
+		strstr(f.plan.items[1].skip_reason, catalog_on_node(def)));
+	ck_assert_ptr_nonnull(strstr(f.plan.items[1].skip_reason,
+	                             "this run is on a.example.com"));
 	ck_assert_int_eq(f.plan.items[1].skip_code, CODE_NOT_ON_NODE);
+	ck_assert_int_eq(f.plan.items[1].skip_status, MR_SKIP);
+	plan_free(&f.plan);
+
+	/* No --self, in check mode: not this host. */
+	o.self = NULL;
+	fixture_plan(&f, &o);
+	ck_assert_ptr_nonnull(strstr(f.plan.items[0].skip_reason,
+	                             "this host is not a.example.com"));
+	ck_assert_int_eq(f.plan.items[0].skip_status, MR_SKIP);
+	plan_free(&f.plan);
+
+	/* preflight on a host that is none of the nodes: unknown, not skip,
+	   for every node. */
+	o.mode = MODE_PREFLIGHT;
+	o.not_a_node = "admin.example.org";
+	fixture_plan(&f, &o);
+	for (size_t i = 0; i < 2; i++) {
+		const struct plan_item *it = &f.plan.items[i];
+		ck_assert(!it->self);
+		ck_assert_int_eq(it->skip_code, CODE_HOST_NOT_A_NODE);
+		ck_assert_int_eq(it->skip_status, MR_UNKNOWN);
+		ck_assert_ptr_nonnull(strstr(it->skip_reason,
+		                             "this host (admin.example.org) is "
+		                             "no node of the cluster file"));
+	}
+	fixture_free(&f);
+}
+END_TEST
+
+/*
+ * host.port: the programs expected come from the profile's holders of
+ * the node's sections, '*' for a section's own ports, else from the
+ * built-in table; a port neither knows has none.
+ */
+START_TEST(host_port_holders_from_profile)
+{
+	static const char prof[] =
+		"[profile]\ndefault_roles = mta\n"
+		"[all]\ninternal = ssh:22\nholders = ssh: sshd\n"
+		"[role mta]\n"
+		"external = smtp:25, submission:587\n"
+		"internal = milter:7026, other:7777\n"
+		"holders = smtp submission: master smtpd\n"
+		"\tpostscreen, milter: java\n"
+		"[role store]\nexternal = imap:143\ninternal = lmtp:7025\n"
+		"holders = *: dovecot\n";
+	static const char cfg[] = "[node a.example.com]\nroles = mta\n"
+				  "[node b.example.com]\nroles = mta, store\n";
+	struct plan_opts o = {.mode = MODE_PREFLIGHT};
+	struct fixture f;
+	const struct {
+		const char *node, *id, *holders;
+	} want[] = {
+		{"a.example.com", "host.port.smtp", "master smtpd postscreen"},
+		{"a.example.com", "host.port.submission",
+	         "master smtpd postscreen"},
+		{"a.example.com", "host.port.milter", "java"},
+		{"a.example.com", "host.port.other", NULL},
+		{"a.example.com", "host.port.ssh", "sshd"},
+		{"b.example.com", "host.port.imap", "dovecot"},
+		{"b.example.com", "host.port.lmtp", "dovecot"},
+		/* '*' of store does not reach mta's ports. */
+		{"b.example.com", "host.port.smtp", "master smtpd postscreen"},
+	};
+
+	if (catalog_find_scoped("host.port.smtp", CHECK_NODE) == NULL)
+		return;
+	fixture_load(&f, cfg, prof);
+	for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
+		o.self = want[k].node;
+		fixture_plan(&f, &o);
+		const struct plan_item *it = NULL;
+		for (size_t i = 0; i < f.plan.n && it == NULL; i++)
+			if (strcmp(f.plan.items[i].id, want[k].id) == 0 &&
+			    f.plan.items[i].self)
+				it = &f.plan.items[i];
+		ck_assert_msg(it != NULL, "%s %s", want[k].node, want[k].id);
+		if (want[k].holders == NULL)
+			ck_assert_ptr_null(it->holders);
+		else
+			ck_assert_str_eq(it->holders, want[k].holders);
+		plan_free(&f.plan);
+	}
+	fixture_free(&f);
+
+	/* A profile without holders: the built-in table. */
+	fixture_load(&f, mail_config, mail_profile);
+	o.self = "mx.example.com";
+	fixture_plan(&f, &o);
+	for (size_t i = 0; i < f.plan.n; i++)
+		if (strcmp(f.plan.items[i].id, "host.port.smtp") == 0)
+			ck_assert_str_eq(f.plan.items[i].holders,
+			                 service_find("smtp")->holders);
 	fixture_free(&f);
 }
 END_TEST
@@ -654,8 +750,13 @@ START_TEST(services_table)
 			              "%s: no mail service %s", catalog[i].id,
 			              catalog[i].id + 5);
 	ck_assert(services[0].proto == SERVICE_PROTO_SMTP);
+	/* The fallback knows Postfix's processes, not only its master. */
+	ck_assert_str_eq(service_find("smtp")->holders,
+	                 "master smtpd postscreen tlsproxy exim4 exim "
+	                 "sendmail");
 	ck_assert_str_eq(service_find("smtps")->holders,
-	                 "master postfix exim4 exim sendmail");
+	                 "master smtpd postscreen tlsproxy exim4 exim sendmail "
+	                 "dovecot submission-login");
 	ck_assert(service_find("imaps")->implicit_tls);
 	ck_assert_uint_eq(service_find("pop3s")->port, 995);
 	ck_assert_ptr_null(service_find("SMTP"));
@@ -693,6 +794,7 @@ plan_suite(void)
 	tcase_add_test(tc, mail_items_follow_catalogue);
 	tcase_add_test(tc, host_port_items_follow_catalogue);
 	tcase_add_test(tc, self_only_skipped_elsewhere);
+	tcase_add_test(tc, host_port_holders_from_profile);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("services");

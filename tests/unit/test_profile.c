@@ -117,7 +117,8 @@ START_TEST(carbonio_roles)
 	ck_assert_str_eq(ports_str(r, buf, sizeof(buf)),
 	                 "+http:80, +pop3:110, +imap:143, +https:443, "
 	                 "+imaps:993, +pop3s:995, +xmpp:5222, "
-	                 "+admin-panel:6071, nginx-exporter:9113");
+	                 "+admin-panel:6071, nginx-exporter:9113, "
+	                 "memcached:11211");
 	r = role(p, "mailstore");
 	ck_assert_str_eq(ports_str(r, buf, sizeof(buf)),
 	                 "lmtp:7025, admin-soap:7071, nginx-lookup:7072, "
@@ -578,7 +579,7 @@ START_TEST(error_keys)
 {
 	PROFILE_ERR("[all]\nchecks = host.fqdn\nports = smtp:25\n",
 	            "p.conf:3: unknown key 'ports' in [all]; keys there are: "
-	            "description, checks, external, internal");
+	            "description, checks, external, internal, holders");
 	PROFILE_ERR("[domain]\nexternal = smtp:25\n",
 	            "p.conf:2: key 'external' does not belong in [domain]; "
 	            "it goes in [all] or [role NAME]");
@@ -607,6 +608,202 @@ START_TEST(error_keys)
 	            "  external = smtp:25\n",
 	            "p.conf:3: this indented line continues 'checks' from "
 	            "line 2; start each key at the beginning of a line");
+}
+END_TEST
+
+/* The programs expected on a port of that role (with [all]), or NULL. */
+static char *
+holders_of(const struct profile *p, const char *role_name, const char *svc,
+           unsigned port)
+{
+	const struct profile_role *v[2] = {&p->all, NULL};
+	size_t n = 1;
+
+	if (role_name != NULL)
+		v[n++] = role(p, role_name);
+	return profile_holders_of(v, n, svc, (uint16_t)port);
+}
+
+#define EXPECT_HOLDERS(p, role_name, svc, port, want)              \
+	do {                                                       \
+		const char *r_ = (role_name);                      \
+		char *h_ = holders_of(p, r_, svc, port);           \
+		ck_assert_msg(h_ != NULL, "%s: no holders for %s", \
+		              r_ ? r_ : "all", svc);               \
+		ck_assert_str_eq(h_, want);                        \
+		free(h_);                                          \
+	} while (0)
+
+/*
+ * The shipped profiles say who holds every port they name, but the
+ * Carbonio ports known only by number (tcp-9810...), which the built-in
+ * table does not know either.
+ */
+static void
+every_port_has_holders(const struct profile *p)
+{
+	for (size_t i = 0; i <= p->nroles; i++) {
+		const struct profile_role *r = i ? &p->roles[i - 1] : &p->all;
+		for (size_t k = 0; k < r->nports; k++) {
+			const struct profile_port *pp = &r->ports[k];
+			char *h = holders_of(p, i ? r->name : NULL, pp->service,
+			                     pp->port);
+			if (strncmp(pp->service, "tcp-", 4) == 0 && i > 0 &&
+			    strcmp(r->name, "mailstore") != 0)
+				ck_assert_msg(h == NULL, "%s: %s", r->name, h);
+			else
+				ck_assert_msg(h != NULL, "%s %s:%u: no holders",
+				              r->name, pp->service,
+				              (unsigned)pp->port);
+			free(h);
+		}
+	}
+}
+
+START_TEST(holders_of_shipped_profiles)
+{
+	struct profile *p = load_ok(PROFILES "/carbonio.conf");
+
+	every_port_has_holders(p);
+	EXPECT_HOLDERS(p, NULL, "ssh", 22, "sshd systemd");
+	EXPECT_HOLDERS(p, "mta", "smtp", 25,
+	               "master smtpd postscreen tlsproxy");
+	EXPECT_HOLDERS(p, "mta", "submission", 587,
+	               "master smtpd postscreen tlsproxy");
+	EXPECT_HOLDERS(p, "mta", "milter", 7026, "java");
+	EXPECT_HOLDERS(p, "proxy", "imaps", 993, "nginx");
+	EXPECT_HOLDERS(p, "proxy", "memcached", 11211, "memcached");
+	EXPECT_HOLDERS(p, "proxy", "nginx-exporter", 9113,
+	               "carbonio-prometheus-nginx-exporter "
+	               "nginx-prometheus-exporter");
+	EXPECT_HOLDERS(p, "mailstore", "lmtp", 7025, "java zmmailboxdmgr");
+	EXPECT_HOLDERS(p, "mailstore", "tcp-8742", 8742, "java zmmailboxdmgr");
+	EXPECT_HOLDERS(p, "db", "postgresql", 5432, "postgres postmaster");
+	EXPECT_HOLDERS(p, "db-connection", "pgpool", 9999, "pgpool");
+	EXPECT_HOLDERS(p, "directory", "ldaps", 636, "slapd");
+	EXPECT_HOLDERS(p, "mesh", "consul-dns", 8600, "consul");
+	EXPECT_HOLDERS(p, NULL, "consul-serf-lan", 8301, "consul");
+	EXPECT_HOLDERS(p, "monitoring", "prometheus", 9090,
+	               "carbonio-prometheus prometheus");
+	/* Exim is no program of a Carbonio MTA. */
+	char *h = holders_of(p, "mta", "smtp", 25);
+	ck_assert_ptr_null(strstr(h, "exim"));
+	free(h);
+	profile_free(p);
+
+	p = load_ok(PROFILES "/mail.conf");
+	every_port_has_holders(p);
+	EXPECT_HOLDERS(p, "mta", "smtp", 25,
+	               "master smtpd postscreen tlsproxy");
+	EXPECT_HOLDERS(p, "mta", "submission", 587,
+	               "master smtpd postscreen tlsproxy dovecot "
+	               "submission-login");
+	EXPECT_HOLDERS(p, "mta", "smtps", 465,
+	               "master smtpd postscreen tlsproxy dovecot "
+	               "submission-login");
+	EXPECT_HOLDERS(p, "mailstore", "imap", 143, "dovecot imap-login");
+	EXPECT_HOLDERS(p, "mailstore", "pop3s", 995, "dovecot pop3-login");
+	profile_free(p);
+}
+END_TEST
+
+/*
+ * holders = SERVICE...: PROGRAM..., groups between commas or on lines of
+ * their own; words without ':' add to the group before them; '*' is
+ * every port of its own section only; [all] and the roles add up.
+ */
+START_TEST(holders_parse)
+{
+	char err[512] = "";
+	struct profile *p =
+		profile_load_string("p.conf",
+	                            "[all]\n"
+	                            "internal = ssh:22\n"
+	                            "holders = ssh: sshd\n"
+	                            "[role mta]\n"
+	                            "holders = smtp submission: master smtpd,\n"
+	                            "\tpostscreen tlsproxy ; Postfix\n"
+	                            "\tmilter: java, milter-*\n"
+	                            "external = smtp:25, submission:587\n"
+	                            "internal = milter:7026\n"
+	                            "[role store]\n"
+	                            "external = imap:143, ssh:22\n"
+	                            "holders = *: dovecot imap-login\n",
+	                            err, sizeof(err));
+	const struct profile_role *r;
+
+	ck_assert_msg(p != NULL, "%s", err);
+	r = role(p, "mta");
+	ck_assert_uint_eq(r->nholders, 2);
+	ck_assert_uint_eq(r->holders[0].nservices, 2);
+	ck_assert_str_eq(r->holders[0].services[1], "submission");
+	ck_assert_uint_eq(r->holders[0].nprograms, 4);
+	ck_assert_str_eq(r->holders[0].programs[3], "tlsproxy");
+	ck_assert_int_eq(r->holders[0].line, 5);
+	ck_assert_int_eq(r->holders[1].line, 7);
+	EXPECT_HOLDERS(p, "mta", "submission", 587,
+	               "master smtpd postscreen tlsproxy");
+	EXPECT_HOLDERS(p, "mta", "milter", 7026, "java milter-*");
+	EXPECT_HOLDERS(p, "store", "imap", 143, "dovecot imap-login");
+	/* [all] and the role's '*' (store lists 22 too) add up. */
+	EXPECT_HOLDERS(p, "store", "ssh", 22, "sshd dovecot imap-login");
+	/* '*' of store is not for the ports of other sections. */
+	EXPECT_HOLDERS(p, "mta", "ssh", 22, "sshd");
+	char *none = holders_of(p, "mta", "lmtp", 7025);
+	ck_assert_ptr_null(none);
+	profile_free(p);
+}
+END_TEST
+
+START_TEST(error_holders)
+{
+	PROFILE_ERR("[all]\ninternal = ssh:22\nholders = sshd\n",
+	            "p.conf:3: [all] holders: 'sshd' names no service: write "
+	            "SERVICE...: PROGRAM... (smtp submission: master smtpd)");
+	PROFILE_ERR("[all]\ninternal = ssh:22\nholders = : sshd\n",
+	            "p.conf:3: [all] holders: ': sshd': name the service "
+	            "before ':' (smtp: master smtpd)");
+	PROFILE_ERR("[all]\ninternal = ssh:22\nholders = ssh:\n",
+	            "p.conf:3: [all] holders: 'ssh:': name the programs "
+	            "after ':' (smtp: master smtpd)");
+	PROFILE_ERR("[all]\ninternal = ssh:22\nholders = ssh:22\n",
+	            "p.conf:3: [all] holders: '22' is a port, not a program: "
+	            "holders name the programs on a service's port (smtp: "
+	            "master smtpd); ports go in external or internal");
+	PROFILE_ERR("[all]\ninternal = ssh:22\nholders = SSH: sshd\n",
+	            "p.conf:3: [all] holders: 'SSH': the service name may "
+	            "contain only a-z, 0-9 and '-', or be '*' (every port of "
+	            "this section)");
+	PROFILE_ERR("[all]\ninternal = ssh:22\n"
+	            "holders = ssh: /usr/sbin/sshd\n",
+	            "p.conf:3: [all] holders: '/usr/sbin/sshd': a program is "
+	            "a process name as /proc/PID/comm gives it (or a pattern "
+	            "such as carbonio-*), without ':', ',' or '/'");
+	PROFILE_ERR("[all]\ninternal = ssh:22\n"
+	            "holders = ssh: sshd\n"
+	            "\tssh: dropbear\n",
+	            "p.conf:4: [all] holders: service 'ssh' has holders "
+	            "already (line 3)");
+	PROFILE_ERR("[all]\ninternal = ssh:22\nholders = ssh: sshd\n"
+	            "\t/bin/x\n",
+	            "p.conf:4: [all] holders: '/bin/x': a program is a "
+	            "process name as /proc/PID/comm gives it (or a pattern "
+	            "such as carbonio-*), without ':', ',' or '/'");
+	/* Found at the end: ports may come after the holders. */
+	PROFILE_ERR("[all]\nholders = shh: sshd\ninternal = ssh:22\n",
+	            "p.conf:2: [all] holders: no section has a port of "
+	            "service 'shh' (did you mean 'ssh'?)");
+	PROFILE_ERR("[role mta]\nexternal = smtp:25\n"
+	            "holders = milter: java\n",
+	            "p.conf:3: [role mta] holders: no section has a port of "
+	            "service 'milter'; list it in external or internal "
+	            "(milter:PORT)");
+	PROFILE_ERR("[role x]\nholders = *: foo\n",
+	            "p.conf:2: [role x] holders: '*' stands for the ports of "
+	            "this section, and it has none");
+	PROFILE_ERR("[domain]\nholders = smtp: master\n",
+	            "p.conf:2: key 'holders' does not belong in [domain]; "
+	            "it goes in [all] or [role NAME]");
 }
 END_TEST
 
@@ -656,6 +853,8 @@ profile_suite(void)
 	tcase_add_test(tc, load_string_ok);
 	tcase_add_test(tc, ports_may_repeat_across_sections);
 	tcase_add_test(tc, port_checks_add_ports);
+	tcase_add_test(tc, holders_of_shipped_profiles);
+	tcase_add_test(tc, holders_parse);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");
@@ -665,6 +864,7 @@ profile_suite(void)
 	tcase_add_test(tc, error_duplicate_check);
 	tcase_add_test(tc, error_bad_service_port);
 	tcase_add_test(tc, error_duplicate_port);
+	tcase_add_test(tc, error_holders);
 	tcase_add_test(tc, error_unknown_default_role);
 	tcase_add_test(tc, error_sections);
 	tcase_add_test(tc, error_keys);

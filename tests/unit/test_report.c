@@ -790,6 +790,64 @@ START_TEST(test_preflight_ready)
 }
 END_TEST
 
+/* What a text renderer writes for rep, with no colour nor wrapping. */
+static char *
+render_with(int (*fn)(const struct report *, const struct text_opts *, FILE *),
+            const struct report *rep)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct text_opts o = {0};
+
+	ck_assert_int_eq(fn(rep, &o, f), 0);
+	fclose(f);
+	return buf;
+}
+
+/*
+ * Preflight on a host that is no node of the file: the notes come first,
+ * and no install verdict, though the checks run from here passed.
+ */
+START_TEST(test_preflight_off_node)
+{
+	struct mr_result_list l = {0};
+	add(&l, "dns.ptr", "a.example", NULL, "a.example", MR_PASS, "ok", 1);
+	struct report *rep = report_build(NULL, &l, "preflight", NULL, T0, 1);
+	report_add_note(rep, "NOT ON A NODE: this host (x) is no node of %s",
+	                "c.conf");
+	rep->off_node = true;
+	char *buf = render_with(report_render_preflight, rep);
+	ck_assert_str_eq(buf, "mailready preflight: 1 node: the check passes\n"
+	                      "NOT ON A NODE: this host (x) is no node of "
+	                      "c.conf\n"
+	                      "\n"
+	                      "a.example: READY (1 check passes)\n"
+	                      "\n"
+	                      "\n"
+	                      "no install verdict: this run is on no node of "
+	                      "the cluster file; run preflight on each node\n");
+	free(buf);
+	/* The text layout and JSON carry the notes too. */
+	buf = render_with(report_render_text, rep);
+	ck_assert_ptr_nonnull(strstr(buf, "mailready preflight: 1 node: the "
+	                                  "check passes\nNOT ON A NODE: this "
+	                                  "host (x) is no node of c.conf\n\n"));
+	free(buf);
+	size_t len = 0;
+	buf = NULL;
+	FILE *f = open_memstream(&buf, &len);
+	ck_assert_int_eq(report_render_json(rep, f), 0);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(buf, "\"notes\": [\n    \"NOT ON A NODE: "
+	                                  "this host (x) is no node of "
+	                                  "c.conf\"\n  ],"));
+	free(buf);
+	report_free(rep);
+	mr_result_list_clear(&l);
+}
+END_TEST
+
 /*
  * JSON
  */
@@ -1384,6 +1442,7 @@ report_suite(void)
 	tcase_add_test(text, test_text_groups);
 	tcase_add_test(text, test_text_wrap);
 	tcase_add_test(text, test_preflight_ready);
+	tcase_add_test(text, test_preflight_off_node);
 	tcase_add_test(json, test_json_schema);
 	tcase_add_test(json, test_json_groups);
 	tcase_add_test(json, test_json_hostile);
