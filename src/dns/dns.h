@@ -84,6 +84,13 @@ const char *dns_view_describe(const struct dns *d, enum dns_view view);
 struct dns_req *dns_system_addrinfo(struct dns *d, const char *name,
                                     dns_addrinfo_cb *cb, void *arg);
 
+/**
+ * Why the system's resolvers may not be asked (they all lie outside the
+ * network policy), or NULL: a name that then fails to resolve is
+ * mailready's limit, not the host's fault.
+ */
+const char *dns_system_blocked(const struct dns *d);
+
 /* ------------------------------------------------------------------ */
 /* Dry run: who would be asked, and may they be */
 

@@ -497,6 +497,15 @@ on_addrinfo(void *arg, int status, int timeouts, struct ares_addrinfo *res)
 	entry_complete(e);
 }
 
+const char *
+query_system_blocked(const struct query_svc *qs)
+{
+	struct dns_channel *sys = qs->system.ch;
+
+	return dns_channel_nservers(sys) == 0 ? dns_channel_blocked_reason(sys)
+	                                      : NULL;
+}
+
 struct dns_req *
 query_addrinfo(struct query_svc *qs, const char *name, dns_addrinfo_cb *cb,
                void *arg)

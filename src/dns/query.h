@@ -98,6 +98,9 @@ struct dns_req *query_server(struct query_svc *qs, const struct mr_server *srv,
  * The system's own resolution of a name, as getaddrinfo would do it
  * (/etc/hosts, then the system resolvers), cached like any question.
  */
+/** Why no system resolver may be asked (the network policy), or NULL. */
+const char *query_system_blocked(const struct query_svc *qs);
+
 struct dns_req *query_addrinfo(struct query_svc *qs, const char *name,
                                dns_addrinfo_cb *cb, void *arg);
 

@@ -206,6 +206,12 @@ dns_system_addrinfo(struct dns *d, const char *name, dns_addrinfo_cb *cb,
 	return query_addrinfo(d->qs, name, cb, arg);
 }
 
+const char *
+dns_system_blocked(const struct dns *d)
+{
+	return query_system_blocked(d->qs);
+}
+
 void
 dns_cancel(struct dns_req *req)
 {

@@ -57,6 +57,16 @@ on_resolved(void *arg, const struct mr_addr *addrs, size_t n,
 	struct mr_finding *f;
 
 	st->req = NULL;
+	if (addrs == NULL && dns_system_blocked(probe_dns(p)) != NULL) {
+		/* Not in /etc/hosts, and the resolvers may not be asked:
+		   nothing is known about DNS. */
+		probe_finish(
+			p, CODE_NOT_ALLOWED, MR_UNKNOWN,
+			"%s is not in /etc/hosts, and the system resolvers "
+			"were not asked: %s",
+			node->name, dns_system_blocked(probe_dns(p)));
+		return;
+	}
 	if (addrs == NULL) {
 		f = probe_add(p, CODE_FQDN_UNRESOLVED, MR_FAIL,
 		              "%s does not resolve on this host (%s)",

@@ -246,6 +246,16 @@ on_resolved(void *arg, const struct mr_addr *addrs, size_t n,
 	struct target_run *tr = arg;
 
 	tr->req = NULL;
+	if ((addrs == NULL || n == 0) &&
+	    dns_system_blocked(probe_dns(tr->p)) != NULL) {
+		target_add(
+			tr, CODE_NOT_ALLOWED, MR_UNKNOWN,
+			"%s not tried: the system resolvers may not be asked "
+			"(%s)",
+			tr->t->host, dns_system_blocked(probe_dns(tr->p)));
+		target_end(tr);
+		return;
+	}
 	if (addrs == NULL || n == 0) {
 		struct mr_finding *f =
 			target_add(tr, CODE_INTERNET_UNRESOLVED, MR_FAIL,
