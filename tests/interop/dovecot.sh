@@ -17,8 +17,7 @@
 #
 # Every assertion prints its MATRIX line; a failing one is reported (with
 # mailready's findings and the server log of that run) and the suite goes
-# on, so that one run shows the whole matrix; it exits 1 at the end if
-# any assertion failed.
+# on, so that one run shows the whole matrix (common.sh).
 set -u
 . "$(dirname "$0")/common.sh"
 interop_init "$@"
@@ -30,7 +29,6 @@ DR_DIR=$T/dovecot-required
 DR_CONF=$DR_DIR/dovecot.conf
 OUT=$T/out
 mkdir -p "$OUT"
-t_start=$SECONDS
 PASSWORD=interop-$RANDOM$RANDOM
 export PASSWORD
 
@@ -48,149 +46,10 @@ DC_LISTEN=(127.0.3.21:143 127.0.3.21:110 127.0.3.26:143 127.0.3.26:110)
 for a in 22 23 24 25 26 27; do DC_LISTEN+=("127.0.3.$a:993" "127.0.3.$a:995"); done
 DR_LISTEN=(127.0.3.20:143 127.0.3.20:993 127.0.3.20:110 127.0.3.20:995)
 
-# ------------------------------------------------------------ helpers
-
-# render TEMPLATE NAME=VALUE...: @NAME@ replaced; an unknown @X@ is fatal
-render() {
-	local f=$1 line kv
-	shift
-	while IFS= read -r line || [ -n "$line" ]; do
-		for kv in "$@"; do
-			line=${line//"@${kv%%=*}@"/"${kv#*=}"}
-		done
-		case $line in *@[A-Z]*@*) fail "unsubstituted placeholder in $f: $line" ;; esac
-		printf '%s\n' "$line"
-	done <"$f"
-}
-
-# descendants PID...: the pids and all their descendants
-descendants() {
-	local p kids
-	for p in "$@"; do
-		printf '%s\n' "$p"
-		kids=$(ps -o pid= --ppid "$p" 2>/dev/null | tr -d ' ')
-		# shellcheck disable=SC2086
-		[ -z "$kids" ] || descendants $kids
-	done
-}
-
-# stop_daemon LABEL PIDFILE: SIGTERM the daemon of PIDFILE, wait up to 5 s
-# for it and every descendant to exit, then SIGKILL what is left. Only
-# these pids are ever signalled.
-stop_daemon() {
-	local label=$1 pidfile=$2 main all left i p
-	main=$(tr -dc '0-9' <"$pidfile" 2>/dev/null)
-	[ -n "$main" ] && [ -d "/proc/$main" ] || return 0
-	all=$(descendants "$main" | sort -un)
-	kill -TERM "$main" 2>/dev/null
-	for ((i = 0; i < 50; i++)); do
-		left=
-		for p in $all; do [ -d "/proc/$p" ] && ! grep -q '^State:.Z' "/proc/$p/status" 2>/dev/null && left+=" $p"; done
-		[ -z "$left" ] && return 0
-		sleep 0.1
-	done
-	say "$label did not exit in 5 s, killing:$left"
-	# shellcheck disable=SC2086
-	kill -KILL $left 2>/dev/null
-	return 0
-}
-
-show_log() { # show_log FILE [FROM_LINE]
-	local f=$1 from=${2:-0}
-	[ -s "$f" ] || return 0
-	printf -- '--- %s%s\n' "$f" "$([ "$from" -gt 0 ] && echo " (from line $((from + 1)))")" >&2
-	tail -n +"$((from + 1))" "$f" | tail -n 80 >&2
-}
-
-LOGS=("$DC_DIR/dovecot.log" "$DR_DIR/dovecot.log")
-declare -A LOG_MARK=()
-mark_logs() {
-	local f
-	for f in "${LOGS[@]}"; do
-		LOG_MARK["$1|$f"]=$(wc -l <"$f" 2>/dev/null || echo 0)
-	done
-}
-
 # run_check NAME NODE SERVICES [OPTIONS]: mr_check on the node's address
-# ($OUT/NAME); a run without JSON is recorded (its assertions then fail
-# one by one)
+# ($OUT/NAME)
 run_check() {
-	local out=$OUT/$1 node=$2 services=$3
-	shift 3
-	mark_logs "$out"
-	say "mailready on $node ($services)"
-	(mr_check "$out" "$node" "${NODE_ADDR[$node]}" "$services" "$@") ||
-		true # common.sh said why
-}
-
-FAILED=()
-declare -A SHOWN=()
-
-# show_check OUT CHECK: mailready's verdict on the check, for the report
-show_check() {
-	"$PY" - "$1" "$2" <<'PY' >&2 || true
-import json, sys
-doc = json.load(open(sys.argv[1]))
-for g in doc["nodes"] + doc["domains"]:
-    for c in g["checks"]:
-        if c["id"] == sys.argv[2]:
-            print("  mailready %s: status %s (%s ms): %s" % (
-                c["id"], c["status"], c.get("duration_ms"), c.get("message")))
-            for f in c["findings"]:
-                print("    %-28s %-5s %s%s" % (f["code"], f["severity"],
-                      f["message"], (" [hint: %s]" % f["hint"]) if f.get("hint") else ""))
-            sys.exit(0)
-PY
-}
-
-failed_assertion() { # failed_assertion OUT SCENARIO CHECK
-	local out=$1 f
-	FAILED+=("$2 $3")
-	if [ -n "${SHOWN["$out|$3"]:-}" ]; then
-		echo "  (mailready's $3 and the server logs: see above)" >&2
-		return
-	fi
-	SHOWN["$out|$3"]=1
-	[ -s "$out" ] && show_check "$out" "$3"
-	[ -s "$out.err" ] && { echo "  mailready stderr:"; head -c 1500 "$out.err"; echo; } >&2
-	for f in "${LOGS[@]}"; do show_log "$f" "${LOG_MARK["$out|$f"]:-0}"; done
-}
-
-# t_expect NAME SCENARIO CHECK WANT [CODE [FRAGMENT...]]: common.sh's
-# expect on $OUT/NAME; a failure is recorded and the suite goes on
-t_expect() {
-	local out=$OUT/$1
-	shift
-	if [ ! -s "$out" ]; then
-		printf 'MATRIX %-28s %-16s %-7s %-40s -- want %s%s\n' "$1" "$2" \
-			none "(mailready wrote no JSON)" "$3" "${4:+ $4}"
-		failed_assertion "$out" "$1" "$2"
-		return
-	fi
-	(expect "$out" "$@") || failed_assertion "$out" "$1" "$2"
-}
-
-# t_expect_absent NAME SCENARIO CHECK CODE: the check has no CODE finding
-t_expect_absent() {
-	local out=$OUT/$1 scenario=$2 check=$3 code=$4 got
-	got=$("$PY" - "$out" "$check" "$code" <<'PY' 2>/dev/null
-import json, sys
-doc = json.load(open(sys.argv[1]))
-for g in doc["nodes"] + doc["domains"]:
-    for c in g["checks"]:
-        if c["id"] == sys.argv[2]:
-            print("present" if any(f["code"] == sys.argv[3]
-                  for f in c["findings"]) else "absent")
-            sys.exit(0)
-print("nocheck")
-PY
-	) || got=nojson
-	printf 'MATRIX %-28s %-16s %-7s %-40s -- want no %s\n' "$scenario" \
-		"$check" "$got" "$code" "$code"
-	if [ "$got" != absent ]; then
-		echo "interop: FAIL: $scenario $check: $code is $got" >&2
-		failed_assertion "$out" "$scenario" "$check"
-	fi
+	mr_check "$OUT/$1" "$2" "${NODE_ADDR[$2]}" "$3" "${@:4}"
 }
 
 # ------------------------------------------------------------ the PKI
@@ -209,8 +68,8 @@ chmod 600 "$PKI"/*.key
 
 mkdir -p "$DC_DIR/state" "$DC_DIR/mail" "$DR_DIR/state"
 chown nobody:nogroup "$DC_DIR/mail"
-render "$SRC/dovecot.conf.in" DIR="$DC_DIR" PKI="$PKI" PASSWORD="$PASSWORD" >"$DC_CONF"
-render "$SRC/dovecot-required.conf.in" DIR="$DR_DIR" PKI="$PKI" >"$DR_CONF"
+render "$SRC/dovecot.conf.in" "$DC_CONF" DIR="$DC_DIR" PKI="$PKI" PASSWORD="$PASSWORD"
+render "$SRC/dovecot-required.conf.in" "$DR_CONF" DIR="$DR_DIR" PKI="$PKI"
 chmod 600 "$DC_CONF"
 for c in "$DC_CONF" "$DR_CONF"; do
 	out=$(doveconf -c "$c" -n 2>&1 >/dev/null) || fail "doveconf $c: $out"
@@ -218,25 +77,27 @@ done
 
 interop_on_exit stop_daemon dovecot "$DC_DIR/run/master.pid"
 interop_on_exit stop_daemon dovecot-required "$DR_DIR/run/master.pid"
+server_log "$DC_DIR/dovecot.log"
+server_log "$DR_DIR/dovecot.log"
 t0=$SECONDS
 for c in "$DC_CONF" "$DR_CONF"; do
 	dovecot -c "$c" >"${c%/*}/start.out" 2>&1 ||
-		fail "dovecot -c $c did not start: $(cat "${c%/*}/start.out" "${c%/*}/dovecot.log" 2>/dev/null)"
+		setup_fail "dovecot -c $c did not start: $(cat "${c%/*}/start.out")"
 done
 for lp in "${DC_LISTEN[@]}" "${DR_LISTEN[@]}"; do
-	(wait_port "${lp%:*}" "${lp##*:}" 15) ||
-		{ show_log "$DC_DIR/dovecot.log"; show_log "$DR_DIR/dovecot.log"; exit 1; }
+	wait_port "${lp%:*}" "${lp##*:}" 15 ||
+		setup_fail "nothing listens on $lp after 15 s"
 done
 # listening exactly where the scenarios say, and nowhere but 127.0.3.x
 got=$(ss -Hltun | awk '{ print $1 " " $5 }' | sort)
 [ "$got" = "$(printf 'tcp %s\n' "${DC_LISTEN[@]}" "${DR_LISTEN[@]}" | sort)" ] ||
-	fail "listeners are not the scenarios' ones: $(echo $got)"
+	fail "listeners are not the scenarios' ones: ${got//$'\n'/ }"
 say "two dovecots (${#DC_LISTEN[@]} + ${#DR_LISTEN[@]} listeners) up in $((SECONDS - t0)) s"
 
 # ------------------------------------------------------------ the setup
 # Our own client (Python's imaplib/poplib/ssl) confirms that every server
 # does what its scenario says; otherwise a verdict would prove nothing.
-"$PY" - "$PKI" <<'PY' || { show_log "$DC_DIR/dovecot.log"; show_log "$DR_DIR/dovecot.log"; fail "the servers do not behave as the scenarios say"; }
+"$PY" - "$PKI" <<'PY' || setup_fail "the servers do not behave as the scenarios say"
 import imaplib, os, poplib, socket, ssl, subprocess, sys
 pki, pw = sys.argv[1], os.environ["PASSWORD"]
 bad = []
@@ -339,43 +200,43 @@ PY
 # LOGINDISABLED). No password can cross in clear: pass, and no
 # POP3_PLAINTEXT_LOGIN / IMAP_PLAINTEXT_LOGIN.
 run_check ssl-required required.interop.test imap:143,pop3:110
-t_expect ssl-required dovecot/ssl-required mail.pop3 pass TLS_SESSION
-t_expect_absent ssl-required dovecot/ssl-required mail.pop3 POP3_PLAINTEXT_LOGIN
-t_expect ssl-required dovecot/ssl-required mail.imap pass TLS_SESSION
-t_expect_absent ssl-required dovecot/ssl-required mail.imap IMAP_PLAINTEXT_LOGIN
+expect "$OUT/ssl-required" dovecot/ssl-required mail.pop3 pass TLS_SESSION
+expect_absent "$OUT/ssl-required" dovecot/ssl-required mail.pop3 POP3_PLAINTEXT_LOGIN
+expect "$OUT/ssl-required" dovecot/ssl-required mail.imap pass TLS_SESSION
+expect_absent "$OUT/ssl-required" dovecot/ssl-required mail.imap IMAP_PLAINTEXT_LOGIN
 
 # ssl = yes, disable_plaintext_auth = no: login in clear really works
 run_check plaintext-login plain.interop.test imap:143,pop3:110
-t_expect plaintext-login dovecot/plaintext-login mail.pop3 warn POP3_PLAINTEXT_LOGIN
-t_expect plaintext-login dovecot/plaintext-login mail.imap warn IMAP_PLAINTEXT_LOGIN
+expect "$OUT/plaintext-login" dovecot/plaintext-login mail.pop3 warn POP3_PLAINTEXT_LOGIN
+expect "$OUT/plaintext-login" dovecot/plaintext-login mail.imap warn IMAP_PLAINTEXT_LOGIN
 
 # 2. the server sends the leaf without its intermediate: clients that
 # trust only the root cannot build the chain
 run_check missing-intermediate nochain.interop.test imaps:993,pop3s:995
-t_expect missing-intermediate dovecot/missing-intermediate mail.imaps fail CERT_UNTRUSTED
-t_expect missing-intermediate dovecot/missing-intermediate mail.pop3s fail CERT_UNTRUSTED
+expect "$OUT/missing-intermediate" dovecot/missing-intermediate mail.imaps fail CERT_UNTRUSTED
+expect "$OUT/missing-intermediate" dovecot/missing-intermediate mail.pop3s fail CERT_UNTRUSTED
 
 # 3. an ECDSA-only certificate, and an RSA one: both are fine
 run_check ecdsa-only ecdsa.interop.test imaps:993,pop3s:995
-t_expect ecdsa-only dovecot/ecdsa-only mail.imaps pass TLS_SESSION
-t_expect ecdsa-only dovecot/ecdsa-only mail.pop3s pass TLS_SESSION
+expect "$OUT/ecdsa-only" dovecot/ecdsa-only mail.imaps pass TLS_SESSION
+expect "$OUT/ecdsa-only" dovecot/ecdsa-only mail.pop3s pass TLS_SESSION
 run_check rsa rsa.interop.test imaps:993,pop3s:995
-t_expect rsa dovecot/rsa mail.imaps pass TLS_SESSION
-t_expect rsa dovecot/rsa mail.pop3s pass TLS_SESSION
+expect "$OUT/rsa" dovecot/rsa mail.imaps pass TLS_SESSION
+expect "$OUT/rsa" dovecot/rsa mail.pop3s pass TLS_SESSION
 
 # 4. the certificate names only *.interop.test; the node is
 # mx.interop.test, which the wildcard covers (RFC 6125)
 run_check wildcard-san mx.interop.test imaps:993,pop3s:995
-t_expect wildcard-san dovecot/wildcard-san mail.imaps pass TLS_SESSION
-t_expect_absent wildcard-san dovecot/wildcard-san mail.imaps CERT_NAME_MISMATCH
-t_expect wildcard-san dovecot/wildcard-san mail.pop3s pass TLS_SESSION
+expect "$OUT/wildcard-san" dovecot/wildcard-san mail.imaps pass TLS_SESSION
+expect_absent "$OUT/wildcard-san" dovecot/wildcard-san mail.imaps CERT_NAME_MISMATCH
+expect "$OUT/wildcard-san" dovecot/wildcard-san mail.pop3s pass TLS_SESSION
 
 # 5. ssl_min_protocol = TLSv1.3, with STARTTLS and implicit TLS
 run_check tls13-only tls13.interop.test imap:143,imaps:993,pop3:110,pop3s:995
-t_expect tls13-only dovecot/tls13-only mail.imap pass TLS_SESSION
-t_expect tls13-only dovecot/tls13-only mail.imaps pass TLS_SESSION TLSv1.3
-t_expect tls13-only dovecot/tls13-only mail.pop3 pass TLS_SESSION
-t_expect tls13-only dovecot/tls13-only mail.pop3s pass TLS_SESSION TLSv1.3
+expect "$OUT/tls13-only" dovecot/tls13-only mail.imap pass TLS_SESSION
+expect "$OUT/tls13-only" dovecot/tls13-only mail.imaps pass TLS_SESSION TLSv1.3
+expect "$OUT/tls13-only" dovecot/tls13-only mail.pop3 pass TLS_SESSION
+expect "$OUT/tls13-only" dovecot/tls13-only mail.pop3s pass TLS_SESSION TLSv1.3
 
 # 6. the opt-in login with the test account of login_file (mode 0600):
 # LOGIN_OK over TLS on 993 and 995; a wrong password: LOGIN_FAILED
@@ -385,19 +246,11 @@ printf 'user = probe@interop.test\npassword = %s-wrong\n' "$PASSWORD" >"$T/login
 umask 022
 MR_CLUSTER_EXTRA="login_file = $T/login-ok" \
 	run_check login-ok login.interop.test imaps:993,pop3s:995
-t_expect login-ok dovecot/login-ok mail.imaps pass LOGIN_OK
-t_expect login-ok dovecot/login-ok mail.pop3s pass LOGIN_OK
+expect "$OUT/login-ok" dovecot/login-ok mail.imaps pass LOGIN_OK
+expect "$OUT/login-ok" dovecot/login-ok mail.pop3s pass LOGIN_OK
 MR_CLUSTER_EXTRA="login_file = $T/login-wrong" \
 	run_check login-wrong login.interop.test imaps:993,pop3s:995
-t_expect login-wrong dovecot/login-wrong mail.imaps fail LOGIN_FAILED
-t_expect login-wrong dovecot/login-wrong mail.pop3s fail LOGIN_FAILED
+expect "$OUT/login-wrong" dovecot/login-wrong mail.imaps fail LOGIN_FAILED
+expect "$OUT/login-wrong" dovecot/login-wrong mail.pop3s fail LOGIN_FAILED
 
-# ------------------------------------------------------------ verdict
-
-say "suite took $((SECONDS - t_start)) s"
-if [ ${#FAILED[@]} -gt 0 ]; then
-	printf '%s: FAIL: %d assertion(s):\n' "$TEST_NAME" ${#FAILED[@]} >&2
-	printf '  %s\n' "${FAILED[@]}" >&2
-	exit 1
-fi
-say "all assertions hold"
+interop_done

@@ -23,82 +23,16 @@
 
 set -u
 . "$(dirname "$0")/common.sh"
-# Inside the suite's namespace (interop_init re-executes this script there),
-# before $T is made: a /tmp of its own (tmpfs), so that other runs cleaning
-# /tmp/mailready-interop.* on a shared machine cannot remove $T under the
-# running servers. KEEP_INTEROP=1 keeps the shared /tmp (to read $T after).
-if [ -n "${INTEROP_NETNS:-}" ] && [ -z "${KEEP_INTEROP:-}" ]; then
-	if ! mount --make-rprivate / ||
-		! mount -t tmpfs -o mode=1777,size=256m tmpfs /tmp; then
-		fail "cannot mount a private /tmp in the namespace"
-	fi
-fi
 interop_init "$@"
 
 HERE=$INTEROP_DIR/haproxy
-START=$SECONDS
 FRONT=127.0.3.30
 BACK=127.0.3.40
-FAILED=()
 
-need() {
-	local c
-	for c in "$@"; do
-		command -v "$c" >/dev/null 2>&1 || skip "$c is not installed"
-	done
-}
 need haproxy dovecot doveconf openssl ps
 
-# render IN OUT KEY=VALUE...: @KEY@ replaced; a placeholder left is an error
-render() {
-	local in=$1 out=$2 kv line
-	shift 2
-	while IFS= read -r line || [ -n "$line" ]; do
-		for kv in "$@"; do
-			line=${line//"@${kv%%=*}@"/"${kv#*=}"}
-		done
-		case $line in *@[A-Z]*@*) fail "setup: $in: placeholder left: $line" ;; esac
-		printf '%s\n' "$line"
-	done <"$in" >"$out"
-}
-
-# stop_daemon NAME PIDFILE|PID: SIGTERM that process (one this suite
-# started) and wait up to 10 s for it and its children to exit
-stop_daemon() {
-	local name=$1 pid kids p alive i
-	case $2 in
-	*[!0-9]*) pid=$(tr -dc 0-9 <"$2" 2>/dev/null) || return 0 ;;
-	*) pid=$2 ;;
-	esac
-	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-	kids=$(ps -o pid= --ppid "$pid" 2>/dev/null | tr -d ' ')
-	kill -TERM "$pid" 2>/dev/null
-	for ((i = 0; i < 100; i++)); do
-		alive=
-		for p in $pid $kids; do
-			kill -0 "$p" 2>/dev/null && alive+=" $p"
-		done
-		[ -z "$alive" ] && return 0
-		sleep 0.1
-	done
-	say "$name did not stop in 10 s, killing$alive"
-	# shellcheck disable=SC2086
-	kill -KILL $alive 2>/dev/null || true
-}
-
-show_logs() {
-	local f
-	for f in "$T/haproxy/haproxy.log" "$T/dovecot/dovecot.log"; do
-		[ -s "$f" ] || continue
-		printf '%s: ---- %s (last 40 lines)\n' "$TEST_NAME" "$f" >&2
-		tail -n 40 "$f" >&2
-	done
-}
-
-setup_fail() {
-	show_logs
-	fail "setup: $*"
-}
+server_log "$T/haproxy/haproxy.log"
+server_log "$T/dovecot/dovecot.log"
 
 # first_line ADDR PORT SECONDS: what the server sends first (CR removed),
 # or "EOF" when it closes without a word, or "SILENT"
@@ -117,77 +51,6 @@ first_line() {
 	fi
 }
 
-# s_client NAME VERIFYNAME ARGS...: openssl's verdict on the certificate
-s_client() {
-	local name=$1 host=$2
-	shift 2
-	openssl s_client -CAfile "$PKI/root.pem" -verify_hostname "$host" \
-		-servername "$host" "$@" </dev/null >"$T/dialog/$name" 2>&1
-}
-saw() {
-	grep -Eq -- "$2" "$T/dialog/$1" && return 0
-	printf '%s: ---- transcript %s\n' "$TEST_NAME" "$1" >&2
-	cat "$T/dialog/$1" >&2
-	setup_fail "$3 (no line matching '$2' in $1)"
-}
-
-# mailready runs through a wrapper that keeps its exit status next to the
-# config mr_check wrote (OUT.conf.rc): a run killed by a signal or refusing
-# its config leaves no JSON, and the status says which
-MR_REAL_BIN=$MAILREADY_BIN
-MAILREADY_BIN=$T/mailready-rc
-cat >"$MAILREADY_BIN" <<WRAP
-#!/bin/bash
-conf=
-for ((i = 1; i < \$#; i++)); do
-	[ "\${!i}" = -c ] && { j=\$((i + 1)); conf=\${!j}; }
-done
-"$MR_REAL_BIN" "\$@"
-rc=\$?
-[ -z "\$conf" ] || echo "\$rc" >"\$conf.rc"
-exit "\$rc"
-WRAP
-chmod 755 "$MAILREADY_BIN"
-
-# mr_status NAME: how the run of $T/NAME.json ended, in words
-mr_status() {
-	local rc
-	rc=$(cat "$T/$1.json.conf.rc" 2>/dev/null) || { echo "did not run"; return; }
-	if [ "$rc" -gt 128 ]; then
-		echo "exit $rc: killed by SIG$(kill -l $((rc - 128)))"
-	else
-		echo "exit $rc"
-	fi
-}
-
-# run NAME NODE ADDR SERVICES [OPTIONS...]: mr_check into $T/NAME.json;
-# a run that wrote no JSON is reported (and its wants fail), the suite
-# goes on
-run() {
-	local name=$1
-	shift
-	(mr_check "$T/$name.json" "$@") 2>/dev/null ||
-		say "mailready wrote no JSON for $name ($(mr_status "$name"))"
-}
-
-# want NAME SCENARIO CHECK STATUS [CODE [FRAGMENT...]]: expect on
-# $T/NAME.json, recorded instead of ending the suite
-want() {
-	local name=$1 out=$T/$1.json
-	shift
-	if [ ! -s "$out" ]; then
-		printf 'MATRIX %-28s %-16s %-7s %-40s -- want %s%s\n' "$1" "$2" \
-			"none" "(no JSON: $(mr_status "$name"))" "$3" "${4:+ $4}"
-		printf 'interop: FAIL: %s %s: mailready wrote no JSON (%s); stderr: %s\n' \
-			"$1" "$2" "$(mr_status "$name")" \
-			"$(head -c 600 "$out.err" 2>/dev/null)" >&2
-		FAILED+=("$1 $2")
-		return
-	fi
-	(expect "$out" "$@") || FAILED+=("$1 $2")
-}
-
-mkdir -p "$T/dialog"
 pki_leaf lb1 "DNS:lb1.interop.test"
 
 # ------------------------------------------------------------- Dovecot
@@ -213,10 +76,10 @@ interop_on_exit stop_daemon haproxy $!
 # (wait_port's own connections to $BACK carry no PROXY header: Dovecot logs
 # them as "haproxy: Client not trusted")
 for p in 143 993 110 995; do
-	wait_port "$BACK" "$p"
-	wait_port "$FRONT" "$p"
+	wait_port "$BACK" "$p" || setup_fail "nothing listens on $BACK:$p"
+	wait_port "$FRONT" "$p" || setup_fail "nothing listens on $FRONT:$p"
 done
-say "servers up after $((SECONDS - START)) s"
+say "servers up after $((SECONDS - INTEROP_START)) s"
 
 # ------------------------------------------- the set-up, seen by others
 l=$(first_line "$FRONT" 143 5)
@@ -238,15 +101,15 @@ grep -q "lip=$FRONT" "$DC/dovecot.log" ||
 	setup_fail "Dovecot did not take the PROXY header (no lip=$FRONT in its log)"
 ! grep -qi 'haproxy.*\(invalid\|fail\|error\)' "$DC/dovecot.log" ||
 	setup_fail "Dovecot logs PROXY protocol errors"
-say "set-up verified after $((SECONDS - START)) s"
+say "set-up verified after $((SECONDS - INTEROP_START)) s"
 
 # ------------------------------------------------------------ scenarios
 # 1. the back end up
-run s1 lb1.interop.test "$FRONT" imap:143,imaps:993,pop3:110,pop3s:995
-want s1 haproxy/starttls-passthrough mail.imap pass IMAP_OK
-want s1 haproxy/starttls-passthrough mail.pop3 pass POP3_OK
-want s1 haproxy/tls-at-dovecot mail.imaps pass TLS_SESSION
-want s1 haproxy/tls-at-dovecot mail.pop3s pass TLS_SESSION
+mr_check "$T/s1.json" lb1.interop.test "$FRONT" imap:143,imaps:993,pop3:110,pop3s:995
+expect "$T/s1.json" haproxy/starttls-passthrough mail.imap pass IMAP_OK
+expect "$T/s1.json" haproxy/starttls-passthrough mail.pop3 pass POP3_OK
+expect "$T/s1.json" haproxy/tls-at-dovecot mail.imaps pass TLS_SESSION
+expect "$T/s1.json" haproxy/tls-at-dovecot mail.pop3s pass TLS_SESSION
 
 # 2. the back end stopped: wait until HAProxy's checks mark it DOWN (then
 # it accepts and closes at once), and see that with bash
@@ -268,23 +131,15 @@ done
 
 # (two runs: the plain-text ports and the implicit-TLS ones, so that one
 # service's trouble cannot hide the other's verdict)
-run s2 lb1.interop.test "$FRONT" imap:143,pop3:110
-want s2 haproxy/backend-down net.port.imap pass PORT_OPEN
-want s2 haproxy/backend-down mail.imap fail SERVER_CLOSED
-want s2 haproxy/backend-down mail.pop3 fail SERVER_CLOSED
+mr_check "$T/s2.json" lb1.interop.test "$FRONT" imap:143,pop3:110
+expect "$T/s2.json" haproxy/backend-down net.port.imap pass PORT_OPEN
+expect "$T/s2.json" haproxy/backend-down mail.imap fail SERVER_CLOSED
+expect "$T/s2.json" haproxy/backend-down mail.pop3 fail SERVER_CLOSED
 # implicit TLS: closed before the handshake; the message must say that the
 # server closed the connection, whatever the code
-run s2-tls lb1.interop.test "$FRONT" imaps:993,pop3s:995
-want s2-tls haproxy/backend-down net.port.imaps pass PORT_OPEN
-want s2-tls haproxy/backend-down mail.imaps fail "" "closed"
-want s2-tls haproxy/backend-down mail.pop3s fail "" "closed"
+mr_check "$T/s2-tls.json" lb1.interop.test "$FRONT" imaps:993,pop3s:995
+expect "$T/s2-tls.json" haproxy/backend-down net.port.imaps pass PORT_OPEN
+expect "$T/s2-tls.json" haproxy/backend-down mail.imaps fail "" "closed"
+expect "$T/s2-tls.json" haproxy/backend-down mail.pop3s fail "" "closed"
 
-# ------------------------------------------------------------- verdict
-say "runtime $((SECONDS - START)) s"
-if [ ${#FAILED[@]} -gt 0 ]; then
-	show_logs
-	say "${#FAILED[@]} assertion(s) failed:"
-	printf '  %s\n' "${FAILED[@]}"
-	exit 1
-fi
-say "all assertions hold"
+interop_done
