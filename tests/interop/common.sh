@@ -775,6 +775,25 @@ expect_exit() {
 # expect_log OUT SCENARIO WHAT FILE REGEX present|absent: FILE (a
 # server_log) got a line matching the extended REGEX during the run OUT,
 # or none (through FILE's filter: the run's own lines)
+# expect_secret_absent OUT SCENARIO SECRET: the run's output (its JSON,
+# which holds every message, hint and datum the renderers show) and its
+# stderr never contain SECRET (the login_file password)
+expect_secret_absent() {
+	local out=$1 scenario=$2 secret=$3 got=absent f
+	for f in "$out" "$out.err"; do
+		[ -e "$f" ] && grep -qF -- "$secret" "$f" && got=present
+	done
+	printf 'MATRIX %-28s %-16s %-7s %-40s -- want absent\n' "$scenario" \
+		password "$got" "in JSON and stderr"
+	if [ "$got" = absent ]; then
+		assertion "$out" "$scenario" password ok
+		return
+	fi
+	printf '%s: FAIL: %s: the password is in the output of %s\n' \
+		"$TEST_NAME" "$scenario" "$out" >&2
+	assertion "$out" "$scenario" password fail
+}
+
 expect_log() {
 	local out=$1 scenario=$2 what=$3 file=$4 re=$5 want=$6 got=absent
 	log_since "$out" "$file" | grep -Eq -- "$re" && got=present

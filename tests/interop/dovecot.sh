@@ -248,6 +248,12 @@ MR_CLUSTER_EXTRA="login_file = $T/login-ok" \
 	run_check login-ok login.interop.test imaps:993,pop3s:995
 expect "$OUT/login-ok" dovecot/login-ok mail.imaps pass LOGIN_OK
 expect "$OUT/login-ok" dovecot/login-ok mail.pop3s pass LOGIN_OK
+expect_secret_absent "$OUT/login-ok" dovecot/login-ok "$PASSWORD"
+# after STARTTLS and STLS (the same server, another listener)
+MR_CLUSTER_EXTRA="login_file = $T/login-ok" \
+	run_check login-starttls tls13.interop.test imap:143,pop3:110
+expect "$OUT/login-starttls" dovecot/login-starttls mail.imap pass LOGIN_OK
+expect "$OUT/login-starttls" dovecot/login-starttls mail.pop3 pass LOGIN_OK
 MR_CLUSTER_EXTRA="login_file = $T/login-wrong" \
 	run_check login-wrong login.interop.test imaps:993,pop3s:995
 expect "$OUT/login-wrong" dovecot/login-wrong mail.imaps fail LOGIN_FAILED

@@ -198,7 +198,8 @@ done
 MR_NODE_EXTRA="tls_names = mail.interop.test" \
 	mr_check "$T/s3-names.json" proxy1.interop.test 127.0.3.10 imaps:993,pop3s:995,smtps:465
 for c in imaps pop3s smtps; do
-	expect "$T/s3-names.json" nginx/service-cert+tls_names mail.$c pass TLS_SESSION
+	expect "$T/s3-names.json" nginx/service-cert+tls_names mail.$c pass TLS_SESSION \
+		"valid for mail.interop.test (tls_names)"
 done
 
 # 5. the back end up: logging in (opt-in login_file)
@@ -207,12 +208,14 @@ MR_CLUSTER_EXTRA="login_file = $T/login-ok" \
 for c in imaps pop3s smtps; do
 	expect "$T/s5-ok.json" nginx/login-ok mail.$c pass LOGIN_OK
 done
+expect_secret_absent "$T/s5-ok.json" nginx/login-ok "$TEST_PASS"
 MR_CLUSTER_EXTRA="login_file = $T/login-wrong" \
 	mr_check "$T/s5-wrong.json" proxy3.interop.test 127.0.3.12 imaps:993,pop3s:995,smtps:465
 # the answer is named: the mailstore's (passed on by nginx) or auth_http's
 expect "$T/s5-wrong.json" nginx/login-wrong-pass mail.imaps fail LOGIN_FAILED "Authentication failed"
 expect "$T/s5-wrong.json" nginx/login-wrong-pass mail.pop3s fail LOGIN_FAILED "Authentication failed"
 expect "$T/s5-wrong.json" nginx/login-wrong-pass mail.smtps fail LOGIN_FAILED "Invalid login or password"
+expect_secret_absent "$T/s5-wrong.json" nginx/login-wrong-pass wrong-password
 # the suite's own wrong-password dialogues come after mailready's:
 # Dovecot's auth penalty makes every login from nginx's address wait 2 s or
 # more after a failure (here they confirm what s5-wrong was asked against)
@@ -261,5 +264,6 @@ MR_CLUSTER_EXTRA="login_file = $T/login-ok" \
 expect "$T/s4-login.json" nginx/backend-down+login mail.imaps fail LOGIN_FAILED "internal server error"
 expect "$T/s4-login.json" nginx/backend-down+login mail.pop3s fail LOGIN_FAILED "internal server error"
 expect "$T/s4-login.json" nginx/backend-down+login mail.smtps fail LOGIN_FAILED "Internal server error"
+expect_secret_absent "$T/s4-login.json" nginx/backend-down+login "$TEST_PASS"
 
 interop_done

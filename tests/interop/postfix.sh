@@ -253,8 +253,19 @@ PY
 # pass (a greet pause on 25 is on purpose); mailready must wait for the
 # final line without talking (postscreen's PREGREET test) and go on to
 # STARTTLS. An SMTP_GREETING_SLOW note is fine, the status stays pass.
+# First with a wait shorter than the pause: the greeting has begun (220-)
+# and is slow, not a stalled server (a warning that says to wait longer).
+# mailready hangs up during the pause, so postscreen caches no PASS and
+# the run below faces the same test.
+run_check postscreen-short-wait mx.interop.test smtp:25 --greeting-timeout 3
+expect "$OUT/postscreen-short-wait" postfix/postscreen-short-wait mail.smtp warn \
+	SMTP_GREETING_SLOW "began (220-)" "raise greeting_timeout"
+expect_absent "$OUT/postscreen-short-wait" postfix/postscreen-short-wait mail.smtp SERVER_STALLS
 run_check postscreen-default mx.interop.test smtp:25
 expect "$OUT/postscreen-default" postfix/postscreen-default mail.smtp pass TLS_SESSION
+# the delay is measured and said, as the pause it is on port 25
+expect "$OUT/postscreen-default" postfix/postscreen-default mail.smtp pass \
+	SMTP_GREETING_SLOW "a greet pause"
 expect "$OUT/postscreen-default" postfix/postscreen-default net.port.smtp pass
 # the client really faced the greet test (not let through), and passed it
 sleep 0.5 # postlogd writes a little later
