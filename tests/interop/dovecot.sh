@@ -41,10 +41,12 @@ declare -A NODE_ADDR=(
 	[mx.interop.test]=127.0.3.25
 	[tls13.interop.test]=127.0.3.26
 	[login.interop.test]=127.0.3.27
+	[strict.interop.test]=127.0.3.28
 )
 DC_LISTEN=(127.0.3.21:143 127.0.3.21:110 127.0.3.26:143 127.0.3.26:110)
 for a in 22 23 24 25 26 27; do DC_LISTEN+=("127.0.3.$a:993" "127.0.3.$a:995"); done
-DR_LISTEN=(127.0.3.20:143 127.0.3.20:993 127.0.3.20:110 127.0.3.20:995)
+DR_LISTEN=(127.0.3.20:143 127.0.3.20:993 127.0.3.20:110 127.0.3.20:995
+	127.0.3.28:143 127.0.3.28:110)
 
 # run_check NAME NODE SERVICES [OPTIONS]: mr_check on the node's address
 # ($OUT/NAME)
@@ -62,6 +64,7 @@ pki_leaf rsa "DNS:rsa.interop.test" rsa
 pki_leaf wildcard "DNS:*.interop.test"
 pki_leaf tls13 "DNS:tls13.interop.test"
 pki_leaf login "DNS:login.interop.test"
+pki_leaf strict "DNS:strict.interop.test"
 chmod 600 "$PKI"/*.key
 
 # ------------------------------------------------------------ Dovecot
@@ -124,6 +127,14 @@ p.quit()
 i = imaplib.IMAP4("127.0.3.20", 143, timeout=5)
 want("LOGINDISABLED" in i.capabilities, "required: IMAP LOGINDISABLED before STARTTLS (%s)" % " ".join(i.capabilities))
 i.logout()
+# ... and with disable_plaintext_auth = yes as well
+p = poplib.POP3("127.0.3.28", 110, timeout=5)
+try:
+    r = p._shortcmd("USER probe@interop.test")
+    want(False, "strict: POP3 USER in clear refused (got %r)" % r)
+except poplib.error_proto as e:
+    want(e.args[0].startswith(b"-ERR"), "strict: POP3 USER in clear refused: %r" % e.args[0])
+p.quit()
 
 # ssl = yes, disable_plaintext_auth = no: login in clear really works
 p = poplib.POP3("127.0.3.21", 110, timeout=5)
@@ -204,6 +215,18 @@ expect "$OUT/ssl-required" dovecot/ssl-required mail.pop3 pass TLS_SESSION
 expect_absent "$OUT/ssl-required" dovecot/ssl-required mail.pop3 POP3_PLAINTEXT_LOGIN
 expect "$OUT/ssl-required" dovecot/ssl-required mail.imap pass TLS_SESSION
 expect_absent "$OUT/ssl-required" dovecot/ssl-required mail.imap IMAP_PLAINTEXT_LOGIN
+
+# what was tried, and what the server said
+expect "$OUT/ssl-required" dovecot/ssl-required mail.pop3 pass PLAINTEXT_REFUSED \
+	"USER got '-ERR [AUTH] Plaintext authentication disallowed"
+
+# ... and with disable_plaintext_auth = yes too (Debian's default): CAPA
+# no longer lists USER before STLS, so nothing is tried; the same verdict
+run_check ssl-required-strict strict.interop.test imap:143,pop3:110
+expect "$OUT/ssl-required-strict" dovecot/ssl-required-strict mail.pop3 pass TLS_SESSION
+expect_absent "$OUT/ssl-required-strict" dovecot/ssl-required-strict mail.pop3 POP3_PLAINTEXT_LOGIN
+expect "$OUT/ssl-required-strict" dovecot/ssl-required-strict mail.imap pass TLS_SESSION
+expect_absent "$OUT/ssl-required-strict" dovecot/ssl-required-strict mail.imap IMAP_PLAINTEXT_LOGIN
 
 # ssl = yes, disable_plaintext_auth = no: login in clear really works
 run_check plaintext-login plain.interop.test imap:143,pop3:110
