@@ -21,6 +21,7 @@
 
 #include "mailready/codes.h"
 #include "inisrc.h"
+#include "readfile.h"
 #include "mailready/config.h"
 #include "names.h"
 #include "xmalloc.h"
@@ -741,13 +742,14 @@ read_login_file(struct cfg_parser *ps, const char *path)
 	struct stat sb;
 	char line[1024];
 	int lineno = 0;
-	FILE *f = fopen(path, "r");
+	char why[128];
+	FILE *f = readfile_open(path, why, sizeof(why));
 
 	if (f == NULL)
-		return bad(ps, "%s: %s", path, strerror(errno));
-	if (fstat(fileno(f), &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		return bad(ps, "%s: %s", path, why);
+	if (fstat(fileno(f), &sb) < 0) {
 		fclose(f);
-		return bad(ps, "%s is not a regular file", path);
+		return bad(ps, "%s: %s", path, strerror(errno));
 	}
 	/* Credentials others can read are credentials others have. */
 	if ((sb.st_mode & 077) != 0 || sb.st_uid != geteuid()) {
@@ -1251,10 +1253,12 @@ set_accept_file(void *user, const char *v, bool cont)
 	};
 	int rc;
 
+	char why[128];
+
 	(void)cont;
-	in.fp = fopen(path, "r");
+	in.fp = readfile_open(path, why, sizeof(why));
 	if (in.fp == NULL) {
-		bad(ps, "%s: %s", path, strerror(errno));
+		bad(ps, "%s: %s", path, why);
 		free(path);
 		return false;
 	}
@@ -1414,10 +1418,11 @@ struct mr_config *
 mr_config_load(const char *path, char *err, size_t errlen)
 {
 	struct mr_config *c;
-	FILE *fp = fopen(path, "r");
+	char why[128];
+	FILE *fp = readfile_open(path, why, sizeof(why));
 
 	if (fp == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		snprintf(err, errlen, "%s: %s", path, why);
 		return NULL;
 	}
 	c = load(path, fp, NULL, err, errlen);

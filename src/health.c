@@ -21,6 +21,7 @@
 #include "health.h"
 #include "strbuf.h"
 #include "xmalloc.h"
+#include "readfile.h"
 
 #define STATE_SCHEMA    "mailready-state/2"
 #define STATE_SCHEMA_V1 "mailready-state/1"
@@ -88,6 +89,16 @@ entry_status(json_t *e, const char *key)
 
 /* ------------------------------------------------------------ reading */
 
+/* A time as mailready writes it ("2026-12-01T10:00:00Z"); anything else
+   in the file (edited, damaged) is not echoed to a terminal. */
+static bool
+is_timestamp(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n <= 40 && strspn(s, "0123456789-:+.TZ UTC") == n;
+}
+
 static json_t *
 load_state(const char *path, struct health_diff *d, time_t *written, char *err,
            size_t errlen)
@@ -95,11 +106,20 @@ load_state(const char *path, struct health_diff *d, time_t *written, char *err,
 	json_error_t jerr;
 	struct stat sb;
 
-	if (stat(path, &sb) < 0 && errno == ENOENT) {
+	if (lstat(path, &sb) < 0 && errno == ENOENT) {
 		d->first_run = true;
 		return json_object();
 	}
-	json_t *st = json_load_file(path, 0, &jerr);
+	/* The file is replaced after the run: what may not be replaced is
+	   not read either (a link would show another file's text). */
+	if (atomic_check_target(path, err, errlen) == -2)
+		return NULL;
+	char why[128];
+	json_t *st = readfile_json(path, &jerr, why, sizeof(why));
+	if (st == NULL && why[0] != '\0') {
+		snprintf(err, errlen, "state file %s: %s", path, why);
+		return NULL;
+	}
 	const char *schema = json_string_value(json_object_get(st, "schema"));
 	if (st == NULL || schema == NULL ||
 	    (strcmp(schema, STATE_SCHEMA) != 0 &&
@@ -121,7 +141,7 @@ load_state(const char *path, struct health_diff *d, time_t *written, char *err,
 		return NULL;
 	}
 	const char *at = jstr(st, "written_at");
-	d->since = xstrdup(at ? at : "?");
+	d->since = xstrdup(at != NULL && is_timestamp(at) ? at : "?");
 	*written = parse_time(at, 0);
 	d->reminded_at = parse_time(jstr(st, "reminded_at"), 0);
 	return st;

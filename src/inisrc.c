@@ -13,6 +13,7 @@
 #include <ini.h>
 
 #include "inisrc.h"
+#include "readfile.h"
 #include "strbuf.h"
 #include "suggest.h"
 #include "xmalloc.h"
@@ -484,10 +485,22 @@ next_line(struct ini_src *s, size_t *len)
 	size_t cap = 0;
 
 	if (s->fp != NULL) {
-		ssize_t n = getline(&line, &cap, s->fp);
+		/* Bounded while reading: /dev/zero or a file without a
+		   newline must not grow memory without end. */
+		long n = readfile_line(s->fp, &line, &cap, READFILE_LINE_MAX);
+		if ((n == -2 || n == -4) && !s->failed) {
+			snprintf(s->err, s->errlen, "%s:%zu: %s", s->name,
+			         s->nlines + 1,
+			         n == -2 ? "line is longer than " STRINGIFY(
+						   READFILE_LINE_MAX) " bytes"
+			                 : "line holds a NUL byte: not a text "
+			                   "file");
+			s->failed = true;
+			s->err_line = (int)s->nlines + 1;
+		}
 		if (n < 0) {
 			free(line);
-			if (ferror(s->fp) && !s->failed) {
+			if (n == -3 && !s->failed) {
 				snprintf(s->err, s->errlen, "%s: %s", s->name,
 				         strerror(errno));
 				s->failed = true;

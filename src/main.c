@@ -1,6 +1,7 @@
 /*
  * main.c -- command dispatch: config + profile -> plan -> run -> report.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +30,7 @@
 static int
 usage_error(const char *msg)
 {
-	fprintf(stderr, "mailready: %s\n", msg);
+	report_error("", msg);
 	return MR_EXIT_USAGE;
 }
 
@@ -254,6 +255,22 @@ out:
 	return rc;
 }
 
+/*
+ * A report that did not reach its reader (a full disk, a closed pipe) is
+ * lost: say so and exit UNKNOWN, whatever the checks found.
+ */
+static int
+report_written(int rc)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return rc;
+	fprintf(stderr, "mailready: the output could not be written: %s\n",
+	        strerror(errno ? errno : EIO));
+	/* Nothing more is written there at exit. */
+	fclose(stdout);
+	return 3;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -294,5 +311,5 @@ main(int argc, char **argv)
 	}
 	}
 	cli_free(&c);
-	return rc;
+	return report_written(rc);
 }

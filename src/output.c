@@ -86,7 +86,7 @@ health(const struct cli *c, const struct report *rep,
 	bool printed = false;
 
 	if (health_diff(path, results, when, &d, err, sizeof(err)) < 0) {
-		fprintf(stderr, "mailready: %s\n", err);
+		report_error("", err);
 		return MR_EXIT_USAGE;
 	}
 	if (format_of(c) != FORMAT_TEXT) {
@@ -99,7 +99,7 @@ health(const struct cli *c, const struct report *rep,
 		health_syslog(&d, when);
 	if (health_save(path, results, &d, when, printed, err, sizeof(err)) <
 	    0) {
-		fprintf(stderr, "mailready: cannot save the state: %s\n", err);
+		report_error("cannot save the state: ", err);
 		rc = MR_EXIT_USAGE;
 	}
 	health_diff_free(&d);
@@ -121,7 +121,7 @@ output_report(const struct cli *c, const struct report *rep,
 	if (c->prometheus_path != NULL &&
 	    atomic_write(c->prometheus_path, write_prometheus, (void *)rep, err,
 	                 sizeof(err)) < 0) {
-		fprintf(stderr, "mailready: cannot write metrics: %s\n", err);
+		report_error("cannot write metrics: ", err);
 		rc = MR_EXIT_USAGE;
 	}
 	return rc;

@@ -23,6 +23,7 @@
 #include "catalog.h"
 #include "inisrc.h"
 #include "profile.h"
+#include "readfile.h"
 #include "services.h"
 #include "strbuf.h"
 #include "suggest.h"
@@ -916,19 +917,20 @@ profile_load(const char *name_or_path, char *err, size_t errlen)
 	}
 	path = named ? xasprintf("%s/%s.conf", profile_dir(), name_or_path)
 	             : xstrdup(name_or_path);
-	fp = fopen(path, "r");
+	char why[128];
+	fp = readfile_open(path, why, sizeof(why));
 	if (fp == NULL) {
 		if (named && errno == ENOENT)
 			snprintf(err, errlen,
 			         "profile '%s' not found: %s: %s (install "
 			         "mailready, or give --profile-dir DIR or "
 			         "MAILREADY_PROFILE_DIR)",
-			         name_or_path, path, strerror(errno));
+			         name_or_path, path, why);
 		else if (named)
 			snprintf(err, errlen, "profile '%s' unreadable: %s: %s",
-			         name_or_path, path, strerror(errno));
+			         name_or_path, path, why);
 		else
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			snprintf(err, errlen, "%s: %s", path, why);
 		free(path);
 		return NULL;
 	}

@@ -2,6 +2,7 @@
  * roothints.c -- root server addresses for iterative resolution.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <ldns/ldns.h>
 
 #include "dns/roothints.h"
+#include "readfile.h"
 #include "xmalloc.h"
 
 /* IANA root hints (named.root, 2023). Used only in real deployments. */
@@ -100,10 +102,10 @@ roothints_load(const char *path, struct mr_server **out, size_t *n,
 		return load_builtin(out, n);
 	}
 
-	FILE *fp = fopen(path, "r");
+	char what[128];
+	FILE *fp = readfile_open(path, what, sizeof(what));
 	if (fp == NULL) {
-		snprintf(err, errlen, "root_hints %s: %s", path,
-		         strerror(errno));
+		snprintf(err, errlen, "root_hints %s: %s", path, what);
 		return -1;
 	}
 	ldns_rr_list *rrs = ldns_rr_list_new();
@@ -111,7 +113,7 @@ roothints_load(const char *path, struct mr_server **out, size_t *n,
 	ldns_rdf *origin = NULL, *prev = NULL;
 	int line = 0;
 	char why[200];
-	while (!feof(fp)) {
+	while (!feof(fp) && !ferror(fp)) {
 		ldns_rr *rr = NULL;
 		ldns_status st = ldns_rr_new_frm_fp_l(&rr, fp, &ttl, &origin,
 		                                      &prev, &line);
@@ -128,9 +130,16 @@ roothints_load(const char *path, struct mr_server **out, size_t *n,
 		}
 		ldns_rr_list_push_rr(rrs, rr);
 	}
+	bool read_error = ferror(fp);
 	fclose(fp);
 	ldns_rdf_deep_free(origin);
 	ldns_rdf_deep_free(prev);
+	if (read_error) {
+		ldns_rr_list_deep_free(rrs);
+		snprintf(err, errlen, "root_hints %s: %s", path,
+		         strerror(errno));
+		return -1;
+	}
 
 	/* Names the root NS set points to; only their addresses count. */
 	size_t nn = 0, cnt = ldns_rr_list_rr_count(rrs);

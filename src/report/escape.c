@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report/report.h"
@@ -145,4 +147,15 @@ report_escape(const char *s, bool pipe)
 	}
 	b.p[b.n] = '\0';
 	return b.p;
+}
+
+void
+report_error(const char *prefix, const char *msg)
+{
+	/* Messages quote config lines, paths and server words: nothing of
+	   theirs may move the cursor or colour the terminal. */
+	char *e = report_escape(msg, false);
+
+	fprintf(stderr, "mailready: %s%s\n", prefix, e);
+	free(e);
 }

@@ -16,6 +16,7 @@
 #include "report/merge.h"
 #include "strbuf.h"
 #include "xmalloc.h"
+#include "readfile.h"
 
 static const char *
 str(json_t *o, const char *key)
@@ -215,10 +216,15 @@ int
 merge_add_file(struct merge *m, const char *path, char *err, size_t errlen)
 {
 	json_error_t jerr;
-	json_t *doc = json_load_file(path, 0, &jerr);
+	char why[128];
+	json_t *doc = readfile_json(path, &jerr, why, sizeof(why));
 
 	if (m->cfg == NULL)
 		m->cfg = mr_config_new_default();
+	if (doc == NULL && why[0] != '\0') {
+		snprintf(err, errlen, "%s: %s", path, why);
+		return -1;
+	}
 	if (doc == NULL) {
 		snprintf(err, errlen, "%s:%d: not JSON: %s", path, jerr.line,
 		         jerr.text);

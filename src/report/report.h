@@ -161,4 +161,7 @@ char *report_target_label(const struct mr_result *r);
  */
 char *report_escape(const char *s, bool pipe);
 
+/** "mailready: PREFIX MSG" on stderr, MSG escaped as report_escape() does. */
+void report_error(const char *prefix, const char *msg);
+
 #endif

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "labtest.h"
@@ -485,6 +487,121 @@ START_TEST(dry_run_sends_nothing)
 }
 END_TEST
 
+/* Files that are no text files, and paths mailready must not replace:
+   each an error that says so (issue 9), never a spin or a read without
+   end. */
+START_TEST(hostile_files)
+{
+	char path[600], want[700];
+
+	USAGE_ERROR("/dev/zero: is not a regular file", "check", "-c",
+	            "/dev/zero");
+	USAGE_ERROR("/tmp: is a directory, not a file", "check", "-c", "/tmp");
+	USAGE_ERROR("root_hints /dev/zero: is not a regular file", "check",
+	            "-H", "a.example.test", "--root-hints", "/dev/zero");
+	USAGE_ERROR("root_hints /tmp: is a directory", "check", "-H",
+	            "a.example.test", "--root-hints", "/tmp");
+	USAGE_ERROR("/dev/zero: is not a regular file", "check", "-H",
+	            "a.example.test", "--profile", "/dev/zero");
+
+	/* One line without an end: bounded while it is read. */
+	snprintf(path, sizeof(path), "%s/long.conf", tmpdir);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("[cluster]\ndomains = ", f);
+	for (int i = 0; i < 100000; i++)
+		fputs("example.test ", f);
+	fclose(f);
+	snprintf(want, sizeof(want), "%s:2: line is longer than 4096 bytes",
+	         path);
+	USAGE_ERROR(want, "check", "-c", path);
+
+	const char *nul = write_file("nul.conf", "[cluster]\nprofile = mail");
+	f = fopen(nul, "a");
+	fputc('\0', f);
+	fputs("x\n", f);
+	fclose(f);
+	snprintf(want, sizeof(want), "%s:2: line holds a NUL byte", nul);
+	USAGE_ERROR(want, "check", "-c", nul);
+
+	/* Config text echoed in an error is escaped. */
+	const char *esc =
+		write_file("esc.conf", "[cluster]\n\033[31mfoo = 1\n");
+	struct mr_run r;
+	mr_exec(&r, (const char *const[]){"check", "-c", esc, NULL}, NULL);
+	ck_assert_int_eq(r.exit_code, 3);
+	ck_assert_ptr_null(strchr(r.err, '\033'));
+	ck_assert_ptr_nonnull(strstr(r.err, "\\x1b[31mfoo"));
+	mr_run_free(&r);
+
+	/* Outputs: never a device, a link or a directory. */
+	const char *net = "MAILREADY_ALLOW_NETWORKS=127.0.0.0/8";
+	mr_exec(&r,
+	        (const char *const[]){"check", "-H", "a.example.test", "--only",
+	                              "host.fqdn", "--prometheus", "/dev/full",
+	                              NULL},
+	        (const char *const[]){net, NULL});
+	ck_assert_int_eq(r.exit_code, 3);
+	ck_assert_ptr_nonnull(
+		strstr(r.err, "/dev/full: is not a regular file"));
+	mr_run_free(&r);
+	snprintf(path, sizeof(path), "%s/state-link.json", tmpdir);
+	ck_assert_int_eq(symlink("/etc/passwd", path), 0);
+	mr_exec(&r,
+	        (const char *const[]){"health", "-H", "a.example.test",
+	                              "--only", "host.fqdn", "--state", path,
+	                              NULL},
+	        (const char *const[]){net, NULL});
+	ck_assert_int_eq(r.exit_code, 3);
+	ck_assert_ptr_nonnull(strstr(r.err, "is a symbolic link"));
+	/* nothing of the file it points to is shown */
+	ck_assert_ptr_null(strstr(r.err, "root"));
+	mr_run_free(&r);
+	unlink(path);
+	/* No tree of directories for a mistyped path. */
+	snprintf(path, sizeof(path), "%s/a/b/x.prom", tmpdir);
+	mr_exec(&r,
+	        (const char *const[]){"check", "-H", "a.example.test", "--only",
+	                              "host.fqdn", "--prometheus", path, NULL},
+	        (const char *const[]){net, NULL});
+	ck_assert_int_eq(r.exit_code, 3);
+	snprintf(path, sizeof(path), "%s/a", tmpdir);
+	ck_assert_int_ne(access(path, F_OK), 0);
+	mr_run_free(&r);
+	snprintf(path, sizeof(path), "%s/long.conf", tmpdir);
+	unlink(path);
+}
+END_TEST
+
+/* A report that cannot be written is lost: exit 3, saying why. */
+START_TEST(output_write_error)
+{
+	int err[2];
+	ck_assert_int_eq(pipe(err), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int full = open("/dev/full", O_WRONLY);
+		dup2(full, 1);
+		dup2(err[1], 2);
+		execl(getenv("MAILREADY_BIN"), "mailready", "list",
+		      (char *)NULL);
+		_exit(127);
+	}
+	close(err[1]);
+	char buf[512] = "";
+	ssize_t n = read(err[0], buf, sizeof(buf) - 1);
+	close(err[0]);
+	int st;
+	waitpid(pid, &st, 0);
+	ck_assert(WIFEXITED(st));
+	ck_assert_int_eq(WEXITSTATUS(st), 3);
+	ck_assert_int_gt(n, 0);
+	ck_assert_ptr_nonnull(strstr(buf, "the output could not be written: "
+	                                  "No space left on device"));
+}
+END_TEST
+
 static void
 setup(void)
 {
@@ -496,8 +613,9 @@ teardown(void)
 {
 	char path[600];
 	/* Only files this suite wrote. */
-	const char *files[] = {"bad.conf", "role.conf", "prof.conf",
-	                       "hints.conf", "two.conf"};
+	const char *files[] = {"bad.conf",   "role.conf", "prof.conf",
+	                       "hints.conf", "two.conf",  "nul.conf",
+	                       "esc.conf"};
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", tmpdir, files[i]);
 		unlink(path);
@@ -522,6 +640,8 @@ suite(void)
 	tcase_add_test(tc, preflight_port_holders);
 	tcase_add_test(tc, port_unreachable);
 	tcase_add_test(tc, dry_run_sends_nothing);
+	tcase_add_test(tc, hostile_files);
+	tcase_add_test(tc, output_write_error);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -127,6 +127,13 @@ grep -q 'vantage="inside"' "$T/merged.prom" && grep -q 'vantage="outside"' "$T/m
 	fail "report of one vantage twice: exit $rc: $(cat "$T/err")"
 
 say "mailready health --prometheus FILE into a missing directory, twice"
+# The file's own directory is made, nothing above it (a mistyped path
+# leaves no tree behind).
+mkdir -p "$T/textfile"
+"$BIN" check -c "$LAB_CONFIG" --ca-file "$LAB_CA" --only host.fqdn \
+	--prometheus "$T/nowhere/deeper/mailready.prom" >/dev/null 2>"$T/err" && rc=0 || rc=$?
+[ "$rc" = 3 ] && [ ! -e "$T/nowhere" ] ||
+	fail "--prometheus two levels deep: exit $rc, $(ls -d "$T/nowhere" 2>&1): $(cat "$T/err")"
 prom=$T/textfile/new/mailready.prom
 for run in 1 2; do
 	"$BIN" health -c "$LAB_CONFIG" --ca-file "$LAB_CA" --state "$T/state/state.json" \

@@ -1200,7 +1200,7 @@ START_TEST(file_missing)
 	ck_assert_str_eq(
 		err, "/nonexistent/cluster.conf: No such file or directory");
 	ck_assert_ptr_null(mr_config_load("/tmp", err, sizeof(err)));
-	ck_assert_str_eq(err, "/tmp: Is a directory");
+	ck_assert_str_eq(err, "/tmp: is a directory, not a file");
 }
 END_TEST
 
