@@ -635,6 +635,15 @@ apply_node(const struct cli *c, struct mr_node *n, char *err, size_t errlen)
 static int
 apply_host(const struct cli *c, struct mr_config *cfg, char *err, size_t errlen)
 {
+	/* The rules of [node NAME] in the file, for -H too. */
+	char *norm = name_normalize(c->host);
+	const char *why = mr_node_name_problem(norm);
+	free(norm);
+	if (why != NULL) {
+		snprintf(err, errlen, "-H: '%s' %s: give the node's FQDN",
+		         c->host, why);
+		return -1;
+	}
 	struct mr_node *n = mr_config_node(cfg, c->host);
 	if (n == NULL) {
 		n = mr_config_add_node(cfg, c->host);
@@ -661,18 +670,31 @@ apply_host(const struct cli *c, struct mr_config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
-static void
-set_domains(const struct strv *s, struct mr_config *cfg)
+static int
+set_domains(const struct strv *s, struct mr_config *cfg, char *err,
+            size_t errlen)
 {
+	for (size_t i = 0; i < s->n; i++) {
+		char *d = name_normalize(s->v[i]);
+		bool ok = mr_domain_name_ok(d);
+		free(d);
+		if (!ok) {
+			snprintf(
+				err, errlen,
+				"-d: '%s' is not a domain name (letters, "
+				"digits, '-', labels separated by single dots)",
+				s->v[i]);
+			return -1;
+		}
+	}
 	for (size_t i = 0; i < cfg->ndomains; i++)
 		free(cfg->domains[i]);
 	free(cfg->domains);
 	cfg->domains = xcalloc(s->n ? s->n : 1, sizeof(*cfg->domains));
 	cfg->ndomains = 0;
-	for (size_t i = 0; i < s->n; i++) {
-		char *d = name_normalize(s->v[i]);
-		cfg->domains[cfg->ndomains++] = d;
-	}
+	for (size_t i = 0; i < s->n; i++)
+		cfg->domains[cfg->ndomains++] = name_normalize(s->v[i]);
+	return 0;
 }
 
 static int
@@ -771,8 +793,8 @@ cli_apply(const struct cli *c, struct mr_config *cfg, char *err, size_t errlen)
 	if (cli_local_node(c) && cfg->nnodes == 1 &&
 	    apply_node(c, &cfg->nodes[0], err, errlen) < 0)
 		return -1;
-	if (c->domains.n)
-		set_domains(&c->domains, cfg);
+	if (c->domains.n && set_domains(&c->domains, cfg, err, errlen) < 0)
+		return -1;
 	return 0;
 }
 

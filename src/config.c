@@ -1299,31 +1299,48 @@ static const struct ini_key cfg_keys[] = {
 	{NULL, NULL, 0, false},
 };
 
+const char *
+mr_node_name_problem(const char *name)
+{
+	if (*name == '\0' || strcmp(name, ".") == 0)
+		return "is not a host name";
+	for (const char *s = name; *s; s++) {
+		if (isspace((unsigned char)*s))
+			return "contains a blank";
+		if (!isalnum((unsigned char)*s) && !strchr(".-_*", *s))
+			return "may contain only letters, digits, '.', '-', '_' "
+			       "and '*'";
+	}
+	return NULL;
+}
+
+bool
+mr_domain_name_ok(const char *d)
+{
+	return valid_domain(d);
+}
+
 static bool
 node_name_ok(struct cfg_parser *ps, const char *raw, const char *name)
 {
+	const char *why = mr_node_name_problem(name);
+
 	if (*raw == '\0')
 		return fail(ps, "section [node] needs a host name: "
 		                "[node mta1.example.com]");
-	if (*name == '\0' || strcmp(name, ".") == 0)
+	if (why == NULL)
+		return true;
+	if (strcmp(why, "is not a host name") == 0)
 		return fail(ps,
 		            "node name '%s' is not a host name: write "
 		            "[node mta1.example.com]",
 		            raw);
-	for (const char *s = name; *s; s++) {
-		if (isspace((unsigned char)*s))
-			return fail(ps,
-			            "node name '%s' contains a blank; "
-			            "write one host name per [node ...]",
-			            raw);
-		if (!isalnum((unsigned char)*s) && !strchr(".-_*", *s))
-			return fail(ps,
-			            "node name '%s' may contain only "
-			            "letters, digits, '.', '-', '_' and "
-			            "'*'",
-			            raw);
-	}
-	return true;
+	if (strcmp(why, "contains a blank") == 0)
+		return fail(ps,
+		            "node name '%s' contains a blank; write one host "
+		            "name per [node ...]",
+		            raw);
+	return fail(ps, "node name '%s' %s", raw, why);
 }
 
 static bool

@@ -96,11 +96,75 @@ probe_elapsed_ms(const struct probe *p)
 	return ms_since(&p->started);
 }
 
+static size_t
+count_code(const struct mr_result *r, const char *name)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->nfindings; i++)
+		n += strcmp(r->findings[i]->code, name) == 0;
+	return n;
+}
+
+/* A finding past the bound: counted, and given a place to be filled in
+   that is thrown away (the caller may still set its hint and data). */
+static struct mr_finding *
+add_excess(struct probe *p, enum mr_code code, enum mr_status severity,
+           const char *fmt, va_list ap)
+{
+	if (p->excess == NULL) {
+		p->excess = xcalloc(CODE_COUNT, sizeof(*p->excess));
+		p->excess_worst = xcalloc(CODE_COUNT, sizeof(*p->excess_worst));
+	}
+	p->excess[code]++;
+	p->excess_worst[code] =
+		mr_status_worst(p->excess_worst[code], severity);
+	/* Bounded too: a few recent ones, for callers still filling them. */
+	if (p->scratch != NULL && p->scratch->nfindings >= 8) {
+		mr_result_free(p->scratch);
+		p->scratch = NULL;
+	}
+	if (p->scratch == NULL)
+		p->scratch = mr_result_new("", NULL, NULL, NULL);
+	return mr_result_addv(p->scratch, mr_code_name(code), severity, fmt,
+	                      ap);
+}
+
 struct mr_finding *
 probe_addv(struct probe *p, enum mr_code code, enum mr_status severity,
            const char *fmt, va_list ap)
 {
-	return mr_result_addv(p->result, mr_code_name(code), severity, fmt, ap);
+	const char *name = mr_code_name(code);
+
+	if ((unsigned)code < CODE_COUNT && !p->ops->config_bounded &&
+	    count_code(p->result, name) >= PROBE_MAX_SAME_CODE)
+		return add_excess(p, code, severity, fmt, ap);
+	return mr_result_addv(p->result, name, severity, fmt, ap);
+}
+
+/* One closing finding per code that went past the bound. */
+static void
+add_excess_findings(struct probe *p)
+{
+	for (int c = 0; p->excess != NULL && c < CODE_COUNT; c++) {
+		if (p->excess[c] == 0)
+			continue;
+		struct mr_finding *f = mr_result_add(
+			p->result, mr_code_name((enum mr_code)c),
+			p->excess_worst[c],
+			"and %u more %s findings like those above, not listed "
+			"(at most %d of a kind are)",
+			p->excess[c], mr_code_name((enum mr_code)c),
+			PROBE_MAX_SAME_CODE);
+		mr_finding_set_int(f, "not_listed", p->excess[c]);
+		mr_finding_set_int(f, "limit", PROBE_MAX_SAME_CODE);
+	}
+	free(p->excess);
+	free(p->excess_worst);
+	mr_result_free(p->scratch);
+	p->excess = NULL;
+	p->excess_worst = NULL;
+	p->scratch = NULL;
 }
 
 struct mr_finding *
@@ -125,6 +189,7 @@ probe_done(struct probe *p)
 		fatalx("check %s on %s ended with no finding", res->check_id,
 		       res->target ? res->target : "?");
 	res->duration_ms = probe_elapsed_ms(p);
+	add_excess_findings(p);
 	if (p->ops->cleanup)
 		p->ops->cleanup(p);
 	event_free(p->timer);
@@ -166,6 +231,9 @@ probe_finish_hint(struct probe *p, enum mr_code code, enum mr_status severity,
 void
 probe_cut_short(struct probe *p, enum mr_code code, const char *why)
 {
+	/* One rule for an unanswered goodbye, whichever timer ends it. */
+	if (p->ops->cut_short != NULL && p->ops->cut_short(p))
+		return;
 	struct mr_finding *f =
 		p->waiting
 			? probe_add(p, code, MR_UNKNOWN,

@@ -92,13 +92,20 @@ thresholds_init(struct thresholds *t)
 	t->cert_crit_days = -1;
 }
 
+/*
+ * The shape of a threshold, valid or not ("10:5" is a range the wrong way
+ * round, not a file name): then its parse error is the message, not "no
+ * such file".
+ */
 bool
 thresholds_look_like(const char *s)
 {
-	struct thresholds t;
-	char err[160];
-	thresholds_init(&t);
-	return thresholds_parse(s, false, &t, err, sizeof(err)) == 0;
+	if (strncmp(s, "time=", 5) == 0 || strncmp(s, "cert=", 5) == 0)
+		return true;
+	if (*s == '@')
+		s++;
+	return *s != '\0' && strspn(s, "0123456789.:~-") == strlen(s) &&
+	       strpbrk(s, "0123456789") != NULL;
 }
 
 /* "30" or "30:": whole days, 0 to 3650. */

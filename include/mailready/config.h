@@ -164,4 +164,14 @@ int mr_resolvers_parse(const char *value, bool allow_iterate,
 int mr_cidr_list_parse(const char *value, struct mr_cidr_list *out, char *err,
                        size_t errlen);
 
+/**
+ * What is wrong with a node name (normalised: lower case, no trailing
+ * dot), as the cluster file judges it: "is not a host name", ...; NULL
+ * when it is fine. -H names are judged the same way.
+ */
+const char *mr_node_name_problem(const char *name);
+
+/** A mail domain as the cluster file takes it (and -d). */
+bool mr_domain_name_ok(const char *d);
+
 #endif

@@ -41,6 +41,19 @@ struct probe_ops {
 	 * deadline, not the per-probe timeout.
 	 */
 	bool own_timeouts;
+	/*
+	 * Its findings are one per configured item (net.internet: one per
+	 * target), so their number is the config's: no PROBE_MAX_SAME_CODE
+	 * bound, which is for what servers send.
+	 */
+	bool config_bounded;
+	/*
+	 * The run's deadline came: finish with what was seen if that is a
+	 * verdict (call probe_done and return true: a session that only
+	 * waits for the answer to its QUIT), else return false and the loop
+	 * records DEADLINE. May be NULL.
+	 */
+	bool (*cut_short)(struct probe *p);
 };
 
 /** The probe's zeroed private state (ops->state_size bytes). */

@@ -34,6 +34,8 @@ struct dns_channel {
 	size_t nblocked;
 	char *blocked_reason; /* all of them in one line */
 	bool destroying;
+	/* c-ares went over TCP (it does after a truncated UDP answer). */
+	bool tcp_tried;
 };
 
 static void rearm_timer(struct dns_channel *ch);
@@ -134,7 +136,19 @@ sock_connect(ares_socket_t fd, const struct sockaddr *sa, ares_socklen_t len,
              void *data)
 {
 	struct dns_channel *ch = data;
+	int type = 0;
+	socklen_t tl = sizeof(type);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 &&
+	    type == SOCK_STREAM)
+		ch->tcp_tried = true;
 	return netpolicy_connect(ch->np, fd, sa, len);
+}
+
+bool
+dns_channel_tcp_tried(const struct dns_channel *ch)
+{
+	return ch->tcp_tried;
 }
 
 static ares_ssize_t

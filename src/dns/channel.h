@@ -50,6 +50,9 @@ void dns_channel_getaddrinfo(struct dns_channel *ch, const char *name,
 /** Number of servers the channel may use (0: all were outside policy). */
 size_t dns_channel_nservers(const struct dns_channel *ch);
 
+/** Whether a query of ch went over TCP (after a truncated answer). */
+bool dns_channel_tcp_tried(const struct dns_channel *ch);
+
 /** The servers as text "127.0.0.10, 127.0.0.11" (owned by the channel). */
 const char *dns_channel_servers_str(const struct dns_channel *ch);
 

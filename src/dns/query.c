@@ -258,14 +258,18 @@ struct send_ctx {
 };
 
 static enum dns_status
-ares_status_map(int status, const char **detail)
+ares_status_map(int status, bool tcp, const char **detail)
 {
 	switch (status) {
 	case ARES_ETIMEOUT:
 		*detail = NULL;
 		return DNS_TIMEOUT;
 	case ARES_ECONNREFUSED:
-		*detail = "connection refused";
+		/* c-ares retries a truncated UDP answer over TCP. */
+		*detail = tcp ? "the answer was truncated (TC) and TCP port 53 "
+		                "was refused: a DNS server must answer over "
+		                "TCP too (RFC 7766)"
+		              : "connection refused";
 		return DNS_UNREACHABLE;
 	default:
 		*detail = ares_strerror(status);
@@ -293,7 +297,8 @@ on_ares_answer(void *arg, int status, int timeouts, unsigned char *abuf,
 		dns_answer_parse(abuf, (size_t)alen, e->qname, e->qtype, &r);
 	} else {
 		const char *detail;
-		enum dns_status st = ares_status_map(status, &detail);
+		enum dns_status st = ares_status_map(
+			status, dns_channel_tcp_tried(sc->qc->ch), &detail);
 		/* The tries, not the time: the same cause, the same text. */
 		char *why = st == DNS_TIMEOUT
 		                    ? xasprintf("%d tr%s", timeouts,

@@ -144,6 +144,14 @@ deliver_lines(struct conn *c)
 		c->line = evbuffer_readln(c->in, &len, EVBUFFER_EOL_CRLF);
 		if (c->line == NULL)
 			return true;
+		/* A NUL would end the line early for every reader after
+		   this one: "220 ok\0..." is no greeting "220 ok". */
+		if (memchr(c->line, '\0', len) != NULL) {
+			snprintf(c->error, sizeof(c->error),
+			         "a line with a NUL byte");
+			finish(c, CONN_OVERFLOW, 0);
+			return false;
+		}
 		if (!emit(c, CONN_LINE, 0))
 			return false;
 	}

@@ -19,10 +19,12 @@ addr_list_str(const struct mr_addr *v, size_t n)
 	struct strbuf b = STRBUF_INIT;
 	char as[MR_ADDR_STRLEN];
 
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && i < ADDR_LIST_MAX; i++) {
 		strbuf_sep(&b, ", ");
 		strbuf_add(&b, mr_addr_str(&v[i], as));
 	}
+	if (n > ADDR_LIST_MAX)
+		strbuf_addf(&b, " and %zu more", n - ADDR_LIST_MAX);
 	return n ? strbuf_take(&b) : xstrdup("(none)");
 }
 
@@ -32,7 +34,7 @@ addr_list_json(const struct mr_addr *v, size_t n)
 	json_t *a = json_array();
 	char as[MR_ADDR_STRLEN];
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n && i < ADDR_LIST_MAX; i++)
 		json_array_append_new(a, json_string(mr_addr_str(&v[i], as)));
 	return a;
 }

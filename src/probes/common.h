@@ -22,6 +22,10 @@ char *addr_list_str(const struct mr_addr *v, size_t n);
 /** The addresses as a JSON array of strings (new reference). */
 json_t *addr_list_json(const struct mr_addr *v, size_t n);
 
+/* Lists of addresses in messages and data stop here ("... and 3968
+   more"; JSON: the first ones, with a *_count beside the list). */
+#define ADDR_LIST_MAX 32
+
 bool addr_in(const struct mr_addr *v, size_t n, const struct mr_addr *a);
 
 /** Is a one of the node's declared public or internal addresses? */

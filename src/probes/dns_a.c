@@ -182,6 +182,10 @@ set_addrs(struct mr_finding *f, const struct mr_addr *got, size_t ngot,
 {
 	mr_finding_set(f, "found", addr_list_json(got, ngot));
 	mr_finding_set(f, "expected", addr_list_json(want, nwant));
+	if (ngot > ADDR_LIST_MAX)
+		mr_finding_set_int(f, "found_count", (long long)ngot);
+	if (nwant > ADDR_LIST_MAX)
+		mr_finding_set_int(f, "expected_count", (long long)nwant);
 }
 
 static void

@@ -390,4 +390,5 @@ const struct probe_ops probe_mail_imap_ops = {
 	.start = start,
 	.cleanup = cleanup,
 	.own_timeouts = true,
+	.cut_short = mail_cut_short,
 };

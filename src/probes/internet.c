@@ -334,4 +334,5 @@ const struct probe_ops probe_net_internet_ops = {
 	.state_size = sizeof(struct internet_state),
 	.start = start,
 	.cleanup = cleanup,
+	.config_bounded = true,
 };

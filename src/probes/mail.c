@@ -524,6 +524,17 @@ mail_cleanup(struct mail_session *m)
 /* ------------------------------------------------------------------ */
 /* Products, a second connection, the test account */
 
+bool
+mail_cut_short(struct probe *p)
+{
+	struct mail_session *m = probe_state(p);
+
+	if (!m->quitting || m->finished)
+		return false;
+	finish_probe(m);
+	return true;
+}
+
 void
 mail_set_product(struct mail_session *m, enum product p)
 {

@@ -141,6 +141,12 @@ void mail_login_ok(struct mail_session *m, const char *how, const char *reply);
 void mail_login_failed(struct mail_session *m, const char *how,
                        const char *reply);
 
+/**
+ * probe_ops.cut_short of the mail probes (their state starts with the
+ * session): only the goodbye unanswered, the verdict stands.
+ */
+bool mail_cut_short(struct probe *p);
+
 /** Release the connection and requests (probe cleanup). */
 void mail_cleanup(struct mail_session *m);
 

@@ -535,4 +535,5 @@ const struct probe_ops probe_mail_smtp_ops = {
 	.start = start,
 	.cleanup = cleanup,
 	.own_timeouts = true,
+	.cut_short = mail_cut_short,
 };

@@ -12,12 +12,18 @@
 
 #include "report/report.h"
 
-/* Label values: backslash, double quote and newline are escaped. */
+/*
+ * Label values: control bytes and invalid UTF-8 first made visible as
+ * everywhere (a report's input JSON is anyone's), then backslash, double
+ * quote and newline escaped as the text format wants.
+ */
 static void
 label_value(FILE *out, const char *s)
 {
+	char *safe = report_escape(s, false);
+
 	fputc('"', out);
-	for (const char *p = s ? s : ""; *p; p++) {
+	for (const char *p = safe; *p; p++) {
 		if (*p == '\\' || *p == '"')
 			fprintf(out, "\\%c", *p);
 		else if (*p == '\n')
@@ -26,6 +32,7 @@ label_value(FILE *out, const char *s)
 			fputc(*p, out);
 	}
 	fputc('"', out);
+	free(safe);
 }
 
 static void

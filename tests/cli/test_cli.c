@@ -73,6 +73,17 @@ START_TEST(usage_errors)
 	            "2001:db8::25");
 	USAGE_ERROR("-I: 'mail.example.test' is not an address", "check", "-H",
 	            "a.example.test", "-I", "mail.example.test");
+	/* A threshold the wrong way round is no file name. */
+	USAGE_ERROR("-c: range '10:5' starts above its end", "check", "-c",
+	            "10:5");
+	/* The names the file would refuse, refused on the command line. */
+	USAGE_ERROR("-H: '' is not a host name", "check", "-H", "");
+	USAGE_ERROR("-H: 'a b.example.test' contains a blank", "check", "-H",
+	            "a b.example.test");
+	USAGE_ERROR("-d: '..' is not a domain name", "check", "-H",
+	            "a.example.test", "-d", "..");
+	USAGE_ERROR("-d: 'example..test' is not a domain name", "check", "-H",
+	            "a.example.test", "-d", "example..test");
 	USAGE_ERROR("--greeting-timeout: 'soon' is not a number of seconds",
 	            "check", "-H", "a.example.test", "--greeting-timeout",
 	            "soon");

@@ -117,6 +117,23 @@ say "report -f prometheus merges two vantage points without a repeated series"
 	>"$T/merged.prom" 2>"$T/err" && rc=0 || rc=$?
 [ "$rc" = 2 ] || fail "report exited $rc: $(cat "$T/err")"
 validate "$T/merged.prom" "report -f prometheus"
+# A report's input is anyone's JSON: control bytes in its names and
+# vantage come out visible (\x1b), never raw, and promtool still reads it.
+python3 - "$T/inside.json" "$T/hostile.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["vantage"] = "in\x1b[31mside\x07"
+for n in d.get("nodes", [])[:1]:
+    n["name"] = "mta1\x1b]0;owned\x07.example.test"
+json.dump(d, open(sys.argv[2], "w"))
+PY
+"$BIN" report -f prometheus "$T/hostile.json" >"$T/hostile.prom" 2>"$T/err" || true
+if LC_ALL=C grep -q "$(printf '\033')" "$T/hostile.prom" ||
+	LC_ALL=C grep -q "$(printf '\007')" "$T/hostile.prom"; then
+	fail "report -f prometheus passes raw control bytes from its input"
+fi
+grep -q 'x1b' "$T/hostile.prom" || fail "report -f prometheus lost the hostile names: $(head -c 300 "$T/hostile.prom")"
+validate "$T/hostile.prom" "report -f prometheus of hostile input"
 dups=$(grep -v '^#' "$T/merged.prom" | sed 's/ [^ ]*$//' | sort | uniq -d | head -3)
 [ -z "$dups" ] || fail "report -f prometheus repeats series: $dups"
 grep -q 'vantage="inside"' "$T/merged.prom" && grep -q 'vantage="outside"' "$T/merged.prom" ||
