@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -110,6 +111,62 @@ run_probe_done(struct run *r, struct probe *p, size_t i, struct mr_result *res)
 		event_active(r->kick_ev, EV_TIMEOUT, 0);
 }
 
+/*
+ * Thousands of TLS handshakes ready at once must not keep the deadline
+ * waiting: two priorities (the deadline above everything), and the loop
+ * looks at its timers again after LOOP_MAX_BATCH callbacks or
+ * LOOP_MAX_BATCH_MS of them.
+ */
+#define LOOP_MAX_BATCH    32
+#define LOOP_MAX_BATCH_MS 10
+
+static struct event_base *
+new_base(void)
+{
+	struct event_config *ec = event_config_new();
+	struct timeval batch = {0, LOOP_MAX_BATCH_MS * 1000};
+	struct event_base *base;
+
+	if (ec == NULL)
+		return NULL;
+	event_config_set_max_dispatch_interval(ec, &batch, LOOP_MAX_BATCH, 1);
+	base = event_base_new_with_config(ec);
+	event_config_free(ec);
+	if (base != NULL && event_base_priority_init(base, 2) < 0) {
+		event_base_free(base);
+		return NULL;
+	}
+	return base;
+}
+
+/*
+ * Checks running at once within the open-file limit: each holds a socket
+ * or two, and the DNS channels, the CA bundle and stdio need some. The
+ * soft limit is raised to the hard one first, as servers do.
+ */
+#define RUN_FDS_PER_CHECK 2
+#define RUN_FDS_RESERVED  64
+
+static unsigned
+fd_bound_parallel(unsigned want)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return want;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			(void)getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	rlim_t reserved = rl.rlim_cur / 4 > RUN_FDS_RESERVED ? rl.rlim_cur / 4
+	                                                     : RUN_FDS_RESERVED;
+	rlim_t room = rl.rlim_cur > reserved + RUN_FDS_PER_CHECK
+	                      ? (rl.rlim_cur - reserved) / RUN_FDS_PER_CHECK
+	                      : 1;
+	return (rlim_t)want > room ? (unsigned)room : want;
+}
+
 int
 run_init(struct run *r, const struct mr_config *cfg, struct netpolicy *np,
          const struct plan *plan, unsigned parallel, char *err, size_t errlen)
@@ -118,14 +175,14 @@ run_init(struct run *r, const struct mr_config *cfg, struct netpolicy *np,
 	r->cfg = cfg;
 	r->np = np;
 	r->plan = plan;
-	r->parallel = parallel ? parallel : 1;
+	r->parallel = fd_bound_parallel(parallel ? parallel : 1);
 	r->deadline_s = cfg->timeout_s;
 	/*
 	 * Not clamped to the deadline: when -t is the shorter, the run's
 	 * deadline cuts checks short and --timeout-state decides their status.
 	 */
 	r->probe_timeout_s = cfg->probe_timeout_s;
-	r->base = event_base_new();
+	r->base = new_base();
 	if (r->base == NULL) {
 		snprintf(err, errlen, "cannot create the event loop");
 		return -1;
@@ -150,6 +207,8 @@ run_init(struct run *r, const struct mr_config *cfg, struct netpolicy *np,
 	r->results = xcalloc(plan->n ? plan->n : 1, sizeof(*r->results));
 	r->kick_ev = event_new(r->base, -1, 0, on_kick, r);
 	r->deadline_ev = evtimer_new(r->base, on_deadline, r);
+	/* The deadline first, before any waiting socket work. */
+	event_priority_set(r->deadline_ev, 0);
 	return 0;
 }
 
