@@ -664,6 +664,7 @@ apply_host(const struct cli *c, struct mr_config *cfg, char *err, size_t errlen)
 	}
 	cfg->nodes[0] = keep;
 	cfg->nnodes = 1;
+	mr_config_reindex(cfg);
 	for (size_t i = 0; i < cfg->ndomains; i++)
 		free(cfg->domains[i]);
 	cfg->ndomains = 0;

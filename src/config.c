@@ -21,6 +21,7 @@
 
 #include "mailready/codes.h"
 #include "inisrc.h"
+#include "nameindex.h"
 #include "readfile.h"
 #include "mailready/config.h"
 #include "names.h"
@@ -146,6 +147,9 @@ mr_config_free(struct mr_config *c)
 	for (size_t i = 0; i < c->nnodes; i++)
 		mr_node_clear(&c->nodes[i]);
 	free(c->nodes);
+	if (c->node_index != NULL)
+		name_index_free(c->node_index);
+	free(c->node_index);
 	free_accepts(c->accepts, c->naccepts);
 	free_strv(c->tls_names, c->ntls_names);
 	free(c->login_file);
@@ -157,13 +161,32 @@ mr_config_free(struct mr_config *c)
 	free(c);
 }
 
+/* Node names are looked up for every [node] line and every result. */
+static const char *
+node_name_at(const void *arg, size_t i)
+{
+	return ((const struct mr_config *)arg)->nodes[i].name;
+}
+
+void
+mr_config_reindex(struct mr_config *c)
+{
+	if (c->node_index == NULL)
+		c->node_index = xcalloc(1, sizeof(*c->node_index));
+	name_index_rebuild(c->node_index, c->nnodes, node_name_at, c);
+}
+
 struct mr_node *
 mr_config_node(const struct mr_config *c, const char *name)
 {
-	for (size_t i = 0; i < c->nnodes; i++)
-		if (name_equal(c->nodes[i].name, name))
-			return &c->nodes[i];
-	return NULL;
+	if (c->node_index == NULL || c->node_index->n != c->nnodes) {
+		for (size_t i = 0; i < c->nnodes; i++)
+			if (name_equal(c->nodes[i].name, name))
+				return &c->nodes[i];
+		return NULL;
+	}
+	size_t i = name_index_find(c->node_index, name, node_name_at, c);
+	return i == SIZE_MAX ? NULL : &c->nodes[i];
 }
 
 struct mr_node *
@@ -171,12 +194,15 @@ mr_config_add_node(struct mr_config *c, const char *name)
 {
 	struct mr_node *n;
 
+	if (c->node_index == NULL || c->node_index->n != c->nnodes)
+		mr_config_reindex(c);
 	if (mr_config_node(c, name) != NULL)
 		return NULL;
 	c->nodes = xreallocarray(c->nodes, c->nnodes + 1, sizeof(*c->nodes));
 	n = &c->nodes[c->nnodes++];
 	memset(n, 0, sizeof(*n));
 	n->name = name_normalize(name);
+	name_index_add(c->node_index, c->nnodes - 1, node_name_at, c);
 	return n;
 }
 

@@ -81,14 +81,26 @@ start_item(struct run *r, size_t i)
 	probe_start(p);
 }
 
+/*
+ * Checks that end at once (skips, cached answers) free their slot inside
+ * this loop: without a bound it would start a whole 50,000-check plan in
+ * one callback, and the deadline would wait for it.
+ */
+#define KICK_BATCH 64
+
 static void
 kick(struct run *r)
 {
+	unsigned started = 0;
+
 	while (!r->deadline_hit && r->running < r->parallel &&
-	       r->next < r->plan->n)
+	       r->next < r->plan->n && started++ < KICK_BATCH)
 		start_item(r, r->next++);
 	if (r->finished == r->plan->n)
 		event_base_loopbreak(r->base);
+	else if (!r->deadline_hit && r->running < r->parallel &&
+	         r->next < r->plan->n)
+		event_active(r->kick_ev, EV_TIMEOUT, 0);
 }
 
 void
@@ -224,8 +236,12 @@ run_execute(struct run *r)
 {
 	struct timeval tv;
 
-	gettimeofday(&r->started, NULL);
-	tv = tv_from_seconds(r->deadline_s);
+	if (r->origin.tv_sec != 0)
+		r->started = r->origin;
+	else
+		gettimeofday(&r->started, NULL);
+	double left = r->deadline_s - ms_since(&r->started) / 1000.0;
+	tv = tv_from_seconds(left > 0 ? left : 0);
 	evtimer_add(r->deadline_ev, &tv);
 	if (r->on_progress != NULL) {
 		struct timeval half = {0, 500000};

@@ -39,6 +39,9 @@ struct run {
 	struct event *deadline_ev;
 	struct event *kick_ev;
 	struct timeval started;
+	/* When the deadline's clock began: the start of the process (its
+	   config and plan count against -t), or run_execute when unset. */
+	struct timeval origin;
 	bool deadline_hit;
 	/* Called twice a second while checks run, and once when all are
 	   done (progress display); may be NULL. */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/ioctl.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "build_config.h"
@@ -26,6 +27,21 @@
 #include "report/merge.h"
 #include "report/report.h"
 #include "xmalloc.h"
+
+static struct timeval process_start;
+
+#if defined(__SANITIZE_ADDRESS__)
+#define FREE_AT_EXIT 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FREE_AT_EXIT 1
+#endif
+#endif
+#ifndef FREE_AT_EXIT
+#define FREE_AT_EXIT 0
+#endif
+
+static int report_written(int rc);
 
 static int
 usage_error(const char *msg)
@@ -225,6 +241,7 @@ run_checks(const struct cli *c, struct mr_config *cfg, const char *host)
 		usage_error(err);
 		goto out;
 	}
+	run.origin = process_start;
 	if (isatty(STDERR_FILENO) && c->format == FORMAT_TEXT) {
 		run.on_progress = show_progress;
 	}
@@ -232,7 +249,6 @@ run_checks(const struct cli *c, struct mr_config *cfg, const char *host)
 	run_execute(&run);
 	double ms = run_elapsed_ms(&run);
 	run_take_results(&run, &results);
-	run_free(&run);
 	struct policy pol;
 	policy_init(&pol, cfg, &c->thresholds, c->timeout_state,
 	            c->timeout_state_given);
@@ -245,6 +261,14 @@ run_checks(const struct cli *c, struct mr_config *cfg, const char *host)
 	policy_perf_thresholds(&pol, "time", rep->time_thresholds);
 	policy_perf_thresholds(&pol, "cert_days_left", rep->cert_thresholds);
 	rc = output_report(c, rep, &results);
+	/* The report is out; what is left is freeing, which only the
+	   sanitizer builds need (to prove every allocation has an owner):
+	   50,000 results take a quarter of a second to free. */
+	if (!FREE_AT_EXIT) {
+		fflush(stdout);
+		_exit(report_written(rc));
+	}
+	run_free(&run);
 	report_free(rep);
 	mr_result_list_clear(&results);
 out:
@@ -277,6 +301,9 @@ main(int argc, char **argv)
 	struct cli c;
 	char err[512], host[256];
 
+	/* -t counts from here: reading the config and planning are part
+	   of the run an engine waits for. */
+	gettimeofday(&process_start, NULL);
 	/* A server that closes first must be an EPIPE of that check, not
 	   the death of the run (OpenSSL writes with plain write()). */
 	signal(SIGPIPE, SIG_IGN);

@@ -79,6 +79,8 @@ struct mr_node {
 	int line; /* line of the [node ...] header, for messages */
 };
 
+struct name_index;
+
 struct mr_config {
 	char *file;    /* path the config was read from; NULL if none */
 	char *profile; /* profile name ("carbonio") or a path */
@@ -112,6 +114,9 @@ struct mr_config {
 	size_t nnodes;
 	struct mr_accept *accepts;
 	size_t naccepts;
+	/* Node names hashed to their index (nameindex.h); valid while it
+	   holds nnodes entries, else lookups scan. */
+	struct name_index *node_index;
 };
 
 /** A config with every default of DESIGN.md and no nodes. */
@@ -173,5 +178,8 @@ const char *mr_node_name_problem(const char *name);
 
 /** A mail domain as the cluster file takes it (and -d). */
 bool mr_domain_name_ok(const char *d);
+
+/** Rebuild the index of node names after nodes were moved or dropped. */
+void mr_config_reindex(struct mr_config *c);
 
 #endif

@@ -16,8 +16,10 @@
 #include "names.h"
 #include "xmalloc.h"
 
-#define NBUCKETS      509
-#define EDNS_UDP_SIZE 1232
+/* The cache's buckets: doubled when there are more entries than buckets
+   (10,000 nodes ask some 40,000 questions). */
+#define NBUCKETS_FIRST 512
+#define EDNS_UDP_SIZE  1232
 
 enum entry_kind {
 	ENTRY_ASK,      /* a question on one channel */
@@ -64,17 +66,38 @@ struct query_svc {
 	struct query_chan system;
 	struct query_chan *servers;
 	unsigned next_id;
-	struct query_entry *buckets[NBUCKETS];
+	struct query_entry **buckets;
+	size_t nbuckets; /* a power of two */
+	size_t nentries;
 	bool freeing;
 };
 
-static unsigned
-hash(const char *s)
+static size_t
+hash_of(const char *s)
 {
-	unsigned h = 5381;
+	size_t h = 5381;
 	while (*s)
 		h = h * 33 + (unsigned char)*s++;
-	return h % NBUCKETS;
+	return h;
+}
+
+static void
+grow_buckets(struct query_svc *qs)
+{
+	size_t n = qs->nbuckets ? qs->nbuckets * 2 : NBUCKETS_FIRST;
+	struct query_entry **b = xcalloc(n, sizeof(*b));
+
+	for (size_t i = 0; i < qs->nbuckets; i++)
+		while (qs->buckets[i] != NULL) {
+			struct query_entry *e = qs->buckets[i];
+			qs->buckets[i] = e->next;
+			size_t h = hash_of(e->key) & (n - 1);
+			e->next = b[h];
+			b[h] = e;
+		}
+	free(qs->buckets);
+	qs->buckets = b;
+	qs->nbuckets = n;
 }
 
 /* ------------------------------------------------------------------ */
@@ -155,7 +178,11 @@ query_cancel(struct dns_req *req)
 static struct query_entry *
 entry_find(struct query_svc *qs, const char *key)
 {
-	for (struct query_entry *e = qs->buckets[hash(key)]; e; e = e->next)
+	if (qs->nbuckets == 0)
+		return NULL;
+	for (struct query_entry *e =
+	             qs->buckets[hash_of(key) & (qs->nbuckets - 1)];
+	     e; e = e->next)
 		if (strcmp(e->key, key) == 0)
 			return e;
 	return NULL;
@@ -173,8 +200,11 @@ entry_get(struct query_svc *qs, char *key, enum entry_kind kind,
 		free(key);
 		return e;
 	}
+	if (qs->nentries >= qs->nbuckets)
+		grow_buckets(qs);
+	qs->nentries++;
 	e = xcalloc(1, sizeof(*e));
-	unsigned h = hash(key);
+	size_t h = hash_of(key) & (qs->nbuckets - 1);
 	e->qs = qs;
 	e->key = key;
 	e->kind = kind;
@@ -567,12 +597,13 @@ query_svc_free(struct query_svc *qs)
 		qs->servers = next;
 	}
 	dns_channel_free(qs->system.ch);
-	for (int b = 0; b < NBUCKETS; b++) {
+	for (size_t b = 0; b < qs->nbuckets; b++) {
 		while (qs->buckets[b]) {
 			struct query_entry *e = qs->buckets[b];
 			qs->buckets[b] = e->next;
 			entry_free(e);
 		}
 	}
+	free(qs->buckets);
 	free(qs);
 }

@@ -10,10 +10,12 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "nameindex.h"
 #include "names.h"
 #include "report/report.h"
 #include "strbuf.h"
@@ -27,7 +29,14 @@ struct group_list {
 	struct report_group *v;
 	size_t n;
 	size_t cap;
+	struct name_index index; /* names to groups: 10,000 nodes */
 };
+
+static const char *
+group_name_at(const void *arg, size_t i)
+{
+	return ((const struct group_list *)arg)->v[i].name;
+}
 
 static struct report_group *
 group_add(struct group_list *l, const char *name, char *const *roles,
@@ -37,9 +46,11 @@ group_add(struct group_list *l, const char *name, char *const *roles,
 		l->cap = l->cap ? l->cap * 2 : 8;
 		l->v = xreallocarray(l->v, l->cap, sizeof(*l->v));
 	}
-	struct report_group *g = &l->v[l->n++];
+	struct report_group *g = &l->v[l->n];
 	memset(g, 0, sizeof(*g));
 	g->name = xstrdup(name);
+	name_index_add(&l->index, l->n, group_name_at, l);
+	l->n++;
 	g->status = MR_SKIP;
 	if (nroles > 0) {
 		g->roles = xreallocarray(NULL, nroles, sizeof(*g->roles));
@@ -53,10 +64,9 @@ group_add(struct group_list *l, const char *name, char *const *roles,
 static struct report_group *
 group_find(struct group_list *l, const char *name)
 {
-	for (size_t i = 0; i < l->n; i++)
-		if (name_equal(l->v[i].name, name))
-			return &l->v[i];
-	return NULL;
+	size_t i = name_index_find(&l->index, name, group_name_at, l);
+
+	return i == SIZE_MAX ? NULL : &l->v[i];
 }
 
 static void
@@ -154,6 +164,13 @@ report_build(const struct mr_config *cfg, const struct mr_result_list *results,
 	                               : NAN;
 	rep->nchecks = results != NULL ? results->n : 0;
 
+	/* Sized once: growing 10,000 groups by doubling costs more than
+	   the groups themselves in a heap full of freed results. */
+	if (cfg != NULL && cfg->nnodes > 0) {
+		nodes.cap = cfg->nnodes + 1;
+		nodes.v = xreallocarray(NULL, nodes.cap, sizeof(*nodes.v));
+		name_index_rebuild(&nodes.index, 0, group_name_at, &nodes);
+	}
 	report_seed_nodes(&nodes, cfg);
 	report_seed_domains(&domains, cfg);
 	for (size_t i = 0; results != NULL && i < results->n; i++) {
@@ -164,6 +181,8 @@ report_build(const struct mr_config *cfg, const struct mr_result_list *results,
 		report_place(&nodes, &domains, r);
 		rep->counts[r->status]++;
 	}
+	name_index_free(&nodes.index);
+	name_index_free(&domains.index);
 	group_list_compact(&nodes);
 	group_list_compact(&domains);
 
