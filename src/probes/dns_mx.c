@@ -17,8 +17,11 @@
 #include "xmalloc.h"
 #include "names.h"
 
+/* MX targets looked up per domain (the set is the server's to make as
+   big as it likes; beyond this the check says how many were left). */
 #define MAX_TARGETS 16
-#define MAX_DOMAINS 32
+/* Domains named in a node's "is MX for" line; the data lists them all. */
+#define MAX_LISTED 8
 
 struct mx_target {
 	struct probe *p;
@@ -41,8 +44,9 @@ struct mx_state {
 	const struct dns_reply *mx;
 	struct mx_target t[MAX_TARGETS];
 	size_t nt;
-	struct mx_domain d[MAX_DOMAINS]; /* node mode */
+	struct mx_domain *d; /* node mode: one per domain of the cluster */
 	size_t nd;
+	size_t ntotal; /* MX records, targets beyond MAX_TARGETS included */
 	int pending;
 };
 
@@ -91,12 +95,17 @@ collect_targets(struct probe *p)
 	struct mx_state *st = probe_state(p);
 	size_t n = ldns_rr_list_rr_count(st->mx->rrs);
 
-	for (size_t i = 0; i < n && st->nt < MAX_TARGETS; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const ldns_rr *rr = ldns_rr_list_rr(st->mx->rrs, i);
 		const ldns_rdf *pref = ldns_rr_rdf(rr, 0);
 		const ldns_rdf *ex = ldns_rr_rdf(rr, 1);
 		if (pref == NULL || ex == NULL)
 			continue;
+		if (st->nt == MAX_TARGETS) {
+			st->ntotal++;
+			continue;
+		}
+		st->ntotal++;
 		struct mx_target *t = &st->t[st->nt++];
 		struct mr_addr a;
 		t->p = p;
@@ -168,7 +177,8 @@ start(struct probe *p)
 		                  "an MX target of");
 		return;
 	}
-	st->nd = cfg->ndomains < MAX_DOMAINS ? cfg->ndomains : MAX_DOMAINS;
+	st->nd = cfg->ndomains;
+	st->d = xcalloc(st->nd, sizeof(*st->d));
 	st->pending = (int)st->nd;
 	probe_waiting(p, "MX of the cluster's domains from %s",
 	              dns_view_describe(probe_dns(p), DNS_VIEW_OUTSIDE));
@@ -194,6 +204,7 @@ cleanup(struct probe *p)
 	}
 	for (size_t i = 0; i < st->nd; i++)
 		dns_cancel(st->d[i].req);
+	free(st->d);
 }
 
 static bool
@@ -344,6 +355,16 @@ evaluate_domain(struct probe *p)
 		                  domain);
 		return;
 	}
+	if (st->ntotal > st->nt) {
+		f = probe_add(p, CODE_LIMIT_REACHED, MR_WARN,
+		              "%s has %zu MX records; the first %d were "
+		              "checked (a bound of mailready: MAX_TARGETS)",
+		              domain, st->ntotal, MAX_TARGETS);
+		mr_finding_hint(f, "a handful of MX hosts is enough; more "
+		                   "only slows senders down");
+		mr_finding_set_int(f, "limit", MAX_TARGETS);
+		mr_finding_set_int(f, "found", (long long)st->ntotal);
+	}
 	bool ours = false;
 	for (size_t i = 0; i < st->nt; i++) {
 		const struct mx_target *t = &st->t[i];
@@ -399,9 +420,11 @@ evaluate_node(struct probe *p)
 			if (t && name_equal(t, name)) {
 				unsigned pref = ldns_rdf2native_int16(
 					ldns_rr_rdf(rr, 0));
-				strbuf_sep(&listed, ", ");
-				strbuf_addf(&listed, "MX %u for %s", pref,
-				            st->d[i].domain);
+				if (json_array_size(as_mx) < MAX_LISTED) {
+					strbuf_sep(&listed, ", ");
+					strbuf_addf(&listed, "MX %u for %s",
+					            pref, st->d[i].domain);
+				}
 				json_t *o = json_object();
 				json_object_set_new(
 					o, "domain",
@@ -414,6 +437,9 @@ evaluate_node(struct probe *p)
 		}
 	}
 	struct mr_finding *f;
+	if (json_array_size(as_mx) > MAX_LISTED)
+		strbuf_addf(&listed, " and of %zu more domains",
+		            json_array_size(as_mx) - MAX_LISTED);
 	if (listed.len > 0) {
 		f = probe_add(p, CODE_MX_NODE_OK, MR_PASS, "%s is %s", name,
 		              strbuf_str(&listed));

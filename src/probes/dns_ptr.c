@@ -15,8 +15,6 @@
 #include "xmalloc.h"
 #include "names.h"
 
-#define MAX_ADDRS 16
-
 struct ptr_addr {
 	struct probe *p;
 	size_t index;
@@ -29,7 +27,7 @@ struct ptr_addr {
 };
 
 struct ptr_state {
-	struct ptr_addr a[MAX_ADDRS];
+	struct ptr_addr *a; /* one per public address of the node */
 	size_t n;
 	int pending;
 };
@@ -97,7 +95,8 @@ start(struct probe *p)
 		             node->name);
 		return;
 	}
-	st->n = node->npublic < MAX_ADDRS ? node->npublic : MAX_ADDRS;
+	st->n = node->npublic;
+	st->a = xcalloc(st->n, sizeof(*st->a));
 	st->pending = (int)st->n;
 	probe_waiting(p, "PTR records of %s from %s", node->name,
 	              dns_view_describe(probe_dns(p), DNS_VIEW_OUTSIDE));
@@ -123,6 +122,7 @@ cleanup(struct probe *p)
 		dns_cancel(st->a[i].fwd_req);
 		free(st->a[i].rev);
 	}
+	free(st->a);
 }
 
 static char *
