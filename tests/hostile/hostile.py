@@ -21,6 +21,11 @@ the default 20 s), mailready runs three times at once, with -f json,
     server did;
   - send nothing out of the veth d0: its tx_packets stays where it was.
 
+A unit (a case at one deadline) whose only fault is its wall time runs
+once more, alone, and that run's judgement stands (both walls shown): a
+machine loaded by other work can make a timer late; a real overrun
+overruns twice.
+
 Then the table: case, deadline, wall time, peak RSS, verdict, OK/FAIL;
 the details of every failure; and the leak guard's self-test (one packet
 sent on purpose to 198.51.100.9 must be counted, so a count of 0 means
@@ -57,6 +62,10 @@ MAX_NAGIOS = 8192
 MAX_TEXT = 64 * 1024
 # and a JSON result of one node past 1 MiB holds more than what was found
 MAX_JSON = 1 << 20
+# read this much of an output at most (a defect once printed 537 MB of
+# JSON for one node), and keep this much of it on disk
+READ_MAX = 64 << 20
+KEEP_MAX = 1 << 20
 
 # Under AddressSanitizer the shadow memory counts in the RSS: the bound
 # is then that of an instrumented binary.
@@ -77,6 +86,7 @@ MAX_RSS_KB = int(os.environ.get("HOSTILE_MAX_RSS_KB",
 MARGIN = float(os.environ.get("HOSTILE_MARGIN_MS",
                               "500" if SANITIZED else "200")) / 1000
 
+TIMING = re.compile(r"^-f \w+: ran [0-9.]+ s, deadline ")
 STATUS_EXIT = {"pass": 0, "skip": 0, "warn": 1, "fail": 2, "unknown": 3}
 
 
@@ -328,7 +338,8 @@ rec("in2.cnameloop.test.", "CNAME", "in.cnameloop.test.")
 dns("d-cname-loop", [node("www.cnameloop.test"),
                      node("in.cnameloop.test")],
     [Expect("dns.a.outside", ("fail", "unknown"),
-            ("A_CNAME", "A_MISSING", UNANSWERED), "loop"),
+            ("A_CNAME", "A_MISSING", UNANSWERED), "loop",
+            target="www.cnameloop.test"),
      Expect("dns.a.outside", ("fail", "unknown"),
             ("A_CNAME", "A_MISSING", UNANSWERED), "loop",
             target="in.cnameloop.test")])
@@ -366,7 +377,7 @@ DNS_SERVERS.append({"addr": "127.0.5.26", "mode": "auth",
                                 "www.victim.test. A": ["127.0.4.66"]}})
 dns("d-glue-out-of-bailiwick",
     [node("www.sub.bw.test"), node("www.victim.test", "127.0.4.251")],
-    [Expect("dns.a.outside", "pass", A_OK),
+    [Expect("dns.a.outside", "pass", A_OK, target="www.sub.bw.test"),
      Expect("dns.a.outside", "pass", A_OK, target="www.victim.test")],
     args=["--parallel", "1"])
 
@@ -565,6 +576,7 @@ class Run:
         Python's pages it had before its exec."""
         limit = (self.deadline or DEFAULT_DEADLINE) + KILL_AFTER
         rus = self.out + ".rusage"
+        self.size, self.data, self.stderr = 0, b"", b""
         with open(self.out, "wb") as o, open(self.err, "wb") as e:
             self.tx0 = tx_packets()
             t0 = time.monotonic()
@@ -587,8 +599,11 @@ class Run:
             self.wall = time.monotonic() - t0
             timer.cancel()
             self.tx1 = tx_packets()
-        with open(rus) as f:
-            report = f.read()
+        try:
+            with open(rus) as f:
+                report = f.read()
+        except OSError as e:
+            report = "(no report from time: %s)" % e
         m = re.search(r"maxrss=(\d+) exit=(-?\d+)", report)
         self.rss_kb = int(m.group(1)) if m else 0
         sig = re.search(r"terminated by signal (\d+)", report)
@@ -596,10 +611,16 @@ class Run:
             self.rc, self.sig = None, int(sig.group(1))
         else:
             self.rc, self.sig = (int(m.group(2)) if m else p.returncode), None
+        # what it printed (the first READ_MAX bytes: a run that printed
+        # more fails on its size anyway), and no more of it in the
+        # private /tmp, which is memory
+        self.size = os.path.getsize(self.out)
         with open(self.out, "rb") as f:
-            self.data = f.read()
+            self.data = f.read(READ_MAX)
+        if self.size > KEEP_MAX:
+            os.truncate(self.out, KEEP_MAX)
         with open(self.err, "rb") as f:
-            self.stderr = f.read()
+            self.stderr = f.read(READ_MAX)
         return self
 
 
@@ -612,15 +633,19 @@ PERF_ITEMS = re.compile(r"(?:^| )(?:'[^'=]+'|[^' =]+)=(?:[-0-9.]+|U)"
 def hygiene(r):
     """what in the output came raw from a server: a list of problems"""
     bad = []
+    if r.size > READ_MAX:
+        return ["%s output is %d bytes (at most %d): not read" % (
+            r.fmt, r.size, MAX_NAGIOS if r.fmt == "nagios" else
+            MAX_JSON if r.fmt == "json" else MAX_TEXT)]
     try:
         text = r.data.decode("utf-8")
     except UnicodeDecodeError as e:
         return ["%s output is not UTF-8 (%s): %r" % (
             r.fmt, e.reason, r.data[max(0, e.start - 30):e.end + 30])]
     if r.fmt == "json":
-        if len(r.data) > MAX_JSON:
+        if r.size > MAX_JSON:
             bad.append("json output is %d bytes (at most %d)" % (
-                len(r.data), MAX_JSON))
+                r.size, MAX_JSON))
         try:
             doc = json.loads(text)
         except ValueError as e:
@@ -652,9 +677,9 @@ def hygiene(r):
                        "began: %r" % (r.fmt, ln[:100]))
             break
     limit = MAX_NAGIOS if r.fmt == "nagios" else MAX_TEXT
-    if len(r.data) > limit:
+    if r.size > limit:
         bad.append("%s output is %d bytes (at most %d)" % (
-            r.fmt, len(r.data), limit))
+            r.fmt, r.size, limit))
     if r.fmt == "nagios":
         lines = text.split("\n")
         first = lines[0]
@@ -946,6 +971,18 @@ def suite(cases, T, procs, t_start):
                     u.case.name, dl_label(u.deadline), u.wall,
                     u.rss_kb / 1024, u.verdict,
                     "OK" if not u.problems else "FAIL"), flush=True)
+    # A unit whose only fault is its wall time runs again, alone: on a
+    # machine that other work loads, a late timer can be the machine's.
+    # The second run's judgement stands and both walls are shown; a real
+    # overrun (the 4000 A records) overruns twice.
+    for i, u in enumerate(done):
+        if u.problems and all(TIMING.search(p) for p in u.problems):
+            again = Unit(u.case, u.deadline, u.d).go()
+            again.first = u
+            done[i] = again
+            print("hostile: %-34s %-7s %7.3f s (first run %.3f s): %s" % (
+                u.case.name, dl_label(u.deadline), again.wall, u.wall,
+                "OK" if not again.problems else "FAIL"), flush=True)
     leaked = tx_packets() - guard0
     selftest = guard_self_test()
 
@@ -959,9 +996,11 @@ def suite(cases, T, procs, t_start):
     print(hdr)
     print("-" * len(hdr))
     for u in done:
-        print("%-34s %-8s %7.3f s %5.1f MiB  %-36s %s" % (
+        print("%-34s %-8s %7.3f s %5.1f MiB  %-36s %s%s" % (
             u.case.name, dl_label(u.deadline), u.wall, u.rss_kb / 1024,
-            u.verdict[:36], "OK" if not u.problems else "FAIL"))
+            u.verdict[:36], "OK" if not u.problems else "FAIL",
+            " (run again: first %.3f s)" % u.first.wall
+            if getattr(u, "first", None) else ""))
     failed = [u for u in done if u.problems]
     print()
     if failed:
@@ -973,6 +1012,9 @@ def suite(cases, T, procs, t_start):
                          for r in u.runs)))
             for pr in u.problems:
                 print("      - " + pr)
+            if getattr(u, "first", None):
+                print("      (the first run too: %s)" % "; ".join(
+                    u.first.problems))
     print("leak guard: %d packet(s) through d0 during the runs (want 0); "
           "self-test: %s" % (leaked, ", ".join(
               "%s counted %s" % x if isinstance(x, tuple) else x

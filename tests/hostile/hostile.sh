@@ -63,7 +63,7 @@ for p in "$MAILREADY_BIN" "$HERE" "${MAILREADY_PROFILE_DIR:-}"; do
 	case $(realpath -m -- "$p") in /tmp | /tmp/*) private_tmp=0 ;; esac
 done
 if [ $private_tmp = 1 ]; then
-	mount -t tmpfs -o mode=1777,size=512m tmpfs /tmp ||
+	mount -t tmpfs -o mode=1777,size=2g tmpfs /tmp ||
 		fail "cannot mount a private /tmp"
 fi
 
