@@ -200,7 +200,8 @@ mail("m-cert-chain100", "smtp", "good", "fail",
 mail("m-cert-1mb", "smtp", "good", "fail", "TLS_FAILED",
      ("excessive", "too large", "too long", "size"), cert="big",
      default=True)
-mail("m-quit-silent", "smtp", "quit-silent", "pass", "SMTP_OK")
+mail("m-quit-silent", "smtp", "quit-silent", "pass", "SMTP_OK",
+     default=True)
 mail("i-stall-capability", "imap", "stall-capa", "fail", STALLS,
      "CAPABILITY")
 mail("i-endless-capability", "imap", "endless-capa", "fail",
@@ -208,7 +209,8 @@ mail("i-endless-capability", "imap", "endless-capa", "fail",
 mail("i-banner-hostile", "imap", "banner-hostile", "pass", "IMAP_OK")
 mail("i-bye-hostile", "imap", "refuse-hostile", "fail", "IMAP_REFUSED",
      "go away")
-mail("i-logout-silent", "imap", "quit-silent", "pass", "IMAP_OK")
+mail("i-logout-silent", "imap", "quit-silent", "pass", "IMAP_OK",
+     default=True)
 mail("i-cert-hostile-993", "imaps", "good", "fail", "CERT_NAME_MISMATCH",
      "evil", cert="hostile")
 mail("i-stall-tls-993", "imaps", "stall-tls", "fail", STALLS, "TLS")
@@ -217,7 +219,8 @@ mail("p-endless-capa", "pop3", "endless-capa", "fail", "PROTOCOL_ERROR",
      "CAPA")
 mail("p-err-hostile", "pop3", "refuse-hostile", "fail", "POP3_REFUSED",
      "go away")
-mail("p-quit-silent", "pop3", "quit-silent", "pass", "POP3_OK")
+mail("p-quit-silent", "pop3", "quit-silent", "pass", "POP3_OK",
+     default=True)
 
 # ---- DNS: a lab root of our own on 127.0.5.1, test. on 127.0.5.2, and a
 # zone CASE.test. per case on its own server (127.0.5.10-49); resolver
