@@ -583,8 +583,8 @@ class Run:
         with open(self.out, "wb") as o, open(self.err, "wb") as e:
             self.tx0 = tx_packets()
             t0 = time.monotonic()
-            p = subprocess.Popen([TIME, "-f", "maxrss=%M exit=%x cpu=%U+%S", "-o",
-                                  rus] + self.args, stdout=o, stderr=e,
+            p = subprocess.Popen([TIME, "-f", "maxrss=%M exit=%x cpu=%U+%S",
+                                  "-o", rus] + self.args, stdout=o, stderr=e,
                                  stdin=subprocess.DEVNULL)
             self.killed = False
 
