@@ -10,7 +10,9 @@ LAB="nsd unbound ldnsutils dnsutils iproute2 procps util-linux openssl postfix
 # the real engines the shipped definitions are tested with, and the
 # man page tools
 ENGINES="nagios4-core icinga2-bin prometheus mandoc man-db groff-base"
-TOOLS="clang-format python3-jsonschema strace"
+# (python3 runs the hostile suite's scripted servers; GNU time measures
+# each run's peak memory)
+TOOLS="clang-format python3-jsonschema strace python3 time"
 # third-party servers of the interop suites (tests/interop) that install
 # beside Postfix and Dovecot; those that conflict with them are fetched as
 # .deb files below and unpacked by their suites

@@ -8,7 +8,8 @@
 # nothing else): the labs bind 127.x:53 and :25 without meeting anything
 # else on the machine, and no packet can leave it.
 #
-#   tests/run-all.sh [--suite unit|cli|lab|engines]...   (a fast subset)
+#   tests/run-all.sh [--suite unit|cli|lab|engines|interop|hostile]...
+#                                                        (a subset)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
