@@ -243,6 +243,10 @@ run_execute(struct run *r)
 	double left = r->deadline_s - ms_since(&r->started) / 1000.0;
 	tv = tv_from_seconds(left > 0 ? left : 0);
 	evtimer_add(r->deadline_ev, &tv);
+	struct timeval now, end;
+	gettimeofday(&now, NULL);
+	timeradd(&now, &tv, &end);
+	dns_set_deadline(r->dns, &end);
 	if (r->on_progress != NULL) {
 		struct timeval half = {0, 500000};
 		r->progress_ev =

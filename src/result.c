@@ -109,13 +109,11 @@ mr_json_text(const char *text)
 {
 	if (text == NULL)
 		return json_null();
-	json_t *j = json_string(text);
-	if (j == NULL) {
-		/* jansson refuses invalid UTF-8, which servers may send. */
-		char *esc = report_escape(text, false);
-		j = json_string(esc);
-		free(esc);
-	}
+	/* Server words: no control character of theirs reaches a reader of
+	   the JSON, and jansson refuses invalid UTF-8, which servers send. */
+	char *esc = report_escape_controls(text);
+	json_t *j = json_string(esc);
+	free(esc);
 	if (j == NULL)
 		fatalx("json: escaped text is not UTF-8");
 	return j;

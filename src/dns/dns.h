@@ -25,6 +25,7 @@
 #ifndef MAILREADY_DNS_H
 #define MAILREADY_DNS_H
 
+#include <sys/time.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -90,6 +91,9 @@ struct dns_req *dns_system_addrinfo(struct dns *d, const char *name,
  * mailready's limit, not the host's fault.
  */
 const char *dns_system_blocked(const struct dns *d);
+
+/** The run's end: no resolution outlasts it (see dns_iter_ctx_set_limits). */
+void dns_set_deadline(struct dns *d, const struct timeval *end);
 
 /* ------------------------------------------------------------------ */
 /* Dry run: who would be asked, and may they be */

@@ -17,8 +17,12 @@
  * those: failures at a cut the iteration got past are not the cause.
  */
 #include <stdio.h>
+#include <strings.h>
+#include <sys/time.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <event2/event.h>
 
 #include "dns/iterate.h"
 #include "dns/query.h"
@@ -31,6 +35,8 @@
 #define MAX_DEPTH      4  /* nested resolutions of NS names */
 #define MAX_CNAMES     12 /* restarts along a CNAME chain */
 #define MAX_NS_PER_CUT 16 /* servers kept per zone */
+/* Ahead of the run's deadline, so the resolution says why it failed. */
+#define ITER_DEADLINE_MARGIN_MS 150
 
 struct zone_cut {
 	char *zone; /* "" for the root, else "example.test" */
@@ -45,7 +51,9 @@ struct zone_cut {
 struct dns_iter_ctx {
 	struct query_svc *qs;
 	struct zone_cut *cuts;
-	struct dns_iter *live; /* every running iteration, for ctx_free */
+	struct dns_iter *live;   /* every running iteration, for ctx_free */
+	double budget_ms;        /* time of one resolution; 0: unbounded */
+	struct timeval deadline; /* the run's end; tv_sec 0: none */
 };
 
 struct dns_iter {
@@ -66,6 +74,8 @@ struct dns_iter {
 	char *sub_name;         /* the NS name sub is resolving */
 	ldns_rr_list *chain;    /* CNAMEs followed so far (owned clones) */
 	struct dns_tally tally; /* failures at the current cut */
+	struct event *timer;    /* top level: the time budget */
+	double budget_s;        /* what it was, for the message */
 	struct dns_iter *live_next;
 };
 
@@ -178,6 +188,8 @@ static void
 iter_free(struct dns_iter *it)
 {
 	unlink_live(it);
+	if (it->timer != NULL)
+		event_free(it->timer);
 	query_cancel(it->req);
 	if (it->sub)
 		dns_iter_cancel(it->sub);
@@ -294,6 +306,70 @@ fail_at_cut(struct dns_iter *it)
 		strbuf_add(&b, ": ");
 	tally_render(&it->tally, &b, TALLY_MAX_LEN);
 	finish_fail(it, DNS_GAVEUP, strbuf_take(&b));
+}
+
+/*
+ * The resolution's time ran out while servers stayed silent: name the zone
+ * whose servers did not answer (the innermost one asked) and how many
+ * were tried, before the check's own timeout or the run's deadline would
+ * say only "waiting".
+ */
+static void
+on_time_up(evutil_socket_t fd, short what, void *arg)
+{
+	struct dns_iter *top = arg, *it = top;
+	struct strbuf b = STRBUF_INIT;
+
+	(void)fd;
+	(void)what;
+	while (it->sub != NULL)
+		it = it->sub;
+	const struct zone_cut *c = it->cut;
+	size_t asked = it->server_idx;
+	strbuf_addf(&b, "no answer within %.3g s from the servers of zone %s",
+	            top->budget_s, c && c->zone[0] ? c->zone : ".");
+	if (it != top)
+		strbuf_addf(&b, " (looking up %s)", it->qname);
+	else if (strcasecmp(it->qname, it->asked) != 0)
+		strbuf_addf(&b, " for %s", it->qname);
+	if (c != NULL)
+		strbuf_addf(&b, ": %zu of %zu addresses asked, none answered",
+		            asked, c->naddrs);
+	if (tally_count(&it->tally) > 0) {
+		strbuf_add(&b, " (");
+		tally_render(&it->tally, &b, TALLY_MAX_LEN);
+		strbuf_add(&b, ")");
+	}
+	finish_fail(top, DNS_TIMEOUT, strbuf_take(&b));
+}
+
+/* A top-level resolution gets the budget of the context, cut to what is
+   left of the run. */
+static void
+arm_budget(struct dns_iter *it)
+{
+	const struct dns_iter_ctx *ic = it->ic;
+	double ms = ic->budget_ms;
+
+	if (ic->deadline.tv_sec != 0) {
+		struct timeval now;
+		gettimeofday(&now, NULL);
+		double left =
+			(double)(ic->deadline.tv_sec - now.tv_sec) * 1e3 +
+			(double)(ic->deadline.tv_usec - now.tv_usec) / 1e3 -
+			ITER_DEADLINE_MARGIN_MS;
+		if (ms <= 0 || left < ms)
+			ms = left;
+	}
+	if (ms <= 0 && ic->budget_ms <= 0 && ic->deadline.tv_sec == 0)
+		return;
+	if (ms < 10)
+		ms = 10;
+	it->budget_s = ms / 1000.0;
+	it->timer = evtimer_new(query_svc_base(ic->qs), on_time_up, it);
+	struct timeval tv = {(time_t)(ms / 1000),
+	                     (suseconds_t)((long)ms % 1000) * 1000};
+	evtimer_add(it->timer, &tv);
 }
 
 static void
@@ -550,8 +626,18 @@ dns_iter_start(struct dns_iter_ctx *ic, const char *qname, ldns_rr_type qtype,
 {
 	struct dns_iter *it = iter_new(ic, qname, qtype, done, arg);
 	it->cut = cut_closest(ic, qname);
+	arm_budget(it);
 	ask(it);
 	return it;
+}
+
+void
+dns_iter_ctx_set_limits(struct dns_iter_ctx *ic, double budget_ms,
+                        const struct timeval *deadline)
+{
+	ic->budget_ms = budget_ms;
+	if (deadline != NULL)
+		ic->deadline = *deadline;
 }
 
 void

@@ -10,6 +10,7 @@
 #ifndef MAILREADY_DNS_ITERATE_H
 #define MAILREADY_DNS_ITERATE_H
 
+#include <sys/time.h>
 #include <ldns/ldns.h>
 
 #include "mailready/config.h"
@@ -33,6 +34,14 @@ typedef void dns_iter_done(void *arg, struct dns_reply *reply);
 struct dns_iter_ctx *dns_iter_ctx_new(struct query_svc *qs,
                                       const struct mr_server *roots,
                                       size_t nroots, size_t nnames);
+
+/**
+ * Bound every resolution in time: budget_ms from its start (0: none), and
+ * never past deadline (NULL: none). When the time is up the resolution
+ * fails, naming the zone whose servers stayed silent.
+ */
+void dns_iter_ctx_set_limits(struct dns_iter_ctx *ic, double budget_ms,
+                             const struct timeval *deadline);
 
 /** Free the zone cuts and cancel every iteration still running. */
 void dns_iter_ctx_free(struct dns_iter_ctx *ic);

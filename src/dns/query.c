@@ -532,6 +532,12 @@ on_addrinfo(void *arg, int status, int timeouts, struct ares_addrinfo *res)
 	entry_complete(e);
 }
 
+struct event_base *
+query_svc_base(const struct query_svc *qs)
+{
+	return qs->base;
+}
+
 const char *
 query_system_blocked(const struct query_svc *qs)
 {

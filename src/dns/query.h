@@ -42,6 +42,9 @@ struct query_timing {
  * @param system  timing of the system resolvers' channel
  * @return the service, or NULL with the reason in err.
  */
+/** The loop the service runs on (for timers of its users). */
+struct event_base *query_svc_base(const struct query_svc *qs);
+
 struct query_svc *query_svc_new(struct event_base *base, struct netpolicy *np,
                                 struct query_timing direct,
                                 struct query_timing system, char *err,

@@ -47,6 +47,7 @@ struct dns {
 	struct query_svc *qs;
 	struct view_conf views[DNS_VIEW_COUNT];
 	struct dns_iter_ctx *iter;
+	double iter_budget_ms;
 	struct view_q *questions;
 };
 
@@ -206,6 +207,13 @@ dns_system_addrinfo(struct dns *d, const char *name, dns_addrinfo_cb *cb,
 	return query_addrinfo(d->qs, name, cb, arg);
 }
 
+void
+dns_set_deadline(struct dns *d, const struct timeval *end)
+{
+	if (d->iter != NULL)
+		dns_iter_ctx_set_limits(d->iter, d->iter_budget_ms, end);
+}
+
 const char *
 dns_system_blocked(const struct dns *d)
 {
@@ -308,6 +316,10 @@ dns_new(struct event_base *base, struct netpolicy *np,
 			goto fail;
 		d->iter = dns_iter_ctx_new(d->qs, roots, nroots, nnames);
 		free(roots);
+		/* A resolution ends, saying why, before its check's own
+		   timeout would cut it short with "waiting". */
+		d->iter_budget_ms = probe_ms * 0.8;
+		dns_iter_ctx_set_limits(d->iter, d->iter_budget_ms, NULL);
 	}
 	return d;
 fail:

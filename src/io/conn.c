@@ -42,7 +42,7 @@ struct conn {
 	double connect_ms;
 	double tls_ms;
 	int pending_err; /* a connect failure reported from the loop */
-	char error[256];
+	char error[512];
 	int in_cb; /* callbacks running: free is deferred */
 	bool dead; /* conn_free was called inside a callback */
 };
@@ -117,6 +117,27 @@ want_write(struct conn *c)
 /* Input */
 
 /* Hand out complete lines; false if the connection went away. */
+/* What the server said, its NULs written out: "554 x\x00go away". The
+   rest is escaped where it is shown, as every server word is. */
+static void
+nul_line_error(struct conn *c, size_t len)
+{
+	size_t off = (size_t)snprintf(c->error, sizeof(c->error),
+	                              "a line with a NUL byte ('");
+
+	for (size_t i = 0; i < len && i < 200 && off + 8 < sizeof(c->error);
+	     i++) {
+		if (c->line[i] == '\0') {
+			memcpy(c->error + off, "\\x00", 4);
+			off += 4;
+		} else {
+			c->error[off++] = c->line[i];
+		}
+	}
+	snprintf(c->error + off, sizeof(c->error) - off, "%s')",
+	         len > 200 ? "..." : "");
+}
+
 static bool
 deliver_lines(struct conn *c)
 {
@@ -147,8 +168,7 @@ deliver_lines(struct conn *c)
 		/* A NUL would end the line early for every reader after
 		   this one: "220 ok\0..." is no greeting "220 ok". */
 		if (memchr(c->line, '\0', len) != NULL) {
-			snprintf(c->error, sizeof(c->error),
-			         "a line with a NUL byte");
+			nul_line_error(c, len);
 			finish(c, CONN_OVERFLOW, 0);
 			return false;
 		}

@@ -88,7 +88,7 @@ esc_unsafe_cp(uint32_t c)
 
 /* Escape one ASCII byte; returns false if it is printed as it is. */
 static bool
-esc_ascii(struct esc_buf *b, unsigned char c, bool pipe)
+esc_ascii(struct esc_buf *b, unsigned char c, bool pipe, bool backslash)
 {
 	switch (c) {
 	case '\n':
@@ -101,6 +101,8 @@ esc_ascii(struct esc_buf *b, unsigned char c, bool pipe)
 		esc_put(b, "\\t", 2);
 		return true;
 	case '\\':
+		if (!backslash)
+			return false;
 		esc_put(b, "\\\\", 2);
 		return true;
 	case '|':
@@ -116,8 +118,8 @@ esc_ascii(struct esc_buf *b, unsigned char c, bool pipe)
 	}
 }
 
-char *
-report_escape(const char *s, bool pipe)
+static char *
+escape(const char *s, bool pipe, bool backslash)
 {
 	if (s == NULL)
 		return xstrdup("");
@@ -131,7 +133,7 @@ report_escape(const char *s, bool pipe)
 		size_t n;
 
 		if (u[i] < 0x80) {
-			if (!esc_ascii(&b, u[i], pipe))
+			if (!esc_ascii(&b, u[i], pipe, backslash))
 				esc_put(&b, s + i, 1);
 			i++;
 		} else if ((n = esc_utf8_len(u + i, &cp)) == 0) {
@@ -147,6 +149,18 @@ report_escape(const char *s, bool pipe)
 	}
 	b.p[b.n] = '\0';
 	return b.p;
+}
+
+char *
+report_escape(const char *s, bool pipe)
+{
+	return escape(s, pipe, true);
+}
+
+char *
+report_escape_controls(const char *s)
+{
+	return escape(s, false, false);
 }
 
 void

@@ -161,6 +161,14 @@ char *report_target_label(const struct mr_result *r);
  */
 char *report_escape(const char *s, bool pipe);
 
+/**
+ * As report_escape(), for JSON strings: control characters, line and
+ * paragraph separators, bidirectional overrides and invalid UTF-8 as
+ * "\xNN" (a script printing a message must not colour its terminal);
+ * backslash and '|' kept, JSON escapes what it must itself.
+ */
+char *report_escape_controls(const char *s);
+
 /** "mailready: PREFIX MSG" on stderr, MSG escaped as report_escape() does. */
 void report_error(const char *prefix, const char *msg);
 

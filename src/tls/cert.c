@@ -44,16 +44,27 @@ struct chain_error {
 
 /* ------------------------------------------------------------ strings */
 
-/* Copy n bytes of server-supplied text, replacing control characters
-   (and NULs, which would cut the string) so one line stays one line. */
+/* Copy n bytes of server-supplied text, control characters (and NULs,
+   which would cut the string) written out as "\xNN": one line stays one
+   line, and nothing of the name is lost. */
 static char *
 clean_copy(const unsigned char *p, size_t n)
 {
-	char *s = xmalloc(n + 1);
+	static const char hex[] = "0123456789abcdef";
+	char *s = xmalloc(4 * n + 1);
+	size_t o = 0;
 
-	for (size_t i = 0; i < n; i++)
-		s[i] = (p[i] < 0x20 || p[i] == 0x7f) ? '?' : (char)p[i];
-	s[n] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] < 0x20 || p[i] == 0x7f) {
+			s[o++] = '\\';
+			s[o++] = 'x';
+			s[o++] = hex[p[i] >> 4];
+			s[o++] = hex[p[i] & 0xf];
+		} else {
+			s[o++] = (char)p[i];
+		}
+	}
+	s[o] = '\0';
 	return s;
 }
 
