@@ -211,17 +211,16 @@ vantage_taken(const struct merge *m, const char *vantage)
 	return NULL;
 }
 
-int
-merge_add_file(struct merge *m, const char *path, char *err, size_t errlen)
+/* Add the results of doc (taken over), read from path. */
+static int
+add_doc(struct merge *m, json_t *doc, const json_error_t *jerr,
+        const char *path, char *err, size_t errlen)
 {
-	json_error_t jerr;
-	json_t *doc = json_load_file(path, 0, &jerr);
-
 	if (m->cfg == NULL)
 		m->cfg = mr_config_new_default();
 	if (doc == NULL) {
-		snprintf(err, errlen, "%s:%d: not JSON: %s", path, jerr.line,
-		         jerr.text);
+		snprintf(err, errlen, "%s:%d: not JSON: %s", path, jerr->line,
+		         jerr->text);
 		return -1;
 	}
 	const char *schema = str(doc, "schema");
@@ -257,6 +256,25 @@ merge_add_file(struct merge *m, const char *path, char *err, size_t errlen)
 		note_run(m, doc, vantage, path);
 	json_decref(doc);
 	return rc;
+}
+
+int
+merge_add_file(struct merge *m, const char *path, char *err, size_t errlen)
+{
+	json_error_t jerr;
+	json_t *doc = json_load_file(path, 0, &jerr);
+
+	return add_doc(m, doc, &jerr, path, err, errlen);
+}
+
+int
+merge_add_buffer(struct merge *m, const char *name, const char *buf, size_t len,
+                 char *err, size_t errlen)
+{
+	json_error_t jerr;
+	json_t *doc = json_loadb(buf, len, 0, &jerr);
+
+	return add_doc(m, doc, &jerr, name, err, errlen);
 }
 
 void
