@@ -77,6 +77,21 @@ static void ask(struct dns_iter *it);
 /* ------------------------------------------------------------------ */
 /* Names */
 
+/*
+ * Does the '.' at name[i] end a label? In the text ldns gives, a dot
+ * inside a label is written "\." (and a backslash "\\"): an odd run of
+ * backslashes before it escapes it.
+ */
+static bool
+ends_label(const char *name, size_t i)
+{
+	size_t n = 0;
+
+	while (n < i && name[i - 1 - n] == '\\')
+		n++;
+	return n % 2 == 0;
+}
+
 /* Is name equal to or below zone? ("" is the root) */
 static bool
 in_zone(const char *name, const char *zone)
@@ -86,7 +101,9 @@ in_zone(const char *name, const char *zone)
 		return true;
 	if (ln < lz || strcasecmp(name + ln - lz, zone) != 0)
 		return false;
-	return ln == lz || name[ln - lz - 1] == '.';
+	/* "example.\.org" (labels "example" and ".org") is not in "org". */
+	return ln == lz ||
+	       (name[ln - lz - 1] == '.' && ends_label(name, ln - lz - 1));
 }
 
 static char *
@@ -391,6 +408,13 @@ read_referral(const ldns_pkt *pkt, const char *zone, const char *qname,
 		s->unglued = xreallocarray(s->unglued, s->nunglued + 1,
 		                           sizeof(*s->unglued));
 		s->unglued[s->nunglued++] = tname;
+	}
+	/* NS records without a name (empty RDATA) delegate to no one: a
+	   cut without servers would stand for the zone all run long. */
+	if (s->nnames == 0) {
+		free(s->child);
+		s->child = NULL;
+		return false;
 	}
 	return true;
 }

@@ -82,8 +82,9 @@ struct dns_step {
  * What an iteration does after reply r of a server of zone ("" for the
  * root) to a question about qname. A referral is followed only when the
  * owner of its first NS record lies strictly below zone and at or above
- * qname; glue is taken only for the names that NS set delegates to, and
- * only for names within zone (the asking server's authority).
+ * qname, and that NS set names at least one server; glue is taken only
+ * for the names it delegates to, and only for names within zone (the
+ * asking server's authority).
  * Reads r and r->pkt, changes nothing else.
  * @param out  filled; free with dns_step_clear()
  */
