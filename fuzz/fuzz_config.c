@@ -64,7 +64,12 @@ look_up(const struct mr_config *c)
 	assert(c->cert_crit_days <= c->cert_warn_days);
 	for (size_t i = 0; i < c->nnodes; i++) {
 		const struct mr_node *n = &c->nodes[i];
-		char *dotted = malloc(strlen(n->name) + 2);
+		size_t len = strlen(n->name);
+		/* config.h: "FQDN, lowercase, no trailing dot". */
+		assert(len > 0 && n->name[len - 1] != '.');
+		for (size_t j = 0; j < len; j++)
+			assert(!isupper((unsigned char)n->name[j]));
+		char *dotted = malloc(len + 2);
 		assert(mr_config_node(c, n->name) == n);
 		strcpy(dotted, n->name);
 		strcat(dotted, ".");
