@@ -1265,18 +1265,34 @@ static const struct ini_syntax accept_file_syntax = {
 	&accept_file_sections[0],
 };
 
+/*
+ * Read an accept file (in: name, and fp or text) through ps: its
+ * acceptances join the config's. The message of an error, naming the
+ * accept file, goes to the cluster file's err.
+ */
+static int
+read_accepts(struct cfg_parser *ps, struct ini_src *in)
+{
+	int rc;
+
+	in->err = ps->src.err;
+	in->errlen = ps->src.errlen;
+	in->syntax = &accept_file_syntax;
+	in->user = ps;
+	ps->cur = in;
+	rc = ini_src_parse(in);
+	ps->cur = &ps->src;
+	ps->last_accept = SIZE_MAX;
+	ini_src_free(in);
+	return rc;
+}
+
 static bool
 set_accept_file(void *user, const char *v, bool cont)
 {
 	struct cfg_parser *ps = user;
 	char *path = resolve_path(ps, v);
-	struct ini_src in = {
-		.name = path,
-		.err = ps->src.err,
-		.errlen = ps->src.errlen,
-		.syntax = &accept_file_syntax,
-		.user = ps,
-	};
+	struct ini_src in = {.name = path};
 	int rc;
 
 	char why[128];
@@ -1288,15 +1304,26 @@ set_accept_file(void *user, const char *v, bool cont)
 		free(path);
 		return false;
 	}
-	ps->cur = &in;
-	rc = ini_src_parse(&in);
-	ps->cur = &ps->src;
-	ps->last_accept = SIZE_MAX;
+	rc = read_accepts(ps, &in);
 	fclose(in.fp);
-	ini_src_free(&in);
 	free(path);
 	/* The message, naming the accept file, is in err already. */
 	return rc == 0 || ini_fail_verbatim(&ps->src, ps->src.err);
+}
+
+int
+mr_config_accept_string(struct mr_config *c, const char *name, const char *text,
+                        char *err, size_t errlen)
+{
+	struct cfg_parser ps = {
+		.src = {.name = "(cluster file)", .err = err, .errlen = errlen},
+		.cfg = c,
+		.last_accept = SIZE_MAX,
+	};
+	struct ini_src in = {.name = name, .text = text};
+
+	ps.cur = &ps.src;
+	return read_accepts(&ps, &in);
 }
 
 /* ------------------------------------------------------------ the syntax */

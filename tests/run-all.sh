@@ -1,14 +1,15 @@
 #!/bin/sh
 # run-all.sh -- set up and run every test: the build with warnings as
 # errors, the format check, then every suite twice (plain, and under
-# AddressSanitizer + UndefinedBehaviorSanitizer). Run as root from
-# anywhere; builds go to build/ and build-asan/ in the source tree.
+# AddressSanitizer + UndefinedBehaviorSanitizer), and a short run of every
+# fuzz target (fuzz/README.md). Run as root from anywhere; builds go to
+# build/, build-asan/ and build-fuzz/ (clang) in the source tree.
 #
 # The suites run in a network namespace of their own (a private loopback,
 # nothing else): the labs bind 127.x:53 and :25 without meeting anything
 # else on the machine, and no packet can leave it.
 #
-#   tests/run-all.sh [--suite unit|cli|lab|engines|interop|hostile]...
+#   tests/run-all.sh [--suite unit|cli|lab|engines|interop|hostile|fuzz]...
 #                                                        (a subset)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,4 +46,21 @@ echo "== tests under ASan/UBSan" >&2
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	in_netns meson test -C build-asan --print-errorlogs "$@"
+
+# The fuzz suite: every target over its corpus (seeds and regressions),
+# then a few seconds of mutation, two at a time; only in build-fuzz, and
+# only when all suites or the fuzz suite are asked for.
+fuzz_wanted() {
+	[ $# -eq 0 ] && return 0
+	case " $* " in *" fuzz "*) return 0 ;; esac
+	return 1
+}
+if fuzz_wanted "$@"; then
+	echo "== fuzz smoke (clang, libFuzzer)" >&2
+	[ -d build-fuzz ] || CC=clang meson setup build-fuzz -Dfuzzing=true \
+		-Db_sanitize=address,undefined -Db_lundef=false -Dtests=false
+	meson compile -C build-fuzz
+	in_netns meson test -C build-fuzz --suite fuzz --num-processes 2 \
+		--print-errorlogs
+fi
 echo "== all tests passed" >&2

@@ -136,6 +136,16 @@ struct mr_config *mr_config_load(const char *path, char *err, size_t errlen);
 struct mr_config *mr_config_load_string(const char *name, const char *text,
                                         char *err, size_t errlen);
 
+/**
+ * Read the text of an accept file (what [accept] file = FILE names:
+ * acceptances, the [accept] header optional) into c's acceptances (tests,
+ * fuzzing); name is used in messages and in each acceptance's file.
+ * @return 0, or -1 with "NAME:LINE: what is wrong" in err; c then keeps
+ *         the acceptances read before the error.
+ */
+int mr_config_accept_string(struct mr_config *c, const char *name,
+                            const char *text, char *err, size_t errlen);
+
 void mr_config_free(struct mr_config *c);
 
 /** Find a node by name (case-insensitive, trailing dot ignored). */

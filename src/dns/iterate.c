@@ -12,6 +12,10 @@
  * authority (bailiwick), a referral must lead strictly downwards towards
  * the name, and every iteration has a query budget and a depth limit.
  *
+ * What to do after each reply is decided by dns_iter_step() from the
+ * reply, the zone asked and the name alone, so that it can be tested (and
+ * fuzzed) without a loop; the iteration then applies it to its cuts.
+ *
  * A failure names one cause in one short line: the failures at the zone
  * cut where the iteration ended, grouped by outcome (tally.h), and only
  * those: failures at a cut the iteration got past are not the cause.
@@ -31,10 +35,9 @@
 #include "strbuf.h"
 #include "xmalloc.h"
 
-#define MAX_QUERIES    48 /* per top-level resolution, subs included */
-#define MAX_DEPTH      4  /* nested resolutions of NS names */
-#define MAX_CNAMES     12 /* restarts along a CNAME chain */
-#define MAX_NS_PER_CUT 16 /* servers kept per zone */
+#define MAX_QUERIES 48 /* per top-level resolution, subs included */
+#define MAX_DEPTH   4  /* nested resolutions of NS names */
+#define MAX_CNAMES  12 /* restarts along a CNAME chain */
 /* Ahead of the run's deadline, so the resolution says why it failed. */
 #define ITER_DEADLINE_MARGIN_MS 150
 
@@ -84,6 +87,21 @@ static void ask(struct dns_iter *it);
 /* ------------------------------------------------------------------ */
 /* Names */
 
+/*
+ * Does the '.' at name[i] end a label? In the text ldns gives, a dot
+ * inside a label is written "\." (and a backslash "\\"): an odd run of
+ * backslashes before it escapes it.
+ */
+static bool
+ends_label(const char *name, size_t i)
+{
+	size_t n = 0;
+
+	while (n < i && name[i - 1 - n] == '\\')
+		n++;
+	return n % 2 == 0;
+}
+
 /* Is name equal to or below zone? ("" is the root) */
 static bool
 in_zone(const char *name, const char *zone)
@@ -93,7 +111,9 @@ in_zone(const char *name, const char *zone)
 		return true;
 	if (ln < lz || strcasecmp(name + ln - lz, zone) != 0)
 		return false;
-	return ln == lz || name[ln - lz - 1] == '.';
+	/* "example.\.org" (labels "example" and ".org") is not in "org". */
+	return ln == lz ||
+	       (name[ln - lz - 1] == '.' && ends_label(name, ln - lz - 1));
 }
 
 static char *
@@ -389,12 +409,40 @@ fail_budget(struct dns_iter *it)
 /* ------------------------------------------------------------------ */
 /* Referrals */
 
+/* Add the glue (A/AAAA in add) of NS target to s; false if it has none. */
+static bool
+take_glue(struct dns_step *s, const ldns_rr_list *add, const ldns_rdf *target)
+{
+	bool glued = false;
+
+	for (size_t j = 0; j < ldns_rr_list_rr_count(add); j++) {
+		ldns_rr *g = ldns_rr_list_rr(add, j);
+		ldns_rr_type t = ldns_rr_get_type(g);
+		const ldns_rdf *rd = ldns_rr_rdf(g, 0);
+		if ((t != LDNS_RR_TYPE_A && t != LDNS_RR_TYPE_AAAA) ||
+		    rd == NULL ||
+		    ldns_dname_compare(ldns_rr_owner(g), target) != 0)
+			continue;
+		struct mr_addr a = {.family = t == LDNS_RR_TYPE_A ? AF_INET
+		                                                  : AF_INET6};
+		if (ldns_rdf_size(rd) != (t == LDNS_RR_TYPE_A ? 4u : 16u))
+			continue;
+		memcpy(a.bytes, ldns_rdf_data(rd), ldns_rdf_size(rd));
+		s->glue =
+			xreallocarray(s->glue, s->nglue + 1, sizeof(*s->glue));
+		s->glue[s->nglue++] = a;
+		glued = true;
+	}
+	return glued;
+}
+
 /*
- * Learn the cut a referral points to. Returns NULL when the referral does
- * not lead strictly downwards towards qname (lame or upward referral).
+ * The delegation a referral from a server of zone makes: false when it
+ * does not lead strictly downwards towards qname (lame or upward).
  */
-static struct zone_cut *
-take_referral(struct dns_iter *it, const ldns_pkt *pkt)
+static bool
+read_referral(const ldns_pkt *pkt, const char *zone, const char *qname,
+              struct dns_step *s)
 {
 	const ldns_rr_list *auth = ldns_pkt_authority(pkt);
 	const ldns_rr_list *add = ldns_pkt_additional(pkt);
@@ -407,22 +455,15 @@ take_referral(struct dns_iter *it, const ldns_pkt *pkt)
 			break;
 		}
 	}
-	if (child == NULL || strlen(child) <= strlen(it->cut->zone) ||
-	    !in_zone(child, it->cut->zone) || !in_zone(it->qname, child)) {
+	if (child == NULL || strlen(child) <= strlen(zone) ||
+	    !in_zone(child, zone) || !in_zone(qname, child)) {
 		free(child);
-		return NULL;
+		return false;
 	}
-	struct zone_cut *c = cut_find(it->ic, child);
-	if (c != NULL && c->naddrs > 0) {
-		free(child);
-		return c;
-	}
-	if (c == NULL)
-		c = cut_new(it->ic, child);
-	const char *parent = it->cut->zone;
-	size_t nns = 0;
+	s->child = child;
 	for (size_t i = 0;
-	     i < ldns_rr_list_rr_count(auth) && nns < MAX_NS_PER_CUT; i++) {
+	     i < ldns_rr_list_rr_count(auth) && s->nnames < DNS_STEP_MAX_NS;
+	     i++) {
 		ldns_rr *ns = ldns_rr_list_rr(auth, i);
 		if (ldns_rr_get_type(ns) != LDNS_RR_TYPE_NS ||
 		    ldns_rr_rdf(ns, 0) == NULL)
@@ -432,48 +473,86 @@ take_referral(struct dns_iter *it, const ldns_pkt *pkt)
 		free(owner);
 		if (!same)
 			continue;
-		nns++;
-		if (nns > c->nnames)
-			c->nnames = nns;
+		s->nnames++;
 		const ldns_rdf *target = ldns_rr_rdf(ns, 0);
 		char *tname = dns_rdf_name(target);
-		bool glued = false;
 		/* Glue only within the asking server's authority. */
-		if (in_zone(tname, parent)) {
-			for (size_t j = 0; j < ldns_rr_list_rr_count(add);
-			     j++) {
-				ldns_rr *g = ldns_rr_list_rr(add, j);
-				ldns_rr_type t = ldns_rr_get_type(g);
-				const ldns_rdf *rd = ldns_rr_rdf(g, 0);
-				if ((t != LDNS_RR_TYPE_A &&
-				     t != LDNS_RR_TYPE_AAAA) ||
-				    rd == NULL ||
-				    ldns_dname_compare(ldns_rr_owner(g),
-				                       target) != 0)
-					continue;
-				struct mr_addr a = {.family =
-				                            t == LDNS_RR_TYPE_A
-				                                    ? AF_INET
-				                                    : AF_INET6};
-				if (ldns_rdf_size(rd) !=
-				    (t == LDNS_RR_TYPE_A ? 4u : 16u))
-					continue;
-				memcpy(a.bytes, ldns_rdf_data(rd),
-				       ldns_rdf_size(rd));
-				cut_add_addr(c, &a);
-				glued = true;
-			}
-		}
-		if (!glued) {
-			c->unresolved =
-				xreallocarray(c->unresolved, c->nunresolved + 1,
-			                      sizeof(*c->unresolved));
-			c->unresolved[c->nunresolved++] = tname;
-		} else {
+		if (in_zone(tname, zone) && take_glue(s, add, target)) {
 			free(tname);
+			continue;
 		}
+		s->unglued = xreallocarray(s->unglued, s->nunglued + 1,
+		                           sizeof(*s->unglued));
+		s->unglued[s->nunglued++] = tname;
 	}
-	free(child);
+	/* NS records without a name (empty RDATA) delegate to no one: a
+	   cut without servers would stand for the zone all run long. */
+	if (s->nnames == 0) {
+		free(s->child);
+		s->child = NULL;
+		return false;
+	}
+	return true;
+}
+
+void
+dns_iter_step(const struct dns_reply *r, const char *zone, const char *qname,
+              struct dns_step *out)
+{
+	memset(out, 0, sizeof(*out));
+	switch (r->status) {
+	case DNS_OK:
+	case DNS_NXDOMAIN:
+		out->kind = DNS_STEP_ANSWER;
+		return;
+	case DNS_NODATA:
+		/* A CNAME out of this server's zone: follow it. */
+		out->kind = ldns_rr_list_rr_count(r->chain) > 0
+		                    ? DNS_STEP_CNAME
+		                    : DNS_STEP_ANSWER;
+		return;
+	case DNS_REFERRAL:
+		out->kind = r->pkt != NULL && read_referral(r->pkt, zone, qname,
+		                                            out)
+		                    ? DNS_STEP_REFERRAL
+		                    : DNS_STEP_LAME;
+		return;
+	default:
+		out->kind = DNS_STEP_FAILED;
+		return;
+	}
+}
+
+void
+dns_step_clear(struct dns_step *s)
+{
+	for (size_t i = 0; i < s->nunglued; i++)
+		free(s->unglued[i]);
+	free(s->unglued);
+	free(s->glue);
+	free(s->child);
+	memset(s, 0, sizeof(*s));
+}
+
+/* The cut a referral step leads to, learnt (or known already). */
+static struct zone_cut *
+take_referral(struct dns_iter *it, const struct dns_step *s)
+{
+	struct zone_cut *c = cut_find(it->ic, s->child);
+
+	if (c != NULL && c->naddrs > 0)
+		return c;
+	if (c == NULL)
+		c = cut_new(it->ic, s->child);
+	if (s->nnames > c->nnames)
+		c->nnames = s->nnames;
+	for (size_t i = 0; i < s->nglue; i++)
+		cut_add_addr(c, &s->glue[i]);
+	for (size_t i = 0; i < s->nunglued; i++) {
+		c->unresolved = xreallocarray(c->unresolved, c->nunresolved + 1,
+		                              sizeof(*c->unresolved));
+		c->unresolved[c->nunresolved++] = xstrdup(s->unglued[i]);
+	}
 	return c;
 }
 
@@ -496,45 +575,38 @@ static void
 on_answer(void *arg, const struct dns_reply *r)
 {
 	struct dns_iter *it = arg;
+	struct dns_step step;
 
 	it->req = NULL;
-	switch (r->status) {
-	case DNS_OK:
-	case DNS_NXDOMAIN:
+	dns_iter_step(r, it->cut->zone, it->qname, &step);
+	switch (step.kind) {
+	case DNS_STEP_ANSWER:
 		finish_with(it, r);
-		return;
-	case DNS_NODATA:
-		if (ldns_rr_list_rr_count(r->chain) > 0) {
-			/* A CNAME out of this server's zone: follow it. */
-			if (++it->restarts > MAX_CNAMES) {
-				finish_fail(it, DNS_GAVEUP,
-				            xasprintf("CNAME chain from %s is "
-				                      "too long",
-				                      it->asked));
-				return;
-			}
-			restart_at(it, r);
-			return;
+		break;
+	case DNS_STEP_CNAME:
+		if (++it->restarts > MAX_CNAMES) {
+			finish_fail(it, DNS_GAVEUP,
+			            xasprintf("CNAME chain from %s is too long",
+			                      it->asked));
+			break;
 		}
-		finish_with(it, r);
-		return;
-	case DNS_REFERRAL: {
-		struct zone_cut *c = take_referral(it, r->pkt);
-		if (c == NULL) {
-			tally_add(&it->tally, "lame or upward referral",
-			          r->server, NULL);
-			ask(it);
-			return;
-		}
-		move_to(it, c);
+		restart_at(it, r);
+		break;
+	case DNS_STEP_REFERRAL:
+		move_to(it, take_referral(it, &step));
 		ask(it);
-		return;
-	}
-	default:
+		break;
+	case DNS_STEP_LAME:
+		tally_add(&it->tally, "lame or upward referral", r->server,
+		          NULL);
+		ask(it);
+		break;
+	case DNS_STEP_FAILED:
 		tally_add_reply(&it->tally, r);
 		ask(it);
-		return;
+		break;
 	}
+	dns_step_clear(&step);
 }
 
 static void

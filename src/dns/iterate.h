@@ -61,4 +61,46 @@ struct dns_iter *dns_iter_start(struct dns_iter_ctx *ic, const char *qname,
 /** Stop an iteration; done will not be called. */
 void dns_iter_cancel(struct dns_iter *it);
 
+/* ------------------------------------------------------------------ */
+/* One step, decided from one reply (pure: what the iteration then does
+   with the zone cuts is its own business) */
+
+/* Servers taken from one referral, at most. */
+#define DNS_STEP_MAX_NS 16
+
+enum dns_step_kind {
+	DNS_STEP_ANSWER,   /* the reply is the answer: OK, NXDOMAIN, NODATA */
+	DNS_STEP_CNAME,    /* NODATA at the end of CNAMEs: ask for final_name */
+	DNS_STEP_REFERRAL, /* go down to the child zone's servers */
+	DNS_STEP_LAME,     /* a referral not leading down towards the name */
+	DNS_STEP_FAILED,   /* the server failed: try the next one */
+};
+
+struct dns_step {
+	enum dns_step_kind kind;
+	/* DNS_STEP_REFERRAL only; the rest empty otherwise. */
+	char *child;          /* the zone delegated to ("example.test") */
+	size_t nnames;        /* NS names of child taken (<= DNS_STEP_MAX_NS) */
+	struct mr_addr *glue; /* addresses of those names, in packet order */
+	size_t nglue;
+	char **unglued; /* the names without usable glue */
+	size_t nunglued;
+};
+
+/**
+ * What an iteration does after reply r of a server of zone ("" for the
+ * root) to a question about qname. A referral is followed only when the
+ * owner of its first NS record lies strictly below zone and at or above
+ * qname, and that NS set names at least one server; glue is taken only
+ * for the names it delegates to, and only for names within zone (the
+ * asking server's authority).
+ * Reads r and r->pkt, changes nothing else.
+ * @param out  filled; free with dns_step_clear()
+ */
+void dns_iter_step(const struct dns_reply *r, const char *zone,
+                   const char *qname, struct dns_step *out);
+
+/** Free what a step owns and zero it. */
+void dns_step_clear(struct dns_step *s);
+
 #endif

@@ -77,11 +77,9 @@ name_in(ldns_rdf *const *names, size_t n, const ldns_rdf *name)
 
 static int
 fail(char *err, size_t errlen, const char *path, int line, const char *why,
-     FILE *fp, ldns_rr_list *rrs)
+     ldns_rr_list *rrs)
 {
 	snprintf(err, errlen, "%s:%d: %s", path, line, why);
-	if (fp)
-		fclose(fp);
 	ldns_rr_list_deep_free(rrs);
 	return -1;
 }
@@ -90,15 +88,13 @@ int
 roothints_load(const char *path, struct mr_server **out, size_t *n,
                size_t *nnames, char *err, size_t errlen)
 {
-	size_t unused;
-
-	if (nnames == NULL)
-		nnames = &unused;
 	*out = NULL;
 	*n = 0;
-	*nnames = 0;
+	if (nnames != NULL)
+		*nnames = 0;
 	if (path == NULL) {
-		*nnames = BUILTIN_NAMES;
+		if (nnames != NULL)
+			*nnames = BUILTIN_NAMES;
 		return load_builtin(out, n);
 	}
 
@@ -108,6 +104,22 @@ roothints_load(const char *path, struct mr_server **out, size_t *n,
 		snprintf(err, errlen, "root_hints %s: %s", path, what);
 		return -1;
 	}
+	int rc = roothints_read(fp, path, out, n, nnames, err, errlen);
+	fclose(fp);
+	return rc;
+}
+
+int
+roothints_read(FILE *fp, const char *path, struct mr_server **out, size_t *n,
+               size_t *nnames, char *err, size_t errlen)
+{
+	size_t unused;
+
+	if (nnames == NULL)
+		nnames = &unused;
+	*out = NULL;
+	*n = 0;
+	*nnames = 0;
 	ldns_rr_list *rrs = ldns_rr_list_new();
 	uint32_t ttl = 3600;
 	ldns_rdf *origin = NULL, *prev = NULL;
@@ -126,12 +138,11 @@ roothints_load(const char *path, struct mr_server **out, size_t *n,
 			         ldns_get_errorstr_by_id(st));
 			ldns_rdf_deep_free(origin);
 			ldns_rdf_deep_free(prev);
-			return fail(err, errlen, path, line, why, fp, rrs);
+			return fail(err, errlen, path, line, why, rrs);
 		}
 		ldns_rr_list_push_rr(rrs, rr);
 	}
 	bool read_error = ferror(fp);
-	fclose(fp);
 	ldns_rdf_deep_free(origin);
 	ldns_rdf_deep_free(prev);
 	if (read_error) {

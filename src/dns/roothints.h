@@ -6,6 +6,7 @@
 #define MAILREADY_DNS_ROOTHINTS_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "mailready/config.h"
 
@@ -19,5 +20,12 @@
  */
 int roothints_load(const char *path, struct mr_server **out, size_t *n,
                    size_t *nnames, char *err, size_t errlen);
+
+/**
+ * The same from a stream already open (tests, fuzzing: fmemopen), named
+ * name in messages; fp stays the caller's, read to its end or the error.
+ */
+int roothints_read(FILE *fp, const char *name, struct mr_server **out,
+                   size_t *n, size_t *nnames, char *err, size_t errlen);
 
 #endif

@@ -212,13 +212,12 @@ vantage_taken(const struct merge *m, const char *vantage)
 	return NULL;
 }
 
-int
-merge_add_file(struct merge *m, const char *path, char *err, size_t errlen)
+/* Add the results of doc (taken over), read from path; why says what kept
+   a file from being read at all. */
+static int
+add_doc(struct merge *m, json_t *doc, const json_error_t *jerr, const char *why,
+        const char *path, char *err, size_t errlen)
 {
-	json_error_t jerr;
-	char why[128];
-	json_t *doc = readfile_json(path, &jerr, why, sizeof(why));
-
 	if (m->cfg == NULL)
 		m->cfg = mr_config_new_default();
 	if (doc == NULL && why[0] != '\0') {
@@ -226,8 +225,8 @@ merge_add_file(struct merge *m, const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	if (doc == NULL) {
-		snprintf(err, errlen, "%s:%d: not JSON: %s", path, jerr.line,
-		         jerr.text);
+		snprintf(err, errlen, "%s:%d: not JSON: %s", path, jerr->line,
+		         jerr->text);
 		return -1;
 	}
 	const char *schema = str(doc, "schema");
@@ -263,6 +262,26 @@ merge_add_file(struct merge *m, const char *path, char *err, size_t errlen)
 		note_run(m, doc, vantage, path);
 	json_decref(doc);
 	return rc;
+}
+
+int
+merge_add_file(struct merge *m, const char *path, char *err, size_t errlen)
+{
+	json_error_t jerr;
+	char why[128];
+	json_t *doc = readfile_json(path, &jerr, why, sizeof(why));
+
+	return add_doc(m, doc, &jerr, why, path, err, errlen);
+}
+
+int
+merge_add_buffer(struct merge *m, const char *name, const char *buf, size_t len,
+                 char *err, size_t errlen)
+{
+	json_error_t jerr;
+	json_t *doc = json_loadb(buf, len, 0, &jerr);
+
+	return add_doc(m, doc, &jerr, "", name, err, errlen);
 }
 
 void

@@ -35,6 +35,14 @@ struct merge {
  */
 int merge_add_file(struct merge *m, const char *path, char *err, size_t errlen);
 
+/**
+ * The same for the JSON text buf (len bytes, no NUL needed), named name
+ * in messages and as the vantage of a run that names none (tests,
+ * fuzzing).
+ */
+int merge_add_buffer(struct merge *m, const char *name, const char *buf,
+                     size_t len, char *err, size_t errlen);
+
 void merge_free(struct merge *m);
 
 #endif

@@ -1,0 +1,62 @@
+/*
+ * fuzz.c -- helpers of the fuzz targets (fuzz.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz.h"
+#include "xmalloc.h"
+
+char *
+fuzz_string(const uint8_t *data, size_t size)
+{
+	return xstrndup((const char *)data, size);
+}
+
+char *
+fuzz_exact(const void *p, size_t n)
+{
+	char *b = xmalloc(n ? n : 1);
+
+	if (n > 0)
+		memcpy(b, p, n);
+	return b;
+}
+
+void
+fuzz_lines_init(struct fuzz_lines *l, const uint8_t *data, size_t size)
+{
+	l->p = data;
+	l->end = data + size;
+	l->line = NULL;
+}
+
+const char *
+fuzz_next_line(struct fuzz_lines *l, size_t max)
+{
+	const uint8_t *lf;
+	size_t n;
+
+	free(l->line);
+	l->line = NULL;
+	if (l->p >= l->end)
+		return NULL;
+	lf = memchr(l->p, '\n', (size_t)(l->end - l->p));
+	if (lf == NULL || (size_t)(lf - l->p) > max)
+		return NULL;
+	n = (size_t)(lf - l->p);
+	/* evbuffer_readln(EVBUFFER_EOL_CRLF): LF, or one CR and LF. A NUL
+	   inside cuts the C string the parser sees. */
+	if (n > 0 && l->p[n - 1] == '\r')
+		n--;
+	l->line = xstrndup((const char *)l->p, n);
+	l->p = lf + 1;
+	return l->line;
+}
+
+void
+fuzz_lines_free(struct fuzz_lines *l)
+{
+	free(l->line);
+	l->line = NULL;
+}

@@ -1,0 +1,53 @@
+/*
+ * fuzz.h -- what the fuzz targets share: the input as C strings, and the
+ * input cut into lines the way the connection hands them to the protocol
+ * parsers (io/conn.c: at LF, a CR before it dropped, at most
+ * CONN_MAX_LINE bytes, a longer line ends the session).
+ *
+ * Every target is a libFuzzer LLVMFuzzerTestOneInput(): no network, no
+ * clock, no file but the input; everything it allocates is freed before
+ * it returns, so that one input never changes the next.
+ */
+#ifndef MAILREADY_FUZZ_H
+#define MAILREADY_FUZZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* "now" for every target that needs one: 2027-01-01 00:00:00 UTC. */
+#define FUZZ_NOW 1798761600
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/**
+ * The input as a C string, as a reader given a C string sees it: a NUL
+ * inside ends it. Caller frees.
+ */
+char *fuzz_string(const uint8_t *data, size_t size);
+
+/**
+ * n bytes copied into a buffer of exactly n bytes, no NUL after them: a
+ * parser that is given a length and reads past it meets ASan's redzone.
+ * Caller frees (malloc(1) when n is 0).
+ */
+char *fuzz_exact(const void *p, size_t n);
+
+struct fuzz_lines {
+	const uint8_t *p, *end;
+	char *line; /* the last line handed out */
+};
+
+/** Lines of data (size bytes), for fuzz_next_line(). */
+void fuzz_lines_init(struct fuzz_lines *l, const uint8_t *data, size_t size);
+
+/**
+ * The next line without its LF (and the CR before it), as a C string; NULL
+ * at the end of the input or at a line longer than max (the connection
+ * closes there). A last line without LF is not a line: the connection
+ * would still wait for its end. Valid until the next call.
+ */
+const char *fuzz_next_line(struct fuzz_lines *l, size_t max);
+
+void fuzz_lines_free(struct fuzz_lines *l);
+
+#endif
