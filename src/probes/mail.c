@@ -21,6 +21,8 @@
  * timeout; neither outlasts the run, so a silent server is reported as
  * such, naming the phase, before the deadline could cut the check short.
  */
+#define MAIL_GOODBYE_WAIT_S 1.0
+
 static double
 phase_timeout(const struct mail_session *m, const char *phase)
 {
@@ -28,6 +30,10 @@ phase_timeout(const struct mail_session *m, const char *phase)
 	double want = strcmp(phase, "greeting") == 0
 	                      ? r->cfg->greeting_timeout_s
 	                      : r->probe_timeout_s;
+	/* Everything that matters was seen: a goodbye is not waited for
+	   long (servers that never answer QUIT are common enough). */
+	if (m->quitting && want > MAIL_GOODBYE_WAIT_S)
+		want = MAIL_GOODBYE_WAIT_S;
 	return run_step_timeout(r, want);
 }
 
