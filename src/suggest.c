@@ -35,11 +35,16 @@ edit_distance(const char *a, const char *b)
 const char *
 suggest_nearest(const char *word, const char *const *candidates, size_t n)
 {
-	size_t limit = strlen(word) >= 10 ? 3 : 2;
+	size_t len = strlen(word), limit = len >= 10 ? 3 : 2;
 	size_t best = limit + 1;
 	const char *pick = NULL;
 
 	for (size_t i = 0; i < n; i++) {
+		/* The distance is at least the difference in length: most
+		   candidates need no table (a file of typos stays cheap). */
+		size_t clen = strlen(candidates[i]);
+		if ((clen > len ? clen - len : len - clen) > limit)
+			continue;
 		size_t d = edit_distance(word, candidates[i]);
 		if (d < best) {
 			best = d;

@@ -13,6 +13,9 @@ ENGINES="nagios4-core icinga2-bin prometheus mandoc man-db groff-base"
 # (python3 runs the hostile suite's scripted servers; GNU time measures
 # each run's peak memory)
 TOOLS="clang-format python3-jsonschema strace python3 time"
+# the fuzz targets: clang with libFuzzer and its sanitizers (a Recommends
+# of clang that a minimal image does not install)
+FUZZ="clang libclang-rt-14-dev"
 # third-party servers of the interop suites (tests/interop) that install
 # beside Postfix and Dovecot; those that conflict with them are fetched as
 # .deb files below and unpacked by their suites
@@ -42,7 +45,7 @@ if [ -n "$debs" ]; then
 			"interop suites will skip" >&2
 fi
 missing=
-for p in $BUILD $LAB $ENGINES $TOOLS $INTEROP; do
+for p in $BUILD $LAB $ENGINES $TOOLS $FUZZ $INTEROP; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		missing="$missing $p"
 done

@@ -258,6 +258,15 @@ judge_cert(struct mail_session *m)
 			mr_finding_set_text(f, "not_after", v->not_after_text);
 		}
 	}
+	if (v->nunlisted > 0) {
+		f = mail_add(m, CODE_LIMIT_REACHED, v->unlisted_status,
+		             "and %zu more certificate issue%s, not listed "
+		             "(at most %d are)",
+		             v->nunlisted, v->nunlisted == 1 ? "" : "s",
+		             CERT_MAX_ISSUES);
+		mr_finding_set_int(f, "limit", CERT_MAX_ISSUES);
+		mr_finding_set_int(f, "not_listed", (long long)v->nunlisted);
+	}
 }
 
 /* ------------------------------------------------------------------ */

@@ -219,13 +219,15 @@ issue(struct judge *j, enum mr_code code, enum mr_status st, char *message,
 {
 	struct cert_verdict *v = j->out;
 
+	v->status = mr_status_worst(v->status, st);
 	if (v->nissues == CERT_MAX_ISSUES) {
+		v->nunlisted++;
+		v->unlisted_status = mr_status_worst(v->unlisted_status, st);
 		free(message);
 		return;
 	}
 	v->issues[v->nissues++] = (struct cert_issue){
 		code, st, message, hint ? xstrdup(hint) : NULL};
-	v->status = mr_status_worst(v->status, st);
 }
 
 static const char *

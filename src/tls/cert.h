@@ -44,8 +44,10 @@ struct cert_verdict {
 	enum mr_status status; /* worst issue; pass when there is none */
 	struct cert_issue issues[CERT_MAX_ISSUES];
 	size_t nissues;
-	bool have_cert; /* the server presented one */
-	bool dates_ok;  /* its validity dates could be read */
+	size_t nunlisted; /* issues past CERT_MAX_ISSUES: counted in status */
+	enum mr_status unlisted_status; /* the worst of them */
+	bool have_cert;                 /* the server presented one */
+	bool dates_ok;                  /* its validity dates could be read */
 	time_t not_before;
 	time_t not_after;
 	long long days_left; /* whole days to not_after, rounded down;
