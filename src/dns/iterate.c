@@ -46,6 +46,7 @@ struct zone_cut {
 	struct mr_addr *addrs;
 	size_t naddrs;
 	size_t nnames;     /* names of its NS set, for messages */
+	size_t nskipped;   /* NS names past DNS_STEP_MAX_NS, never asked */
 	char **unresolved; /* NS names without glue, not yet looked up */
 	size_t nunresolved;
 	struct zone_cut *next;
@@ -299,6 +300,19 @@ describe_servers(struct strbuf *b, const struct zone_cut *c)
 		strbuf_addf(b, " (%zu addresses)", n);
 }
 
+/* A failure at a cut whose NS set was cut to the bound says so: the
+   servers not asked might have answered. */
+static void
+describe_skipped(struct strbuf *b, const struct zone_cut *c)
+{
+	if (c != NULL && c->nskipped > 0)
+		strbuf_addf(b,
+		            "; %zu more name server%s of the zone not asked "
+		            "(mailready asks at most %d per zone)",
+		            c->nskipped, c->nskipped == 1 ? "" : "s",
+		            DNS_STEP_MAX_NS);
+}
+
 /* Every server of the cut was tried, or its names looked up, in vain. */
 static void
 fail_at_cut(struct dns_iter *it)
@@ -312,6 +326,7 @@ fail_at_cut(struct dns_iter *it)
 		/* Nothing was sent: say so once, whatever the number. */
 		describe_servers(&b, c);
 		strbuf_addf(&b, " is %s; not contacted", why);
+		describe_skipped(&b, c);
 		finish_fail(it, DNS_BLOCKED, strbuf_take(&b));
 		return;
 	}
@@ -325,6 +340,7 @@ fail_at_cut(struct dns_iter *it)
 	else
 		strbuf_add(&b, ": ");
 	tally_render(&it->tally, &b, TALLY_MAX_LEN);
+	describe_skipped(&b, c);
 	finish_fail(it, DNS_GAVEUP, strbuf_take(&b));
 }
 
@@ -360,6 +376,7 @@ on_time_up(evutil_socket_t fd, short what, void *arg)
 		tally_render(&it->tally, &b, TALLY_MAX_LEN);
 		strbuf_add(&b, ")");
 	}
+	describe_skipped(&b, c);
 	finish_fail(top, DNS_TIMEOUT, strbuf_take(&b));
 }
 
@@ -403,6 +420,7 @@ fail_budget(struct dns_iter *it)
 	if (tally_count(&it->tally) > 0)
 		strbuf_add(&b, ": ");
 	tally_render(&it->tally, &b, TALLY_MAX_LEN);
+	describe_skipped(&b, it->cut);
 	finish_fail(it, DNS_GAVEUP, strbuf_take(&b));
 }
 
@@ -461,9 +479,7 @@ read_referral(const ldns_pkt *pkt, const char *zone, const char *qname,
 		return false;
 	}
 	s->child = child;
-	for (size_t i = 0;
-	     i < ldns_rr_list_rr_count(auth) && s->nnames < DNS_STEP_MAX_NS;
-	     i++) {
+	for (size_t i = 0; i < ldns_rr_list_rr_count(auth); i++) {
 		ldns_rr *ns = ldns_rr_list_rr(auth, i);
 		if (ldns_rr_get_type(ns) != LDNS_RR_TYPE_NS ||
 		    ldns_rr_rdf(ns, 0) == NULL)
@@ -473,6 +489,10 @@ read_referral(const ldns_pkt *pkt, const char *zone, const char *qname,
 		free(owner);
 		if (!same)
 			continue;
+		if (s->nnames == DNS_STEP_MAX_NS) {
+			s->nskipped++;
+			continue;
+		}
 		s->nnames++;
 		const ldns_rdf *target = ldns_rr_rdf(ns, 0);
 		char *tname = dns_rdf_name(target);
@@ -546,6 +566,8 @@ take_referral(struct dns_iter *it, const struct dns_step *s)
 		c = cut_new(it->ic, s->child);
 	if (s->nnames > c->nnames)
 		c->nnames = s->nnames;
+	if (s->nskipped > c->nskipped)
+		c->nskipped = s->nskipped;
 	for (size_t i = 0; i < s->nglue; i++)
 		cut_add_addr(c, &s->glue[i]);
 	for (size_t i = 0; i < s->nunglued; i++) {

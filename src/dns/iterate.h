@@ -81,6 +81,7 @@ struct dns_step {
 	/* DNS_STEP_REFERRAL only; the rest empty otherwise. */
 	char *child;          /* the zone delegated to ("example.test") */
 	size_t nnames;        /* NS names of child taken (<= DNS_STEP_MAX_NS) */
+	size_t nskipped;      /* NS names of child past the bound, not taken */
 	struct mr_addr *glue; /* addresses of those names, in packet order */
 	size_t nglue;
 	char **unglued; /* the names without usable glue */
