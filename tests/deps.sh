@@ -4,7 +4,7 @@
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 BUILD="gcc meson ninja-build pkg-config libc-ares-dev libldns-dev libssl-dev
- libevent-dev libinih-dev libjansson-dev check"
+ libevent-dev libinih-dev libjansson-dev libcurl4-openssl-dev check"
 LAB="nsd unbound ldnsutils dnsutils iproute2 procps util-linux openssl postfix
  dovecot-imapd dovecot-pop3d"
 # the real engines the shipped definitions are tested with, and the
