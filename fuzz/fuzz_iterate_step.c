@@ -80,6 +80,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		assert(step.nnames <= DNS_STEP_MAX_NS);
 		assert(step.nunglued <= step.nnames);
 		assert(step.nnames > 0);
+		/* Names are skipped only past the bound, and counted. */
+		assert(step.nskipped == 0 || step.nnames == DNS_STEP_MAX_NS);
 		for (size_t i = 0; i < step.nglue; i++)
 			assert(step.glue[i].family == AF_INET ||
 			       step.glue[i].family == AF_INET6);
@@ -89,7 +91,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* fall through */
 	default:
 		assert(step.child == NULL && step.nglue == 0 &&
-		       step.nunglued == 0);
+		       step.nunglued == 0 && step.nskipped == 0);
 	}
 	dns_step_clear(&step);
 	dns_reply_clear(&r);

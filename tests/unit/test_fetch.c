@@ -244,6 +244,39 @@ teardown(void)
 	}
 }
 
+/* A loop, a fetch service and a network policy allowing loopback only. */
+struct env {
+	struct mr_config *cfg;
+	struct netpolicy np;
+	struct event_base *base;
+	struct fetch_svc *s;
+	struct mr_addr a;
+	char err[256];
+};
+
+static void
+env_open(struct env *e, const char *addr)
+{
+	memset(e, 0, sizeof(*e));
+	e->cfg = mr_config_new_default();
+	ck_assert_int_eq(mr_addr_parse(addr, &e->a), 0);
+	ck_assert_int_eq(netpolicy_init(&e->np, e->cfg, "127.0.0.0/8,::1/128",
+	                                e->err, sizeof(e->err)),
+	                 0);
+	e->base = event_base_new();
+	e->s = fetch_svc_new(e->base, &e->np, e->err, sizeof(e->err));
+	ck_assert_ptr_nonnull(e->s);
+}
+
+static void
+env_close(struct env *e)
+{
+	fetch_svc_free(e->s);
+	event_base_free(e->base);
+	netpolicy_free(&e->np);
+	mr_config_free(e->cfg);
+}
+
 /* One fetch on a fresh loop, to its end. */
 struct outcome {
 	bool called;
@@ -278,30 +311,19 @@ fetch(const char *host, const char *path, const char *addr, uint16_t p,
       size_t max, double timeout_s, bool trust_lab)
 {
 	struct outcome o;
-	struct netpolicy np;
-	struct mr_config *cfg = mr_config_new_default();
-	char err[256];
-	struct mr_addr a;
+	struct env e;
 
 	memset(&o, 0, sizeof(o));
-	ck_assert_int_eq(mr_addr_parse(addr, &a), 0);
-	ck_assert_int_eq(netpolicy_init(&np, cfg, "127.0.0.0/8,::1/128", err,
-	                                sizeof(err)),
-	                 0);
-	struct event_base *base = event_base_new();
-	struct fetch_svc *s = fetch_svc_new(base, &np, err, sizeof(err));
-	ck_assert_ptr_nonnull(s);
-	struct fetch_opts opt = {
-		&a, 1, p, timeout_s, max, trust_lab ? in_dir("ca.pem") : NULL};
-	ck_assert_ptr_nonnull(fetch_https(s, host, path, &opt, on_done, &o, err,
-	                                  sizeof(err)));
+	env_open(&e, addr);
+	struct fetch_opts opt = {&e.a, 1,
+	                         p,    timeout_s,
+	                         max,  trust_lab ? in_dir("ca.pem") : NULL};
+	ck_assert_ptr_nonnull(fetch_https(e.s, host, path, &opt, on_done, &o,
+	                                  e.err, sizeof(e.err)));
 	ck_assert(!o.called); /* never from inside fetch_https */
-	event_base_dispatch(base);
+	event_base_dispatch(e.base);
 	ck_assert(o.called);
-	fetch_svc_free(s);
-	event_base_free(base);
-	netpolicy_free(&np);
-	mr_config_free(cfg);
+	env_close(&e);
 	return o;
 }
 
@@ -415,58 +437,42 @@ never(void *arg, const struct fetch_result *r)
 
 START_TEST(cancelled)
 {
-	struct netpolicy np;
-	struct mr_config *cfg = mr_config_new_default();
-	char err[256];
-	struct mr_addr a;
+	struct env e;
 
-	ck_assert_int_eq(mr_addr_parse("127.0.0.1", &a), 0);
-	ck_assert_int_eq(netpolicy_init(&np, cfg, NULL, err, sizeof(err)), 0);
-	struct event_base *base = event_base_new();
-	struct fetch_svc *s = fetch_svc_new(base, &np, err, sizeof(err));
-	struct fetch_opts opt = {&a, 1, port, 5, 65536, in_dir("ca.pem")};
-	struct fetch_req *r = fetch_https(s, HOST, "/.well-known/mta-sts.txt",
-	                                  &opt, never, NULL, err, sizeof(err));
+	env_open(&e, "127.0.0.1");
+	struct fetch_opts opt = {&e.a, 1, port, 5, 65536, in_dir("ca.pem")};
+	struct fetch_req *r =
+		fetch_https(e.s, HOST, "/.well-known/mta-sts.txt", &opt, never,
+	                    NULL, e.err, sizeof(e.err));
 	ck_assert_ptr_nonnull(r);
-	event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+	event_base_loop(e.base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
 	fetch_cancel(r);
 	/* One more running fetch left to the service to cancel. */
-	ck_assert_ptr_nonnull(
-		fetch_https(s, HOST, "/", &opt, never, NULL, err, sizeof(err)));
-	event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
-	fetch_svc_free(s);
-	event_base_free(base);
-	netpolicy_free(&np);
-	mr_config_free(cfg);
+	ck_assert_ptr_nonnull(fetch_https(e.s, HOST, "/", &opt, never, NULL,
+	                                  e.err, sizeof(e.err)));
+	event_base_loop(e.base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+	env_close(&e);
 }
 END_TEST
 
 START_TEST(bad_arguments)
 {
-	struct netpolicy np;
-	struct mr_config *cfg = mr_config_new_default();
-	char err[256];
-	struct mr_addr a;
+	struct env e;
+	char *err = e.err;
 
-	ck_assert_int_eq(mr_addr_parse("127.0.0.1", &a), 0);
-	ck_assert_int_eq(netpolicy_init(&np, cfg, NULL, err, sizeof(err)), 0);
-	struct event_base *base = event_base_new();
-	struct fetch_svc *s = fetch_svc_new(base, &np, err, sizeof(err));
-	struct fetch_opts opt = {&a, 1, 443, 5, 65536, NULL};
-	ck_assert_ptr_null(fetch_https(s, "a.test:1@b.test", "/", &opt, never,
-	                               NULL, err, sizeof(err)));
+	env_open(&e, "127.0.0.1");
+	struct fetch_opts opt = {&e.a, 1, 443, 5, 65536, NULL};
+	ck_assert_ptr_null(fetch_https(e.s, "a.test:1@b.test", "/", &opt, never,
+	                               NULL, err, sizeof(e.err)));
 	ck_assert_msg(strstr(err, "cannot fetch"), "%s", err);
-	ck_assert_ptr_null(fetch_https(s, HOST, "/a b", &opt, never, NULL, err,
-	                               sizeof(err)));
-	ck_assert_ptr_null(
-		fetch_https(s, HOST, "x", &opt, never, NULL, err, sizeof(err)));
+	ck_assert_ptr_null(fetch_https(e.s, HOST, "/a b", &opt, never, NULL,
+	                               err, sizeof(e.err)));
+	ck_assert_ptr_null(fetch_https(e.s, HOST, "x", &opt, never, NULL, err,
+	                               sizeof(e.err)));
 	opt.naddrs = 0;
-	ck_assert_ptr_null(
-		fetch_https(s, HOST, "/", &opt, never, NULL, err, sizeof(err)));
-	fetch_svc_free(s);
-	event_base_free(base);
-	netpolicy_free(&np);
-	mr_config_free(cfg);
+	ck_assert_ptr_null(fetch_https(e.s, HOST, "/", &opt, never, NULL, err,
+	                               sizeof(e.err)));
+	env_close(&e);
 }
 END_TEST
 
