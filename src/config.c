@@ -66,6 +66,35 @@ host_chars_ok(const char *s)
 
 /* ------------------------------------------------------- the config itself */
 
+/*
+ * The blocklists receivers consult most, queried when the config names
+ * none (mailready.conf(5) lists them). Spamhaus refuses queries through
+ * public resolvers: dns.bl tells that apart from a listing.
+ */
+static const char *const builtin_blocklists[] = {
+	"zen.spamhaus.org",
+	"bl.spamcop.net",
+	"b.barracudacentral.org",
+	"psbl.surriel.com",
+};
+static const char *const builtin_domain_blocklists[] = {
+	"dbl.spamhaus.org",
+	"multi.surbl.org",
+	"multi.uribl.com",
+};
+
+static void
+set_builtin(char ***list, size_t *n, const char *const *names, size_t count)
+{
+	for (size_t i = 0; i < *n; i++)
+		free((*list)[i]);
+	free(*list);
+	*list = xcalloc(count, sizeof(**list));
+	for (size_t i = 0; i < count; i++)
+		(*list)[i] = xstrdup(names[i]);
+	*n = count;
+}
+
 struct mr_config *
 mr_config_new_default(void)
 {
@@ -86,6 +115,14 @@ mr_config_new_default(void)
 	c->greeting_timeout_s = 12;
 	c->cert_warn_days = 30;
 	c->cert_crit_days = 7;
+	set_builtin(&c->blocklists, &c->nblocklists, builtin_blocklists,
+	            sizeof(builtin_blocklists) / sizeof(*builtin_blocklists));
+	c->blocklists_builtin = true;
+	set_builtin(&c->domain_blocklists, &c->ndomain_blocklists,
+	            builtin_domain_blocklists,
+	            sizeof(builtin_domain_blocklists) /
+	                    sizeof(*builtin_domain_blocklists));
+	c->domain_blocklists_builtin = true;
 	return c;
 }
 
@@ -152,6 +189,9 @@ mr_config_free(struct mr_config *c)
 	free(c->node_index);
 	free_accepts(c->accepts, c->naccepts);
 	free_strv(c->tls_names, c->ntls_names);
+	free_strv(c->dkim_selectors, c->ndkim_selectors);
+	free_strv(c->blocklists, c->nblocklists);
+	free_strv(c->domain_blocklists, c->ndomain_blocklists);
 	free(c->login_file);
 	free(c->login_user);
 	if (c->login_password != NULL) {
@@ -757,6 +797,106 @@ set_tls_names(void *user, const char *v, bool cont)
 }
 
 /*
+ * Names below a domain (DKIM selectors, blocklist zones): labels of
+ * letters, digits, '-' and '_', lowercase, no duplicates.
+ */
+static bool
+add_names(struct cfg_parser *ps, char ***list, size_t *n, const char *v,
+          const char *what)
+{
+	const char *p = v;
+	char *item;
+
+	while ((item = ini_next_item(&p)) != NULL) {
+		char *name = name_normalize(item);
+		if (!valid_domain(name)) {
+			bad(ps,
+			    "'%s' is not %s (letters, digits, '-' and '_', "
+			    "labels separated by single dots)",
+			    item, what);
+			free(item);
+			free(name);
+			return false;
+		}
+		free(item);
+		bool seen = false;
+		for (size_t i = 0; i < *n && !seen; i++)
+			seen = strcmp((*list)[i], name) == 0;
+		if (seen) {
+			free(name);
+			continue;
+		}
+		*list = xreallocarray(*list, *n + 1, sizeof(**list));
+		(*list)[(*n)++] = name;
+	}
+	return true;
+}
+
+static bool
+set_dkim_selectors(void *user, const char *v, bool cont)
+{
+	struct cfg_parser *ps = user;
+
+	(void)cont;
+	return add_names(ps, &ps->cfg->dkim_selectors,
+	                 &ps->cfg->ndkim_selectors, v, "a DKIM selector");
+}
+
+/* "builtin", "none", or zones; the first line of a key replaces the
+   default, continuation lines add to it. */
+static bool
+set_zone_list(struct cfg_parser *ps, char ***list, size_t *n, bool *builtin,
+              const char *const *names, size_t count, const char *v, bool cont)
+{
+	if (ini_is_word(v, "builtin") || ini_is_word(v, "none")) {
+		if (cont)
+			return bad(ps,
+			           "'%s' stands alone; it cannot be "
+			           "continued or mixed with zones",
+			           v);
+		bool none = ini_is_word(v, "none");
+		set_builtin(list, n, names, none ? 0 : count);
+		*builtin = !none;
+		return true;
+	}
+	if (cont && *builtin)
+		return bad(ps, "builtin stands alone; it cannot be continued "
+		               "or mixed with zones");
+	if (!cont) {
+		set_builtin(list, n, names, 0);
+		*builtin = false;
+	}
+	return add_names(ps, list, n, v, "a blocklist zone");
+}
+
+static bool
+set_blocklists(void *user, const char *v, bool cont)
+{
+	struct cfg_parser *ps = user;
+	struct mr_config *c = ps->cfg;
+
+	return set_zone_list(ps, &c->blocklists, &c->nblocklists,
+	                     &c->blocklists_builtin, builtin_blocklists,
+	                     sizeof(builtin_blocklists) /
+	                             sizeof(*builtin_blocklists),
+	                     v, cont);
+}
+
+static bool
+set_domain_blocklists(void *user, const char *v, bool cont)
+{
+	struct cfg_parser *ps = user;
+	struct mr_config *c = ps->cfg;
+
+	return set_zone_list(ps, &c->domain_blocklists, &c->ndomain_blocklists,
+	                     &c->domain_blocklists_builtin,
+	                     builtin_domain_blocklists,
+	                     sizeof(builtin_domain_blocklists) /
+	                             sizeof(*builtin_domain_blocklists),
+	                     v, cont);
+}
+
+/*
  * The test account: "user = NAME" and "password = SECRET" lines ('#'
  * comments). Read here so that a bad file is an error of its config line;
  * the secret itself never appears in a message.
@@ -1349,6 +1489,9 @@ static const struct ini_key cfg_keys[] = {
 	{"public", set_public, SEC_NODE, true},
 	{"internal", set_internal, SEC_NODE, true},
 	{"tls_names", set_tls_names, SEC_CLUSTER | SEC_NODE, true},
+	{"dkim_selectors", set_dkim_selectors, SEC_CLUSTER, true},
+	{"blocklists", set_blocklists, SEC_CLUSTER, true},
+	{"domain_blocklists", set_domain_blocklists, SEC_CLUSTER, true},
 	{NULL, NULL, 0, false},
 };
 

@@ -103,6 +103,16 @@ struct mr_config {
 	double greeting_timeout_s;
 	char **tls_names; /* names every node's certificate may carry */
 	size_t ntls_names;
+	char **dkim_selectors; /* dns.dkim: SELECTOR._domainkey.DOMAIN */
+	size_t ndkim_selectors;
+	/* DNS blocklists (dns.bl) of addresses and of domains: zones,
+	   the built-in ones by default, none after "none". */
+	char **blocklists;
+	size_t nblocklists;
+	bool blocklists_builtin;
+	char **domain_blocklists;
+	size_t ndomain_blocklists;
+	bool domain_blocklists_builtin;
 	/* The opt-in test account for logins through the services
 	   (login_file, mode 0600); NULL when not configured. Never shown. */
 	char *login_file;

@@ -454,7 +454,8 @@ START_TEST(error_unknown)
 	           "outside_resolvers, root_hints, ca_file, "
 	           "internet_targets, public_networks, allow_networks, "
 	           "timeout, probe_timeout, cert_warn_days, cert_crit_days, "
-	           "greeting_timeout, login_file, tls_names");
+	           "greeting_timeout, login_file, tls_names, dkim_selectors, "
+	           "blocklists, domain_blocklists");
 	CONFIG_ERR("[node a.example.com]\nrole = mta\n",
 	           "t.conf:2: unknown key 'role' in [node a.example.com] "
 	           "(did you mean 'roles'?)");
@@ -1271,6 +1272,51 @@ START_TEST(greeting_timeout_and_tls_names)
 }
 END_TEST
 
+START_TEST(policy_lists)
+{
+	struct mr_config *c = load_ok("[cluster]\n");
+
+	/* The built-in lists until the config names its own. */
+	ck_assert(c->blocklists_builtin && c->domain_blocklists_builtin);
+	ck_assert_uint_eq(c->nblocklists, 4);
+	ck_assert_str_eq(c->blocklists[0], "zen.spamhaus.org");
+	ck_assert_uint_eq(c->ndomain_blocklists, 3);
+	ck_assert_str_eq(c->domain_blocklists[0], "dbl.spamhaus.org");
+	ck_assert_uint_eq(c->ndkim_selectors, 0);
+	mr_config_free(c);
+
+	c = load_ok("[cluster]\ndkim_selectors = s2026, Google, s2026\n"
+	            "  mail._sub\nblocklists = bl.test, REFUSE.test.\n"
+	            "  bl.test\ndomain_blocklists = none\n");
+	ck_assert_uint_eq(c->ndkim_selectors, 3);
+	ck_assert_str_eq(c->dkim_selectors[1], "google");
+	ck_assert_str_eq(c->dkim_selectors[2], "mail._sub");
+	ck_assert(!c->blocklists_builtin);
+	ck_assert_uint_eq(c->nblocklists, 2);
+	ck_assert_str_eq(c->blocklists[1], "refuse.test");
+	ck_assert(!c->domain_blocklists_builtin);
+	ck_assert_uint_eq(c->ndomain_blocklists, 0);
+	mr_config_free(c);
+
+	c = load_ok("[cluster]\nblocklists = builtin\n");
+	ck_assert(c->blocklists_builtin);
+	ck_assert_uint_eq(c->nblocklists, 4);
+	mr_config_free(c);
+
+	CONFIG_ERR("[cluster]\ndkim_selectors = s/2026\n",
+	           "t.conf:2: [cluster] dkim_selectors: 's/2026' is not a "
+	           "DKIM selector (letters, digits, '-' and '_', labels "
+	           "separated by single dots)");
+	CONFIG_ERR("[cluster]\nblocklists = bl..test\n",
+	           "t.conf:2: [cluster] blocklists: 'bl..test' is not a "
+	           "blocklist zone (letters, digits, '-' and '_', labels "
+	           "separated by single dots)");
+	CONFIG_ERR("[cluster]\nblocklists = builtin\n  bl.test\n",
+	           "t.conf:3: [cluster] blocklists: builtin stands alone; it "
+	           "cannot be continued or mixed with zones");
+}
+END_TEST
+
 START_TEST(login_file)
 {
 	char path[300], conf[700], want[900], err[512] = "";
@@ -1382,6 +1428,7 @@ config_suite(void)
 	tcase_add_test(tc, accept_file);
 	tcase_add_test(tc, file_relative_to_cwd);
 	tcase_add_test(tc, file_missing);
+	tcase_add_test(tc, policy_lists);
 	tcase_add_test(tc, login_file);
 	tcase_add_test(tc, example_carbonio);
 	tcase_add_test(tc, example_mail_server);
