@@ -72,6 +72,12 @@ const struct check_def catalog[] = {
          "domains: every authoritative server answers authoritatively and "
          "they agree on the SOA serial and on the records of the nodes",
          0},
+	{"dns.spf", CHECK_DOMAIN, false, false,
+         "domains: one valid SPF record (RFC 7208) that ends in -all or "
+         "~all, stays within 10 DNS lookups and 2 void lookups, and permits "
+         "every MTA node's public addresses (evaluated as receivers do); the "
+         "HELO names' own records",
+         0},
 };
 
 const size_t catalog_count = sizeof(catalog) / sizeof(catalog[0]);

@@ -397,6 +397,15 @@ plan_node(const struct mr_config *cfg, const struct profile *prof,
 		return -1;
 	}
 	collect_ports(&nd);
+	for (size_t i = 0; i < nd.nports; i++)
+		if (nd.ports[i].external &&
+		    strcmp(nd.ports[i].service, "smtp") == 0) {
+			out->senders = xreallocarray(out->senders,
+			                             out->nsenders + 1,
+			                             sizeof(*out->senders));
+			out->senders[out->nsenders++] = n;
+			break;
+		}
 	for (size_t i = 0; i < catalog_count; i++) {
 		const struct check_def *def = &catalog[i];
 		if (def->scope != CHECK_NODE)
@@ -467,4 +476,7 @@ plan_free(struct plan *p)
 	free(p->items);
 	p->items = NULL;
 	p->n = 0;
+	free(p->senders);
+	p->senders = NULL;
+	p->nsenders = 0;
 }

@@ -196,6 +196,53 @@ dns_reply_addrs(const struct dns_reply *r, size_t *n)
 	return v;
 }
 
+struct dns_txt *
+dns_reply_txts(const struct dns_reply *r, size_t *n)
+{
+	size_t cnt = r->rrs ? ldns_rr_list_rr_count(r->rrs) : 0;
+	struct dns_txt *v = xcalloc(cnt ? cnt : 1, sizeof(*v));
+
+	*n = 0;
+	for (size_t i = 0; i < cnt; i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(r->rrs, i);
+		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_TXT)
+			continue;
+		size_t len = 0;
+		for (size_t j = 0; j < ldns_rr_rd_count(rr); j++) {
+			const ldns_rdf *rd = ldns_rr_rdf(rr, j);
+			if (ldns_rdf_size(rd) > 0)
+				len += ldns_rdf_size(rd) - 1;
+		}
+		char *t = xmalloc(len + 1);
+		size_t at = 0;
+		/* Each rdf is a length byte and that many bytes. */
+		for (size_t j = 0; j < ldns_rr_rd_count(rr); j++) {
+			const ldns_rdf *rd = ldns_rr_rdf(rr, j);
+			size_t sz = ldns_rdf_size(rd);
+			if (sz == 0)
+				continue;
+			size_t k = ldns_rdf_data(rd)[0];
+			if (k > sz - 1)
+				k = sz - 1;
+			memcpy(t + at, ldns_rdf_data(rd) + 1, k);
+			at += k;
+		}
+		t[at] = '\0';
+		v[*n].text = t;
+		v[*n].len = at;
+		(*n)++;
+	}
+	return v;
+}
+
+void
+dns_txts_free(struct dns_txt *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(t[i].text);
+	free(t);
+}
+
 char *
 dns_reverse_name(const struct mr_addr *a)
 {

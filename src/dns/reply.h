@@ -108,6 +108,17 @@ char *dns_rdf_name(const ldns_rdf *rdf);
 /** Addresses of A/AAAA records of a reply (n is set; caller frees). */
 struct mr_addr *dns_reply_addrs(const struct dns_reply *r, size_t *n);
 
+/* One TXT record: its character-strings joined (RFC 7208 3.3). */
+struct dns_txt {
+	char *text; /* NUL-terminated; NULs inside are kept, count by len */
+	size_t len;
+};
+
+/** The TXT records of a reply (n is set; free with dns_txts_free). */
+struct dns_txt *dns_reply_txts(const struct dns_reply *r, size_t *n);
+
+void dns_txts_free(struct dns_txt *t, size_t n);
+
 /** The reverse name of an address: "10.2.0.127.in-addr.arpa". */
 char *dns_reverse_name(const struct mr_addr *a);
 
