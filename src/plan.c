@@ -397,15 +397,12 @@ plan_node(const struct mr_config *cfg, const struct profile *prof,
 		return -1;
 	}
 	collect_ports(&nd);
-	for (size_t i = 0; i < nd.nports; i++)
-		if (nd.ports[i].external &&
-		    strcmp(nd.ports[i].service, "smtp") == 0) {
-			out->senders = xreallocarray(out->senders,
-			                             out->nsenders + 1,
-			                             sizeof(*out->senders));
-			out->senders[out->nsenders++] = n;
-			break;
-		}
+	/* The MTA role is the one that asks for dns.mx on its nodes. */
+	if (needs_check(&nd, "dns.mx")) {
+		out->senders = xreallocarray(out->senders, out->nsenders + 1,
+		                             sizeof(*out->senders));
+		out->senders[out->nsenders++] = n;
+	}
 	for (size_t i = 0; i < catalog_count; i++) {
 		const struct check_def *def = &catalog[i];
 		if (def->scope != CHECK_NODE)

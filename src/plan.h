@@ -70,8 +70,8 @@ struct plan_item {
 struct plan {
 	struct plan_item *items;
 	size_t n;
-	/* The nodes that send the cluster's mail: a role of theirs serves
-	   smtp on the public side (the domain policies must permit them). */
+	/* The MTA nodes, which send the cluster's mail: a role of theirs
+	   asks for dns.mx (the domain policies must permit them). */
 	const struct mr_node **senders;
 	size_t nsenders;
 };

@@ -123,9 +123,10 @@ report_node(struct probe *p, size_t i)
 		     strcmp(u->why, e->why) == 0))
 			return;
 		f = probe_add(p, CODE_SPF_PERMERROR, MR_FAIL,
-		              "the SPF policy%s%s fails with permerror: %s",
-		              e->helo ? " of " : "",
-		              e->helo ? e->s->node->name : "", e->why);
+		              "the SPF policy of %s fails with permerror for %s "
+		              "%s: %s",
+		              e->helo ? e->s->node->name : probe_item(p)->domain,
+		              e->s->node->name, as, e->why);
 	} else if (e->helo) {
 		f = probe_add(p, CODE_SPF_HELO, MR_WARN,
 		              "the SPF record of %s (the HELO name) gives %s "
@@ -181,6 +182,13 @@ report(struct probe *p)
 	}
 	for (size_t i = 0; i + 1 < st->nev; i++)
 		permitted += !st->ev[i].helo && st->ev[i].result == SPF_RES_PASS;
+	/* The summary stands alone only when nothing is wrong. */
+	const struct mr_result *res = probe_result(p);
+	for (size_t i = 0; i < res->nfindings; i++)
+		if (res->findings[i]->found != MR_PASS) {
+			probe_done(p);
+			return;
+		}
 	f = probe_add(p, CODE_SPF_OK, MR_PASS,
 	              "%s: %s; permits %zu of %zu MTA node addresses; %u of %d "
 	              "DNS lookups for a sender it does not list (%s: %s)",

@@ -95,7 +95,7 @@ START_TEST(carbonio_profile)
 	                 "process-exporter:9256");
 	ck_assert_str_eq(
 		strv_str(p->domain_checks, p->ndomain_checks, buf, sizeof(buf)),
-		"dns.mx, dns.auth");
+		"dns.mx, dns.auth, dns.spf");
 	profile_free(p);
 }
 END_TEST
@@ -188,7 +188,7 @@ START_TEST(mail_profile)
 	                 "+imap:143, +imaps:993, +pop3:110, +pop3s:995");
 	ck_assert_str_eq(
 		strv_str(p->domain_checks, p->ndomain_checks, buf, sizeof(buf)),
-		"dns.mx, dns.auth");
+		"dns.mx, dns.auth, dns.spf");
 	profile_free(p);
 }
 END_TEST
@@ -333,7 +333,7 @@ START_TEST(error_unknown_check)
 	            "\n"
 	            "checks = dns.mx, dns.nope\n",
 	            "p.conf:3: [domain] checks: unknown check 'dns.nope'; "
-	            "domain checks are: dns.mx, dns.auth");
+	            "domain checks are: dns.mx, dns.auth, dns.spf");
 }
 END_TEST
 
@@ -347,7 +347,7 @@ START_TEST(error_wrong_scope)
 		"net.port.SERVICE, mail.SERVICE");
 	PROFILE_ERR("[domain]\nchecks = host.fqdn\n",
 	            "p.conf:2: [domain] checks: 'host.fqdn' is not a domain "
-	            "check; those are: dns.mx, dns.auth");
+	            "check; those are: dns.mx, dns.auth, dns.spf");
 }
 END_TEST
 
@@ -434,10 +434,10 @@ START_TEST(error_port_checks)
 	            "mail.pop3, mail.pop3s");
 	PROFILE_ERR("[domain]\nchecks = net.port.smtp\n",
 	            "p.conf:2: [domain] checks: 'net.port.smtp' is not a "
-	            "domain check; those are: dns.mx, dns.auth");
+	            "domain check; those are: dns.mx, dns.auth, dns.spf");
 	PROFILE_ERR("[domain]\nchecks = mail.smtp\n",
 	            "p.conf:2: [domain] checks: 'mail.smtp' is not a domain "
-	            "check; those are: dns.mx, dns.auth");
+	            "check; those are: dns.mx, dns.auth, dns.spf");
 	PROFILE_ERR("[role mta]\nchecks = mail.smtp, mail.smtp\n",
 	            "p.conf:2: [role mta] checks: check 'mail.smtp' is listed "
 	            "twice");
