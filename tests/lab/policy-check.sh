@@ -54,6 +54,7 @@ if ! "$LAB_DIR/lab.sh" start "$RUNDIR" dns web; then
 	exit 2
 fi
 trap stop_lab EXIT
+trap 'exit 130' INT TERM HUP
 t1=${EPOCHREALTIME/./}
 echo "policy-check: lab (dns web) started in $(( (t1 - t0) / 1000 )) ms"
 
