@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # lab.sh -- the mailready test lab: real servers on loopback (127.0.0.0/8).
 #
-#   lab.sh start  RUNDIR [COMPONENT...]   (components: dns mail; default: both)
+#   lab.sh start  RUNDIR [COMPONENT...]   (components: dns mail web;
+#                                          default: dns mail)
 #   lab.sh stop   RUNDIR                  (stops every component)
 #   lab.sh status RUNDIR                  (exit 0 when everything runs)
 #
@@ -21,7 +22,7 @@
 set -euo pipefail
 
 LAB_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
-COMPONENTS=(dns mail)
+COMPONENTS=(dns mail web)
 DEFAULT_COMPONENTS=(dns mail)
 START_TIMEOUT=10        # seconds, whole wait for all servers of a component
 STOP_TIMEOUT=5          # seconds per daemon before SIGKILL
@@ -444,13 +445,14 @@ status_dns() {
 # and a lab PKI, all under RUNDIR/mail (see README.md, "Mail").
 
 # leaf certificates: NAME:KIND (good, expiring, expired, wrongname, rogue)
-MAIL_CERTS=(mta1.example.test:good proxy2.example.test:good
+MAIL_CERTS=(mta1.example.test:good proxy2.example.test:good mx2.policy.test:good
 	imap-plain.example.test:good mx-badhelo.example.test:good
 	sub-plain.example.test:good
 	mx-expired.example.test:expired mx-wrongname.example.test:wrongname
 	mx-untrusted.example.test:rogue mx-expiring.example.test:expiring)
 # the listeners of each daemon, exactly (start checks them with ss)
 MAIL_POSTFIX_LISTEN=(127.0.2.10:25 127.0.2.10:587 127.0.2.10:465
+	127.0.2.19:25 127.0.2.19:587 127.0.2.19:465
 	127.0.2.50:25 127.0.2.51:25 127.0.2.52:25 127.0.2.53:25 127.0.2.54:25
 	127.0.2.55:25 127.0.2.57:587)
 MAIL_DOVECOT_LISTEN=(127.0.2.18:143 127.0.2.18:993 127.0.2.18:110
@@ -465,6 +467,8 @@ MAIL_CLOSED=(127.0.2.56:25)
 # greeting expected on each plain-text listener when the lab waits for it
 declare -A MAIL_GREETING=([127.0.2.10:25]='220 mta1.example.test ESMTP'
 	[127.0.2.10:587]='220 mta1.example.test ESMTP'
+	[127.0.2.19:25]='220 mx2.policy.test ESMTP'
+	[127.0.2.19:587]='220 mx2.policy.test ESMTP'
 	[127.0.2.50:25]='220 mx-expired.example.test ESMTP'
 	[127.0.2.51:25]='220 mx-wrongname.example.test ESMTP'
 	[127.0.2.52:25]='220 mx-untrusted.example.test ESMTP'
@@ -630,7 +634,19 @@ tls_probe() {
 
 # mail_pki MAILDIR: the lab CAs (made once per RUNDIR) and fresh leaves
 mail_pki() {
-	local pki=$1/pki ent name kind cn ca out
+	local pki=$1/pki out
+	pki_init "$pki"
+	pki_leaves "$pki" "${MAIL_CERTS[@]}"
+	# what clients trust: root.pem only
+	out=$(openssl verify -CAfile "$pki/root.pem" -untrusted "$pki/issuing.pem" \
+		"$pki/mta1.example.test.cert.pem" 2>&1) || mail_fail "the lab PKI does not verify: $out"
+}
+
+# pki_init PKI: the openssl config, an empty scratch database and the lab
+# CAs (made once per RUNDIR, kept while complete and consistent). The web
+# component issues its leaves from the same CAs.
+pki_init() {
+	local pki=$1 ent name cn
 	mkdir -p -- "$pki"
 	chmod 755 "$pki"
 	render "$LAB_DIR/mail/openssl.cnf.in" -- PKI="$pki" >"$pki/openssl.cnf"
@@ -664,11 +680,17 @@ mail_pki() {
 		rm -f -- "$pki"/*.csr
 		: >"$pki/db/index.txt"
 	fi
+}
 
+# pki_leaves PKI NAME:KIND...: issue the leaves that are missing, too old
+# or of another kind (KIND: good, expiring, expired, wrongname, rogue)
+pki_leaves() {
+	local pki=$1 ent name kind cn ca
+	shift
 	# leaves: mx-expiring (10 days) is issued anew at every start, so it
 	# stays 9-10 days from expiry; the others are kept while younger than
 	# 30 days and than their CA (365 days: always more than 300 left)
-	for ent in "${MAIL_CERTS[@]}"; do
+	for ent in "$@"; do
 		name=${ent%%:*} kind=${ent#*:} cn=$name ca=issuing
 		local validity=(-days 365)
 		case $kind in
@@ -697,9 +719,6 @@ mail_pki() {
 		printf '%s\n' "$kind" >"$pki/$name.kind"
 	done
 	chmod 600 -- "$pki"/*.key "$pki"/*.key.pem
-	# what clients trust: root.pem only
-	out=$(openssl verify -CAfile "$pki/root.pem" -untrusted "$pki/issuing.pem" \
-		"$pki/mta1.example.test.cert.pem" 2>&1) || mail_fail "the lab PKI does not verify: $out"
 }
 
 mail_openssl() { # mail_openssl ARGS...: openssl, quiet unless it fails
@@ -895,6 +914,146 @@ status_mail() {
 		state="running (pid ${state//$'\n'/ }), NOT answering" bad=1
 	fi
 	printf 'mail %-16s %-11s %s\n' faultserver 127.0.2.60-66 "$state"
+	return $bad
+}
+
+# ---------------------------------------------------------------- web
+#
+# One nginx: the MTA-STS policy hosts (RFC 8461) of the mail-policy
+# domains on 127.0.2.90 (by SNI) and 127.0.2.91 (sts-badcert.test),
+# certificates from the lab PKI, everything under RUNDIR/web (see
+# README.md, "Web").
+
+# leaf certificates (issued into RUNDIR/mail/pki, like the mail leaves)
+WEB_CERTS=(mta-sts.policy.test:good mta-sts.sts-missing.test:good
+	mta-sts.sts-testing.test:good mta-sts.sts-badcert.test:wrongname)
+# the policy of each host: web/DOMAIN.mta-sts.txt, served from
+# RUNDIR/web/htdocs/mta-sts.DOMAIN/.well-known/mta-sts.txt
+WEB_POLICIES=(policy.test sts-missing.test sts-testing.test sts-badcert.test)
+# the listeners of nginx, exactly
+WEB_LISTEN=(127.0.2.90:443 127.0.2.91:443)
+# HOST=ADDR the lab fetches (and verifies) when it waits for nginx
+WEB_PROBE=mta-sts.policy.test=127.0.2.90
+
+# web_files WEBDIR: paths of the web component
+web_files() {
+	W_CONF=$1/nginx.conf W_PID=$1/nginx.pid W_LOG=$1/error.log
+	W_HTDOCS=$1/htdocs
+}
+
+# the nginx master(s) of this config (its title keeps the command line:
+# "nginx: master process nginx -c CONF -e LOG") and their workers
+web_nginx_pids() { # sets WEB_MAIN and WEB_ALL
+	local d pid cmd m
+	WEB_MAIN=
+	for d in /proc/[0-9]*; do
+		pid=${d#/proc/}
+		[ "$pid" = "$$" ] && continue
+		{ cmd=$(tr '\0' ' ' <"$d/cmdline"); } 2>/dev/null || continue
+		case "$cmd " in "nginx: master process "*" -c $W_CONF "*) WEB_MAIN+=$pid$'\n' ;; esac
+	done
+	WEB_MAIN=$(grep . <<<"$WEB_MAIN" || true)
+	WEB_ALL=$WEB_MAIN
+	for m in $WEB_MAIN; do
+		WEB_ALL+=$'\n'$(ps -o pid= --ppid "$m" 2>/dev/null | tr -d ' ')
+	done
+	WEB_ALL=$(sort -un <<<"$WEB_ALL" | grep . || true)
+}
+
+# web_fetch HOST=ADDR [CURL-ARGS...]: GET the MTA-STS policy of HOST from
+# ADDR with the lab root as the only trust anchor (no proxy, no redirect)
+web_fetch() {
+	local host=${1%%=*} addr=${1#*=}
+	shift
+	timeout 5 curl -sS --noproxy '*' --max-time 3 --proto =https \
+		--cacert "$M_PKI/root.pem" --resolve "$host:443:$addr" "$@" \
+		"https://$host/.well-known/mta-sts.txt" 9>&-
+}
+
+start_web() {
+	local run=$1 w=$1/web src=$LAB_DIR/web
+	local out t0 deadline dom want snap pending
+	need_cmds nginx openssl curl ss ps timeout runuser
+	umask 022
+	stop_web "$run"
+	mail_files "$run/mail"
+	web_files "$w"
+
+	out=$(ss -Hltnp 2>/dev/null | awk -v list="${WEB_LISTEN[*]}" '
+		BEGIN { n = split(list, a, " ")
+			for (i = 1; i <= n; i++) { want[a[i]] = 1; sub(/.*:/, "", a[i]); port[a[i]] = 1 } }
+		{ p = $4; sub(/.*:/, "", p); w = substr($4, 1, length($4) - length(p) - 1) }
+		($4 in want) || ((p in port) && (w == "0.0.0.0" || w == "*" || w == "[::]")) { print "  " $0 }')
+	[ -z "$out" ] || mail_fail "a lab web address is already in use (another lab running?):
+$out"
+
+	# fresh tree; the certificates come from the mail PKI (same CAs)
+	rm -rf -- "$w"
+	mkdir -p -- "$w/tmp" "$W_HTDOCS"
+	chmod 755 "$w"
+	pki_init "$M_PKI"
+	pki_leaves "$M_PKI" "${WEB_CERTS[@]}"
+	for dom in "${WEB_POLICIES[@]}"; do
+		mkdir -p -- "$W_HTDOCS/mta-sts.$dom/.well-known"
+		cp -- "$src/$dom.mta-sts.txt" "$W_HTDOCS/mta-sts.$dom/.well-known/mta-sts.txt"
+	done
+	chmod -R a+rX -- "$W_HTDOCS"
+	# the workers run as nobody: they must reach the policies
+	runuser -u nobody -- test -r "$W_HTDOCS/mta-sts.policy.test/.well-known/mta-sts.txt" ||
+		mail_fail "user nobody cannot read $W_HTDOCS (a parent directory of RUNDIR is not searchable)"
+	render "$src/nginx.conf.in" -- DIR="$w" PKI="$M_PKI" HTDOCS="$W_HTDOCS" >"$W_CONF"
+	out=$(nginx -t -q -c "$W_CONF" -e "$W_LOG" 2>&1 9>&-) || mail_fail "nginx -t -c $W_CONF: $out"
+
+	t0=$(now_ms)
+	spawn "$W_LOG" nginx -c "$W_CONF" -e "$W_LOG" || mail_fail "nginx failed to start" "$W_LOG"
+
+	# --- wait: the master holds exactly its listeners, then the good
+	# policy host answers over TLS verified by the lab root
+	deadline=$(( t0 + START_TIMEOUT * 1000 ))
+	want=$(printf 'tcp %s\n' "${WEB_LISTEN[@]}" | sort)
+	local pid
+	while :; do
+		pending=
+		pid=$(pidfile_pid "$W_PID")
+		snap=$(ss -Hlntup 2>/dev/null)
+		if [ -z "$pid" ] || [ "$(snap_listeners "$snap" "$pid")" != "$want" ]; then
+			pending=listeners
+		elif ! out=$(web_fetch "$WEB_PROBE" 2>&1) || ! grep -qx 'version: STSv1' <<<"$out"; then
+			pending="fetch of $WEB_PROBE: $out"
+		fi
+		[ -z "$pending" ] && break
+		if [ "$(now_ms)" -ge "$deadline" ]; then
+			mail_fail "nginx not ready within ${START_TIMEOUT}s ($pending; master ${pid:-none}); listening:
+$(grep '127\.0\.2\.9[01]:' <<<"$snap")" "$W_LOG"
+		fi
+		sleep 0.05
+	done
+	say "web up in $(( $(now_ms) - t0 )) ms: nginx (${#WEB_LISTEN[@]} listeners, ${#WEB_POLICIES[@]} policy hosts)"
+}
+
+stop_web() {
+	local run=$1
+	web_files "$run/web"
+	# no early return when RUNDIR is gone: the master is found by its
+	# config path in its title, the workers as its children
+	web_nginx_pids
+	stop_procs nginx "$WEB_MAIN" "$WEB_ALL"
+	rm -f -- "$W_PID"
+}
+
+status_web() {
+	local run=$1 bad=0 state
+	mail_files "$run/mail"
+	web_files "$run/web"
+	web_nginx_pids
+	if [ -z "$WEB_MAIN" ]; then
+		state=stopped bad=1
+	elif web_fetch "$WEB_PROBE" 2>/dev/null | grep -qx 'version: STSv1'; then
+		state="running (pid ${WEB_MAIN//$'\n'/ }), answers"
+	else
+		state="running (pid ${WEB_MAIN//$'\n'/ }), NOT answering" bad=1
+	fi
+	printf 'web  %-16s %-11s %s\n' nginx 127.0.2.90-91 "$state"
 	return $bad
 }
 
