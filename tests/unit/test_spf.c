@@ -538,6 +538,7 @@ START_TEST(bounds)
 
 	/* A record of exactly SPF_MAX_RECORD bytes, then one more. */
 	s = malloc(SPF_MAX_RECORD + 2);
+	ck_assert_ptr_nonnull(s);
 	memcpy(s, "v=spf1", 6);
 	memset(s + 6, ' ', SPF_MAX_RECORD - 6 + 1);
 	s[SPF_MAX_RECORD + 1] = '\0';
