@@ -114,10 +114,34 @@ check_directive(const struct spf_record *r, size_t i, unsigned *prev)
 	}
 }
 
+/*
+ * Whether d is a reachable pass directive for the family of ip (SPF_IP4
+ * or SPF_IP6); none of them may be wider than the record's pass prefix.
+ */
+static bool
+check_pass_prefix(const struct spf_record *r, const struct spf_directive *d,
+                  enum spf_mech ip)
+{
+	bool v4 = ip == SPF_IP4;
+	unsigned p;
+
+	if (d->qual != SPF_Q_PASS || d->unreachable)
+		return false;
+	if (d->mech == SPF_A || d->mech == SPF_MX)
+		p = v4 ? d->cidr4 : d->cidr6;
+	else if (d->mech == ip)
+		p = d->net.prefix;
+	else
+		return false;
+	assert((int)p >= (v4 ? r->pass_prefix4 : r->pass_prefix6));
+	return true;
+}
+
 static void
 check_record(const struct spf_record *r, const struct spf_context *ctx)
 {
 	unsigned lookups = 0, reached = 0, unreach = 0, prev = 0;
+	bool pass4 = false, pass6 = false;
 
 	assert(r->ndir <= SPF_MAX_DIRECTIVES);
 	assert(r->nunknown <= SPF_MAX_MODIFIERS);
@@ -135,6 +159,8 @@ check_record(const struct spf_record *r, const struct spf_context *ctx)
 			assert(i >= (size_t)r->all);
 		if (r->dir[i].domain != NULL)
 			expand(r->dir[i].domain, ctx, SPF_IN_DOMAIN, true);
+		pass4 |= check_pass_prefix(r, &r->dir[i], SPF_IP4);
+		pass6 |= check_pass_prefix(r, &r->dir[i], SPF_IP6);
 	}
 	if (r->redirect != NULL) {
 		lookups++;
@@ -148,6 +174,8 @@ check_record(const struct spf_record *r, const struct spf_context *ctx)
 		expand(r->unknown[i].value, ctx, SPF_IN_UNKNOWN, true);
 	assert(r->lookups == lookups && r->lookups_reached == reached);
 	assert(r->nunreachable == unreach);
+	assert(pass4 == (r->pass_prefix4 >= 0) && r->pass_prefix4 <= 32);
+	assert(pass6 == (r->pass_prefix6 >= 0) && r->pass_prefix6 <= 128);
 	if (r->all >= 0) {
 		assert(r->dir[r->all].mech == SPF_ALL);
 		assert(r->pass_all == (r->dir[r->all].qual == SPF_Q_PASS));
@@ -183,7 +211,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		spf_record_free(&r);
 	} else {
 		assert_message(err);
-		assert(r.text == NULL && r.ndir == 0);
+		assert(r.text == NULL && r.ndir == 0 && r.all == -1);
 	}
 	mr_addr_parse("192.0.2.3", &ctx.ip);
 	str = fuzz_string(data, size);

@@ -54,6 +54,9 @@ parse_fail_n(const char *s, size_t len, enum spf_error want, const char *msg)
 	ck_assert_msg(strstr(err, msg) != NULL, "'%s': error '%s' lacks '%s'",
 	              s, err, msg);
 	ck_assert_ptr_null(r.text);
+	ck_assert_uint_eq(r.ndir, 0);
+	ck_assert_int_eq(r.all, -1);
+	ck_assert_int_eq(r.pass_prefix4, -1);
 	assert_clean(err);
 }
 
@@ -190,6 +193,8 @@ START_TEST(directives)
 	ck_assert_uint_eq(r.nptr, 1);
 	ck_assert(r.macros);
 	ck_assert(!r.pass_all && !r.neutral_all);
+	ck_assert_int_eq(r.pass_prefix4, 28); /* a: 32, mx: 30, ip4 /28 */
+	ck_assert_int_eq(r.pass_prefix6, 128);
 	spf_record_free(&r);
 	spf_record_free(&r); /* twice is harmless */
 
@@ -292,6 +297,20 @@ START_TEST(summary)
 
 	r = parse_ok("v=spf1 all");
 	ck_assert(r.pass_all);
+	ck_assert_int_eq(r.pass_prefix4, -1);
+	ck_assert_int_eq(r.pass_prefix6, -1);
+	spf_record_free(&r);
+
+	/* +all by another name, and what only fail or hidden terms allow. */
+	r = parse_ok("v=spf1 -ip4:0.0.0.0/0 ip4:192.0.2.0/24 ~ip6:::/0 "
+	             "mx//56 a/16 -all ip4:0.0.0.0/0 ip6:::/0");
+	ck_assert_int_eq(r.pass_prefix4, 16);
+	ck_assert_int_eq(r.pass_prefix6, 56);
+	spf_record_free(&r);
+	r = parse_ok("v=spf1 ip4:0.0.0.0/0 ip6:2001:db8::/32 -all");
+	ck_assert_int_eq(r.pass_prefix4, 0);
+	ck_assert_int_eq(r.pass_prefix6, 32);
+	ck_assert(!r.pass_all);
 	spf_record_free(&r);
 
 	/* Eleven lookups parse: the limit is the evaluator's (4.6.4). */
