@@ -830,6 +830,64 @@ START_TEST(expand_truncation)
 }
 END_TEST
 
+/* Records of the RFC 7208 test suite (2014.05), sections 3 and 13. */
+START_TEST(rfc7208_suite)
+{
+	struct spf_context c = ctx4();
+	struct spf_record r;
+
+	r = parse_ok("v=spf1 moo.cow-far_out=man:dog/cat ip4:1.2.3.4 -all");
+	ck_assert_str_eq(r.unknown[0].name, "moo.cow-far_out");
+	ck_assert_str_eq(r.unknown[0].value, "man:dog/cat");
+	spf_record_free(&r);
+	parse_fail("v=spf1 ip4:1.2.3.4 -all moo", SPF_E_SYNTAX,
+	           "term 3 'moo': unknown mechanism 'moo'");
+	parse_fail("v=spf1 moo.cow/far_out=man:dog/cat ip4:1.2.3.4 -all",
+	           SPF_E_SYNTAX, "unknown mechanism 'moo.cow'");
+	parse_fail("v=spf1 moo.cow:far_out=man:dog/cat ip4:1.2.3.4 -all",
+	           SPF_E_SYNTAX, "unknown mechanism");
+	parse_fail("v=spf1 ip4:1.2.3.4 redirect:t2.example.com", SPF_E_SYNTAX,
+	           "unknown mechanism 'redirect'");
+	parse_fail("v=spf1 a:foo-bar -all", SPF_E_DOMAIN, "must end in '.'");
+	parse_fail("v=spf1 exists:foo%.sbl.example.com ?all", SPF_E_DOMAIN,
+	           "followed by '.'");
+	parse_fail("v=spf1 exists:foo%(ir).sbl.example.com ?all", SPF_E_DOMAIN,
+	           "followed by '('");
+	parse_fail("v=spf1 a:%{a}.example.com -all", SPF_E_DOMAIN,
+	           "no macro letter");
+
+	r = parse_ok("v=spf1 a:macro%%percent%_%_space%-url-space.example.com "
+	             "-all");
+	expand_is(r.dir[0].domain, &c, SPF_IN_DOMAIN,
+	          "macro%percent  space%20url-space.example.com");
+	spf_record_free(&r);
+
+	c.local = "philip-gladstone-test";
+	c.domain = "e11.example.com";
+	ck_assert_int_eq(mr_addr_parse("1.2.3.4", &c.ip), 0);
+	expand_is("%{i}.%{l2r-}.user.%{d2}", &c, SPF_IN_DOMAIN,
+	          "1.2.3.4.gladstone.philip.user.example.com");
+
+	/* 258 bytes: "foobar." goes, and the TXT name of the suite is left. */
+	c.sender_domain = "somewhat.long.exp.example.com";
+	expand_is("foobar.%{o}.%{o}.%{o}.%{o}.%{o}.%{o}.%{o}.%{o}.example.com",
+	          &c, SPF_IN_EXP,
+	          "somewhat.long.exp.example.com.somewhat.long.exp.example.com."
+	          "somewhat.long.exp.example.com.somewhat.long.exp.example.com."
+	          "somewhat.long.exp.example.com.somewhat.long.exp.example.com."
+	          "somewhat.long.exp.example.com.somewhat.long.exp.example.com."
+	          "example.com");
+
+	ck_assert_int_eq(mr_addr_parse("192.168.218.40", &c.ip), 0);
+	expand_is("%{c} is queried as %{ir}.%{v}.arpa", &c, SPF_IN_EXPLAIN,
+	          "192.168.218.40 is queried as 40.218.168.192.in-addr.arpa");
+	c.local = "joe";
+	c.domain = "e8.example.com";
+	expand_is("http://example.com/why.html?l=%{L}", &c, SPF_IN_EXPLAIN,
+	          "http://example.com/why.html?l=joe");
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -857,6 +915,7 @@ suite(void)
 	tcase_add_test(expand, expand_forms);
 	tcase_add_test(expand, expand_errors);
 	tcase_add_test(expand, expand_truncation);
+	tcase_add_test(expand, rfc7208_suite);
 	suite_add_tcase(s, expand);
 	return s;
 }
