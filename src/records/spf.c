@@ -645,11 +645,42 @@ term_parse(struct spf_parser *p)
 	return term_mechanism(p, q, name, i);
 }
 
+/* An empty record: what a failed parse leaves, and a freed one. */
+static void
+spf_record_init(struct spf_record *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->all = -1;
+	rec->pass_prefix4 = rec->pass_prefix6 = -1;
+}
+
+static void
+widest(int *cur, unsigned prefix)
+{
+	if (*cur < 0 || prefix < (unsigned)*cur)
+		*cur = (int)prefix;
+}
+
+/* The widest networks a reachable pass directive d lets send. */
+static void
+pass_prefixes(struct spf_record *r, const struct spf_directive *d)
+{
+	if (d->qual != SPF_Q_PASS || d->unreachable)
+		return;
+	if (d->mech == SPF_A || d->mech == SPF_MX) {
+		widest(&r->pass_prefix4, d->cidr4);
+		widest(&r->pass_prefix6, d->cidr6);
+	} else if (d->mech == SPF_IP4) {
+		widest(&r->pass_prefix4, d->net.prefix);
+	} else if (d->mech == SPF_IP6) {
+		widest(&r->pass_prefix6, d->net.prefix);
+	}
+}
+
 /* What a reviewer of the policy needs, from the terms as parsed. */
 static void
 spf_summarise(struct spf_record *r)
 {
-	r->all = -1;
 	for (size_t i = 0; i < r->ndir; i++) {
 		struct spf_directive *d = &r->dir[i];
 		if (r->all >= 0) {
@@ -660,6 +691,7 @@ spf_summarise(struct spf_record *r)
 			r->pass_all = d->qual == SPF_Q_PASS;
 			r->neutral_all = d->qual == SPF_Q_NEUTRAL;
 		}
+		pass_prefixes(r, d);
 		if (d->mech == SPF_PTR)
 			r->nptr++;
 		if (d->domain != NULL && strstr(d->domain, "%{") != NULL)
@@ -693,8 +725,7 @@ spf_parse(const char *s, size_t len, struct spf_record *rec, char *err,
 	enum spf_error e = SPF_OK;
 	size_t i = 6;
 
-	memset(rec, 0, sizeof(*rec));
-	rec->all = -1;
+	spf_record_init(rec);
 	if (len > SPF_MAX_RECORD)
 		return spf_fail(
 			err, errlen, SPF_E_BOUND,
@@ -738,8 +769,7 @@ void
 spf_record_free(struct spf_record *rec)
 {
 	free(rec->text);
-	memset(rec, 0, sizeof(*rec));
-	rec->all = -1;
+	spf_record_init(rec);
 }
 
 /* Expansion (7.3, 7.4) */

@@ -109,8 +109,17 @@ struct spf_record {
 	bool pass_all;         /* the first "all" is +all: anyone may send */
 	bool neutral_all;      /* the first "all" is ?all: says nothing */
 	unsigned nptr;         /* ptr mechanisms: discouraged (5.5) */
-	bool macros;           /* some domain-spec has a macro: evaluation needs
-	                      the sender, HELO or client address */
+	/*
+	 * The widest networks a reachable pass directive allows: the
+	 * shortest prefix of +ip4/+ip6, and of +a/+mx (their CIDR length
+	 * widens each address they resolve to); -1 when there is none.
+	 * ip4:0.0.0.0/0 is +all under another name.
+	 */
+	int pass_prefix4;
+	int pass_prefix6;
+	/* Some domain-spec has a macro: evaluation needs the sender, HELO
+	   or client address. */
+	bool macros;
 };
 
 /**

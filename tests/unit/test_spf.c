@@ -54,6 +54,9 @@ parse_fail_n(const char *s, size_t len, enum spf_error want, const char *msg)
 	ck_assert_msg(strstr(err, msg) != NULL, "'%s': error '%s' lacks '%s'",
 	              s, err, msg);
 	ck_assert_ptr_null(r.text);
+	ck_assert_uint_eq(r.ndir, 0);
+	ck_assert_int_eq(r.all, -1);
+	ck_assert_int_eq(r.pass_prefix4, -1);
 	assert_clean(err);
 }
 
@@ -190,6 +193,8 @@ START_TEST(directives)
 	ck_assert_uint_eq(r.nptr, 1);
 	ck_assert(r.macros);
 	ck_assert(!r.pass_all && !r.neutral_all);
+	ck_assert_int_eq(r.pass_prefix4, 28); /* a: 32, mx: 30, ip4 /28 */
+	ck_assert_int_eq(r.pass_prefix6, 128);
 	spf_record_free(&r);
 	spf_record_free(&r); /* twice is harmless */
 
@@ -292,6 +297,20 @@ START_TEST(summary)
 
 	r = parse_ok("v=spf1 all");
 	ck_assert(r.pass_all);
+	ck_assert_int_eq(r.pass_prefix4, -1);
+	ck_assert_int_eq(r.pass_prefix6, -1);
+	spf_record_free(&r);
+
+	/* +all by another name, and what only fail or hidden terms allow. */
+	r = parse_ok("v=spf1 -ip4:0.0.0.0/0 ip4:192.0.2.0/24 ~ip6:::/0 "
+	             "mx//56 a/16 -all ip4:0.0.0.0/0 ip6:::/0");
+	ck_assert_int_eq(r.pass_prefix4, 16);
+	ck_assert_int_eq(r.pass_prefix6, 56);
+	spf_record_free(&r);
+	r = parse_ok("v=spf1 ip4:0.0.0.0/0 ip6:2001:db8::/32 -all");
+	ck_assert_int_eq(r.pass_prefix4, 0);
+	ck_assert_int_eq(r.pass_prefix6, 32);
+	ck_assert(!r.pass_all);
 	spf_record_free(&r);
 
 	/* Eleven lookups parse: the limit is the evaluator's (4.6.4). */
@@ -538,6 +557,7 @@ START_TEST(bounds)
 
 	/* A record of exactly SPF_MAX_RECORD bytes, then one more. */
 	s = malloc(SPF_MAX_RECORD + 2);
+	ck_assert_ptr_nonnull(s);
 	memcpy(s, "v=spf1", 6);
 	memset(s + 6, ' ', SPF_MAX_RECORD - 6 + 1);
 	s[SPF_MAX_RECORD + 1] = '\0';
@@ -810,6 +830,64 @@ START_TEST(expand_truncation)
 }
 END_TEST
 
+/* Records of the RFC 7208 test suite (2014.05), sections 3 and 13. */
+START_TEST(rfc7208_suite)
+{
+	struct spf_context c = ctx4();
+	struct spf_record r;
+
+	r = parse_ok("v=spf1 moo.cow-far_out=man:dog/cat ip4:1.2.3.4 -all");
+	ck_assert_str_eq(r.unknown[0].name, "moo.cow-far_out");
+	ck_assert_str_eq(r.unknown[0].value, "man:dog/cat");
+	spf_record_free(&r);
+	parse_fail("v=spf1 ip4:1.2.3.4 -all moo", SPF_E_SYNTAX,
+	           "term 3 'moo': unknown mechanism 'moo'");
+	parse_fail("v=spf1 moo.cow/far_out=man:dog/cat ip4:1.2.3.4 -all",
+	           SPF_E_SYNTAX, "unknown mechanism 'moo.cow'");
+	parse_fail("v=spf1 moo.cow:far_out=man:dog/cat ip4:1.2.3.4 -all",
+	           SPF_E_SYNTAX, "unknown mechanism");
+	parse_fail("v=spf1 ip4:1.2.3.4 redirect:t2.example.com", SPF_E_SYNTAX,
+	           "unknown mechanism 'redirect'");
+	parse_fail("v=spf1 a:foo-bar -all", SPF_E_DOMAIN, "must end in '.'");
+	parse_fail("v=spf1 exists:foo%.sbl.example.com ?all", SPF_E_DOMAIN,
+	           "followed by '.'");
+	parse_fail("v=spf1 exists:foo%(ir).sbl.example.com ?all", SPF_E_DOMAIN,
+	           "followed by '('");
+	parse_fail("v=spf1 a:%{a}.example.com -all", SPF_E_DOMAIN,
+	           "no macro letter");
+
+	r = parse_ok("v=spf1 a:macro%%percent%_%_space%-url-space.example.com "
+	             "-all");
+	expand_is(r.dir[0].domain, &c, SPF_IN_DOMAIN,
+	          "macro%percent  space%20url-space.example.com");
+	spf_record_free(&r);
+
+	c.local = "philip-gladstone-test";
+	c.domain = "e11.example.com";
+	ck_assert_int_eq(mr_addr_parse("1.2.3.4", &c.ip), 0);
+	expand_is("%{i}.%{l2r-}.user.%{d2}", &c, SPF_IN_DOMAIN,
+	          "1.2.3.4.gladstone.philip.user.example.com");
+
+	/* 258 bytes: "foobar." goes, and the TXT name of the suite is left. */
+	c.sender_domain = "somewhat.long.exp.example.com";
+	expand_is("foobar.%{o}.%{o}.%{o}.%{o}.%{o}.%{o}.%{o}.%{o}.example.com",
+	          &c, SPF_IN_EXP,
+	          "somewhat.long.exp.example.com.somewhat.long.exp.example.com."
+	          "somewhat.long.exp.example.com.somewhat.long.exp.example.com."
+	          "somewhat.long.exp.example.com.somewhat.long.exp.example.com."
+	          "somewhat.long.exp.example.com.somewhat.long.exp.example.com."
+	          "example.com");
+
+	ck_assert_int_eq(mr_addr_parse("192.168.218.40", &c.ip), 0);
+	expand_is("%{c} is queried as %{ir}.%{v}.arpa", &c, SPF_IN_EXPLAIN,
+	          "192.168.218.40 is queried as 40.218.168.192.in-addr.arpa");
+	c.local = "joe";
+	c.domain = "e8.example.com";
+	expand_is("http://example.com/why.html?l=%{L}", &c, SPF_IN_EXPLAIN,
+	          "http://example.com/why.html?l=joe");
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -837,6 +915,7 @@ suite(void)
 	tcase_add_test(expand, expand_forms);
 	tcase_add_test(expand, expand_errors);
 	tcase_add_test(expand, expand_truncation);
+	tcase_add_test(expand, rfc7208_suite);
 	suite_add_tcase(s, expand);
 	return s;
 }
