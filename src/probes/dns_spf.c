@@ -122,23 +122,35 @@ report_node(struct probe *p, size_t i)
 		    (u->result == SPF_RES_PERMERROR &&
 		     strcmp(u->why, e->why) == 0))
 			return;
-		f = probe_add(p, CODE_SPF_PERMERROR, MR_FAIL,
-		              "the SPF policy of %s fails with permerror for %s "
-		              "%s: %s",
-		              e->helo ? e->s->node->name : probe_item(p)->domain,
-		              e->s->node->name, as, e->why);
+		f = probe_add(
+			p, CODE_SPF_PERMERROR, MR_FAIL,
+			"the SPF policy of %s fails with permerror for %s "
+			"%s: %s",
+			e->helo ? e->s->node->name : probe_item(p)->domain,
+			e->s->node->name, as, e->why);
+		mr_finding_hint(f, "fix the term named: receivers reject or "
+		                   "junk mail whose policy fails this way");
 	} else if (e->helo) {
 		f = probe_add(p, CODE_SPF_HELO, MR_WARN,
 		              "the SPF record of %s (the HELO name) gives %s "
 		              "for %s: %s",
 		              e->s->node->name, spf_result_name(e->result), as,
 		              e->why);
+		mr_finding_hint(f,
+		                "permit %s in the SPF record of %s "
+		                "(\"v=spf1 a -all\" permits the name's own "
+		                "addresses)",
+		                as, e->s->node->name);
 	} else {
 		f = probe_add(p, CODE_SPF_NODE_NOT_PERMITTED, MR_FAIL,
 		              "MTA node %s %s is not permitted to send for %s: "
 		              "%s (%s)",
 		              e->s->node->name, as, domain,
 		              spf_result_name(e->result), e->why);
+		mr_finding_hint(f,
+		                "add %s:%s (or a:%s) to the SPF record of %s",
+		                e->ip.family == AF_INET ? "ip4" : "ip6", as,
+		                e->s->node->name, domain);
 	}
 	mr_finding_set_text(f, "address", as);
 	if (e->s != NULL)
@@ -162,6 +174,13 @@ report(struct probe *p)
 		              "the SPF policy of %s fails with permerror for "
 		              "senders it does not list: %s",
 		              domain, u->why);
+		mr_finding_hint(
+			f, "%s",
+			u->lookups > SPF_MAX_LOOKUPS
+				? "flatten includes into ip4:/ip6: terms "
+				  "and drop those of services no longer "
+				  "used: receivers stop at 10 lookups"
+				: "fix the term named");
 		mr_finding_set_int(f, "lookups", u->lookups);
 		mr_finding_set_int(f, "void_lookups", u->voids);
 	} else if (u->result == SPF_RES_PASS && !st->pass_all) {
@@ -169,6 +188,8 @@ report(struct probe *p)
 		              "the SPF policy of %s passes %s, an address no "
 		              "node has: %s",
 		              domain, UNLISTED_ADDR, u->why);
+		mr_finding_hint(f, "list the real senders and end the record "
+		                   "with -all or ~all");
 	} else if (u->result == SPF_RES_TEMPERROR) {
 		f = probe_add(p, CODE_SPF_TEMPERROR, MR_UNKNOWN,
 		              "the SPF policy of %s could not be evaluated: %s",
@@ -181,7 +202,8 @@ report(struct probe *p)
 		nnodes += st->s[i].naddrs > 0;
 	}
 	for (size_t i = 0; i + 1 < st->nev; i++)
-		permitted += !st->ev[i].helo && st->ev[i].result == SPF_RES_PASS;
+		permitted +=
+			!st->ev[i].helo && st->ev[i].result == SPF_RES_PASS;
 	/* The summary stands alone only when nothing is wrong. */
 	const struct mr_result *res = probe_result(p);
 	for (size_t i = 0; i < res->nfindings; i++)
@@ -245,6 +267,28 @@ evaluate(struct probe *p)
 		           st->ev[i].helo ? st->ev[i].s->node->name : domain);
 }
 
+/* A record for a domain that has none: the MTA nodes' addresses. */
+static char *
+suggest_record(const struct spf_state *st)
+{
+	struct strbuf b = STRBUF_INIT;
+	char as[MR_ADDR_STRLEN];
+
+	strbuf_add(&b, "v=spf1");
+	for (size_t i = 0; i < st->ns; i++) {
+		const struct spf_sender *s = &st->s[i];
+		if (s->node->npublic == 0)
+			strbuf_addf(&b, " a:%s", s->node->name);
+		for (size_t j = 0; s->node->npublic > 0 && j < s->naddrs; j++)
+			strbuf_addf(&b, " %s:%s",
+			            s->addrs[j].family == AF_INET ? "ip4"
+			                                          : "ip6",
+			            mr_addr_str(&s->addrs[j], as));
+	}
+	strbuf_add(&b, " -all");
+	return strbuf_take(&b);
+}
+
 /* The record as written: findings that need no evaluation. */
 static bool
 judge_record(struct probe *p, const struct dns_reply *r)
@@ -280,15 +324,21 @@ judge_record(struct probe *p, const struct dns_reply *r)
 		f = probe_add(p, CODE_SPF_MISSING, MR_FAIL,
 		              "%s publishes no SPF record (%zu TXT record%s)",
 		              domain, n, n == 1 ? "" : "s");
+		char *rec = suggest_record(st);
+		mr_finding_hint(f, "publish one TXT record at %s: \"%s\"",
+		                domain, rec);
+		free(rec);
 		probe_done(p);
 		return false;
 	}
 	if (pick == SPF_PICK_SEVERAL) {
 		dns_txts_free(t, n);
-		probe_finish(p, CODE_SPF_MULTIPLE, MR_FAIL,
-		             "%s publishes %zu SPF records; receivers take "
-		             "that as a permanent error",
-		             domain, count);
+		probe_finish_hint(
+			p, CODE_SPF_MULTIPLE, MR_FAIL,
+			"merge them into one v=spf1 record",
+			"%s publishes %zu SPF records; receivers take "
+			"that as a permanent error",
+			domain, count);
 		return false;
 	}
 	struct spf_record rec;
@@ -300,6 +350,8 @@ judge_record(struct probe *p, const struct dns_reply *r)
 		f = probe_add(p, CODE_SPF_SYNTAX, MR_FAIL,
 		              "the SPF record of %s does not parse: %s", domain,
 		              err);
+		mr_finding_hint(f, "fix the term named: receivers treat the "
+		                   "whole policy as a permanent error");
 		mr_finding_set_text(f, "record", st->record);
 		probe_done(p);
 		return false;
@@ -309,22 +361,42 @@ judge_record(struct probe *p, const struct dns_reply *r)
 		              "the SPF record of %s ends in +all: anyone may "
 		              "send as %s",
 		              domain, domain);
+		mr_finding_hint(f, "end the record with -all or ~all after the "
+		                   "real senders");
 		st->pass_all = true;
 	} else if (rec.neutral_all) {
 		f = probe_add(p, CODE_SPF_WEAK, MR_WARN,
 		              "the SPF record of %s ends in ?all (neutral): it "
 		              "says nothing about other senders",
 		              domain);
+		mr_finding_hint(f, "end the record with -all or ~all");
 	} else if (rec.all < 0 && rec.redirect == NULL) {
-		f = probe_add(p, CODE_SPF_WEAK, MR_WARN,
-		              "the SPF record of %s has no all and no redirect: "
-		              "other senders get neutral",
-		              domain);
+		f = probe_add(
+			p, CODE_SPF_WEAK, MR_WARN,
+			"the SPF record of %s has no all and no redirect: "
+			"other senders get neutral",
+			domain);
+		mr_finding_hint(f, "end the record with -all or ~all");
 	}
-	if (rec.nptr > 0)
-		probe_add(p, CODE_SPF_PTR, MR_WARN,
-		          "the SPF record of %s uses ptr (%u time%s)", domain,
-		          rec.nptr, rec.nptr == 1 ? "" : "s");
+	/* "v=spf1 -all": the domain says it sends no mail (a null-MX
+	   domain, a parked one), so no node has to be permitted. */
+	if (rec.ndir == 1 && rec.dir[0].mech == SPF_ALL &&
+	    rec.dir[0].qual == SPF_Q_FAIL && rec.redirect == NULL) {
+		spf_record_free(&rec);
+		f = probe_add(p, CODE_SPF_OK, MR_PASS,
+		              "%s: %s; the domain sends no mail", domain,
+		              st->record);
+		mr_finding_set_text(f, "record", st->record);
+		probe_done(p);
+		return false;
+	}
+	if (rec.nptr > 0) {
+		f = probe_add(p, CODE_SPF_PTR, MR_WARN,
+		              "the SPF record of %s uses ptr (%u time%s)",
+		              domain, rec.nptr, rec.nptr == 1 ? "" : "s");
+		mr_finding_hint(f, "replace ptr with ip4:/ip6: or a: terms "
+		                   "(RFC 7208 5.5)");
+	}
 	spf_record_free(&rec);
 	st->judged = true;
 	return true;

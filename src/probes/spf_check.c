@@ -133,9 +133,8 @@ finish(struct spf_check *c, enum spf_result r)
 	event_active(c->finish_ev, EV_TIMEOUT, 0);
 }
 
-static void
-finish_why(struct spf_check *c, enum spf_result r, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static void finish_why(struct spf_check *c, enum spf_result r, const char *fmt,
+                       ...) __attribute__((format(printf, 3, 4)));
 
 static void
 finish_why(struct spf_check *c, enum spf_result r, const char *fmt, ...)
@@ -183,8 +182,8 @@ count_lookup(struct spf_check *c, const struct spf_directive *d)
 	if (d != NULL)
 		describe_term(&c->why, c, d);
 	else
-		strbuf_addf(&c->why, "redirect=%s of %s",
-		            top(c)->rec.redirect, top(c)->domain);
+		strbuf_addf(&c->why, "redirect=%s of %s", top(c)->rec.redirect,
+		            top(c)->domain);
 	c->lookups = SPF_MAX_LOOKUPS + 1;
 	finish(c, SPF_RES_PERMERROR);
 	return false;
@@ -346,9 +345,8 @@ enter(struct spf_check *c, const char *name, bool replace)
 	wait_for(c, "TXT", name);
 	c->asks[0].c = c;
 	c->pending = 1;
-	c->asks[0].req =
-		dns_lookup(c->dns, c->view, name, LDNS_RR_TYPE_TXT, on_txt,
-	                   &c->asks[0]);
+	c->asks[0].req = dns_lookup(c->dns, c->view, name, LDNS_RR_TYPE_TXT,
+	                            on_txt, &c->asks[0]);
 }
 
 /* ------------------------------------------------------------------ */
@@ -435,8 +433,7 @@ on_addrs(void *arg, const struct dns_reply *r)
 static ldns_rr_type
 addr_type(const struct spf_check *c)
 {
-	return c->ctx.ip.family == AF_INET ? LDNS_RR_TYPE_A
-	                                   : LDNS_RR_TYPE_AAAA;
+	return c->ctx.ip.family == AF_INET ? LDNS_RR_TYPE_A : LDNS_RR_TYPE_AAAA;
 }
 
 /* Ask the addresses of names (mx targets or ptr names), at once. */
@@ -523,8 +520,8 @@ on_names(void *arg, const struct dns_reply *r)
 }
 
 static void
-ask_one(struct spf_check *c, const char *type, const char *name,
-        ldns_rr_type t, dns_cb *cb)
+ask_one(struct spf_check *c, const char *type, const char *name, ldns_rr_type t,
+        dns_cb *cb)
 {
 	wait_for(c, type, name);
 	c->asks[0].c = c;

@@ -1,0 +1,131 @@
+/*
+ * test_lab_policy.c -- the mail-policy checks against the policy lab
+ * (tests/lab/README.md, "Policy"): real NSD zones with every record right
+ * for policy.test and one planted fault per other domain. Each check's
+ * status and message are asserted for each planted fault.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "labtest.h"
+
+static struct mr_run run;
+
+static void
+setup(void)
+{
+	const char *argv[] = {"check", "-c",   lab_config("policy.conf"),
+	                      "-f",    "json", "--only",
+	                      "dns.*", NULL};
+
+	lab_start("dns");
+	mr_exec(&run, argv, NULL);
+	ck_assert_msg(run.json != NULL, "not JSON (exit %d): %s\n%s",
+	              run.exit_code, run.out, run.err);
+}
+
+static void
+teardown(void)
+{
+	mr_run_free(&run);
+	lab_stop();
+}
+
+START_TEST(spf_reference_domain)
+{
+	EXPECT(&run, "policy.test", "dns.spf", "pass",
+	       "v=spf1 ip4:127.0.2.10 ip6:2001:db8:2::10 "
+	       "include:_spf.policy.test -all",
+	       "permits 3 of 3 MTA node addresses",
+	       "1 of 10 DNS lookups for a sender it does not list",
+	       "fail: term 4 '-all' of policy.test");
+	mr_expect_code(&run, "policy.test", "dns.spf", "SPF_OK", "pass");
+}
+END_TEST
+
+START_TEST(spf_node_missing)
+{
+	EXPECT(&run, "spf-missing.test", "dns.spf", "fail",
+	       "MTA node mx2.policy.test 127.0.2.19 is not permitted to send "
+	       "for spf-missing.test: fail (term 3 '-all' of "
+	       "spf-missing.test)",
+	       "add ip4:127.0.2.19 (or a:mx2.policy.test) to the SPF record of "
+	       "spf-missing.test");
+	mr_expect_code(&run, "spf-missing.test", "dns.spf",
+	               "SPF_NODE_NOT_PERMITTED", "fail");
+}
+END_TEST
+
+START_TEST(spf_lookup_limit)
+{
+	EXPECT(&run, "spf-limit.test", "dns.spf", "fail",
+	       "fails with permerror for senders it does not list: more than "
+	       "10 DNS-querying terms (RFC 7208 4.6.4), at term 1 "
+	       "'a:a.root.test' of n4.spf-limit.test",
+	       "flatten includes into ip4:/ip6: terms");
+	mr_expect_code(&run, "spf-limit.test", "dns.spf", "SPF_PERMERROR",
+	               "fail");
+}
+END_TEST
+
+START_TEST(spf_plus_all)
+{
+	EXPECT(&run, "spf-plusall.test", "dns.spf", "fail",
+	       "the SPF record of spf-plusall.test ends in +all: anyone may "
+	       "send as spf-plusall.test",
+	       "end the record with -all or ~all after the real senders");
+	mr_expect_code(&run, "spf-plusall.test", "dns.spf", "SPF_PERMITS_ALL",
+	               "fail");
+}
+END_TEST
+
+START_TEST(spf_two_records)
+{
+	EXPECT(&run, "spf-two.test", "dns.spf", "fail",
+	       "spf-two.test publishes 2 SPF records",
+	       "merge them into one v=spf1 record");
+	mr_expect_code(&run, "spf-two.test", "dns.spf", "SPF_MULTIPLE", "fail");
+}
+END_TEST
+
+/* The domains planted for other checks have the common SPF record. */
+START_TEST(spf_other_domains_pass)
+{
+	const char *domains[] = {"dmarc-none.test", "dkim-weak.test",
+	                         "sts-missing.test", "tlsrpt-bad.test"};
+
+	for (size_t i = 0; i < sizeof(domains) / sizeof(*domains); i++)
+		EXPECT(&run, domains[i], "dns.spf", "pass",
+		       "permits 3 of 3 MTA node addresses");
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("lab_policy");
+	TCase *tc = tcase_create("policy");
+
+	tcase_add_unchecked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, spf_reference_domain);
+	tcase_add_test(tc, spf_node_missing);
+	tcase_add_test(tc, spf_lookup_limit);
+	tcase_add_test(tc, spf_plus_all);
+	tcase_add_test(tc, spf_two_records);
+	tcase_add_test(tc, spf_other_domains_pass);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(suite());
+
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
