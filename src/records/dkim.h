@@ -120,8 +120,9 @@ int dkim_key_judge(const struct dkim_record *r, struct dkim_key *k, char *err,
                    size_t errlen);
 
 /**
- * The issues of a parsed record and its judged key, worst first, with
- * the severity each deserves. Data only: the probe words the findings.
+ * The issues of a parsed record and its key (as a successful
+ * dkim_key_judge() left it), worst first, with the severity each
+ * deserves. Data only: the probe words the findings.
  */
 void dkim_verdict(const struct dkim_record *r, const struct dkim_key *k,
                   struct dkim_verdict *v);
@@ -138,7 +139,8 @@ const char *dkim_key_type_name(enum dkim_key_type t);
  * key as the record. The first key in the text counts; an encrypted one
  * is refused without asking for a password.
  * @param pem  len bytes, need not end in NUL
- * @param err  why, when the answer is not 1: what the file holds
+ * @param err  what the file holds ("the same key", "another key (1024
+ *             bits)"), or why it could not be compared
  * @return 1 same key, 0 another key, -1 the text holds no usable key (or
  *         the record none: revoked or unreadable)
  */

@@ -53,6 +53,12 @@
 	"JKq9UDSLX8Oh2O0XKWgE+QL85KJvbk3H/8uX6KhZeVxEPHrl11mSsk2aaXG0h6Y4" \
 	"hfJXd9/ljfiLtUA734Wi3bHmD8EBK/eAS3pmOPFWKwlSzOvAMrizAgMBAAE="
 
+/* RSA1024_PKCS1 and two bytes more. */
+#define RSA1024_PKCS1_TRAILING                                             \
+	"MIGJAoGBAKv5+6JotASkUM1dPXzZ+NkwFDBJGxxhBiDzZ2MEVy+rgj+KLYq54A95" \
+	"JKq9UDSLX8Oh2O0XKWgE+QL85KJvbk3H/8uX6KhZeVxEPHrl11mSsk2aaXG0h6Y4" \
+	"hfJXd9/ljfiLtUA734Wi3bHmD8EBK/eAS3pmOPFWKwlSzOvAMrizAgMBAAEAAA=="
+
 #define ED25519_SPKI \
 	"MCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="
 
@@ -474,6 +480,8 @@ START_TEST(verdict_order)
 	              "RSA_TOO_SHORT/fail NOT_EMAIL/fail SHA1_ONLY/warn "
 	              "TESTING/warn",
 	              MR_FAIL);
+	assert_issues("h=sha512; p=" RSA1024, "NO_HASH/fail RSA_SHORT/warn",
+	              MR_FAIL);
 	ck_assert_str_eq(dkim_issue_name((enum dkim_issue_code)99), "UNKNOWN");
 }
 END_TEST
@@ -689,6 +697,7 @@ START_TEST(key_errors)
 	judge_err("p=QUJD", "p= (3 bytes) is not an RSA public key");
 	judge_err("p=" RSA2048 "AAAA", "is not an RSA public key");
 	judge_err("p=" RSA1024 "AAAA", "is not an RSA public key");
+	judge_err("p=" RSA1024_PKCS1_TRAILING, "is not an RSA public key");
 	/* An SPKI cut short. */
 	judge_err("p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQCr+fuiaLQEpFDN",
 	          "is not an RSA public key");
@@ -774,6 +783,15 @@ START_TEST(compare_refused)
 	compare_is("p=" RSA1024, rsa1024_enc8, -1, "encrypted");
 	compare_is("p=" RSA1024, rsa1024_enctrad, -1,
 	           "never asks for a password");
+	/* Encrypted DER under a plain label: unreadable, and still no
+	   password asked. */
+	char pem[2048];
+	const char *body = strchr(rsa1024_enc8, '\n') + 1;
+	snprintf(pem, sizeof(pem),
+	         "-----BEGIN PRIVATE KEY-----\n%.*s-----END PRIVATE KEY-----\n",
+	         (int)(strstr(body, "-----END") - body), body);
+	compare_is("p=" RSA1024, pem, -1,
+	           "PRIVATE KEY block is not a key OpenSSL can read");
 	compare_is("p=" RSA1024, "", -1, "holds no PEM block");
 	compare_is("p=" RSA1024, "hello\x1b[2J\n", -1, "holds no PEM block");
 	compare_is(
