@@ -172,7 +172,7 @@ static int
 next_tag(const char *s, size_t len, size_t *i, struct tag *t, char *err,
          size_t errlen)
 {
-	char w[QUOTE_BUF + 32];
+	char w[QUOTE_BUF + 48];
 	size_t j = *i;
 
 	if (!is_alpha(s[j]))
@@ -683,7 +683,8 @@ ed25519_pkey(const struct dkim_record *r, EVP_PKEY **out, char *err,
 	                                 r->keylen);
 	ERR_clear_error();
 	if (pk == NULL)
-		return fail(err, errlen, "OpenSSL refuses the Ed25519 key");
+		return fail(err, errlen,
+		            "the Ed25519 key is refused by OpenSSL");
 	*out = pk;
 	return 0;
 }

@@ -171,10 +171,13 @@ static const char ed25519_priv[] =
 
 /* ------------------------------------------------------------ helpers */
 
-/* No byte of a message can end a line or start a terminal escape. */
+/* No byte of a message can end a line or start a terminal escape, and
+   it starts lower-case, to follow "dkim: " or a selector's name. */
 static void
 assert_clean(const char *err)
 {
+	ck_assert_msg(err[0] >= 'a' && err[0] <= 'z',
+	              "message '%s' does not start lower-case", err);
 	for (const unsigned char *p = (const unsigned char *)err; *p; p++)
 		ck_assert_msg(*p >= 0x20 && *p < 0x7f,
 		              "message '%s' holds byte 0x%02x", err, *p);
