@@ -213,6 +213,13 @@ next_tag(const char *s, size_t len, size_t *i, struct tag *t, char *err,
 	/* Only valid folding whitespace got this far. */
 	while (t->vlen > 0 && is_fws_byte(t->val[t->vlen - 1]))
 		t->vlen--;
+	/* Copied from a zone file or a DNS panel's export, "\;" stays. */
+	if (j < len && t->vlen > 0 && t->val[t->vlen - 1] == '\\')
+		return fail(err, errlen,
+		            "tag '%.*s' ends in a backslash before ';' at "
+		            "offset %zu: a zone-file escape (\\;) published "
+		            "as text",
+		            (int)t->nlen, t->name, j);
 	*i = j;
 	return 0;
 }

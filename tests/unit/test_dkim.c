@@ -528,6 +528,12 @@ START_TEST(syntax_errors)
 	parse_err("h=1sha; p=", "not a name");
 	parse_err("h=*; p=", "not a name");
 	parse_err("t=y,s; p=", "not a name");
+	parse_err("v=DKIM1\\; k=rsa\\; p=" RSA1024,
+	          "tag 'v' ends in a backslash before ';' at offset 8: a "
+	          "zone-file escape (\\;) published as text");
+	parse_err("p=" RSA1024 " \\;", "tag 'p' ends in a backslash");
+	/* A backslash elsewhere is only a wrong value. */
+	parse_err("p=" RSA1024 "\\", "p= holds '\\x5c', not base64");
 }
 END_TEST
 
