@@ -1,6 +1,7 @@
 /*
  * fuzz.c -- helpers of the fuzz targets (fuzz.h).
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,4 +60,11 @@ fuzz_lines_free(struct fuzz_lines *l)
 {
 	free(l->line);
 	l->line = NULL;
+}
+
+void
+fuzz_assert_printable(const char *msg)
+{
+	for (const unsigned char *p = (const unsigned char *)msg; *p; p++)
+		assert(*p >= 0x20 && *p < 0x7f);
 }

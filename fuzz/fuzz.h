@@ -50,4 +50,10 @@ const char *fuzz_next_line(struct fuzz_lines *l, size_t max);
 
 void fuzz_lines_free(struct fuzz_lines *l);
 
+/**
+ * Assert that a parser's message is one line of printable ASCII: the
+ * record parsers quote every other byte of their input as \xNN.
+ */
+void fuzz_assert_printable(const char *msg);
+
 #endif
