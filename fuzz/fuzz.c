@@ -68,3 +68,23 @@ fuzz_assert_printable(const char *msg)
 	for (const unsigned char *p = (const unsigned char *)msg; *p; p++)
 		assert(*p >= 0x20 && *p < 0x7f);
 }
+
+size_t
+fuzz_split(const uint8_t *data, size_t size, char sep, const char **s,
+           size_t *len, size_t max)
+{
+	const char *p = (const char *)data, *end = p + size;
+	size_t n = 0;
+
+	while (n < max) {
+		const char *at =
+			n + 1 < max ? memchr(p, sep, (size_t)(end - p)) : NULL;
+		const char *e = at ? at : end;
+		s[n] = p;
+		len[n++] = (size_t)(e - p);
+		if (at == NULL)
+			break;
+		p = at + 1;
+	}
+	return n;
+}

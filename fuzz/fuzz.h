@@ -51,6 +51,15 @@ const char *fuzz_next_line(struct fuzz_lines *l, size_t max);
 void fuzz_lines_free(struct fuzz_lines *l);
 
 /**
+ * Cut the input at every byte sep into at most max pieces (the last one
+ * keeps the rest, seps and all): piece i is s[i], len[i] bytes, into
+ * data. An empty input is one empty piece.
+ * @return the number of pieces
+ */
+size_t fuzz_split(const uint8_t *data, size_t size, char sep, const char **s,
+                  size_t *len, size_t max);
+
+/**
  * Assert that a parser's message is one line of printable ASCII: the
  * record parsers quote every other byte of their input as \xNN.
  */

@@ -4,7 +4,7 @@
  * destination question for every report URI parsed.
  *
  * Input: the TXT records of _dmarc.example.com, separated by NUL bytes
- * (at most 8); the whole input is also parsed as one record, NULs and
+ * (at most 8, the last keeps any further NULs); the whole input is also parsed as one record, NULs and
  * all.
  */
 #include <assert.h>
@@ -76,19 +76,13 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct rec_txt txt[MAX_TXT];
-	const char *p = (const char *)data, *end = p + size;
-	size_t n = 0, index = 0;
+	const char *s[MAX_TXT];
+	size_t len[MAX_TXT], n, index = 0;
 	char err[512];
 
-	while (n < MAX_TXT && p <= end) {
-		const char *nul = memchr(p, '\0', (size_t)(end - p));
-		const char *e = nul ? nul : end;
-		txt[n].s = p;
-		txt[n++].len = (size_t)(e - p);
-		if (nul == NULL)
-			break;
-		p = nul + 1;
-	}
+	n = fuzz_split(data, size, '\0', s, len, MAX_TXT);
+	for (size_t i = 0; i < n; i++)
+		txt[i] = (struct rec_txt){s[i], len[i]};
 	err[0] = '\0';
 	int found = dmarc_select(txt, n, &index, err, sizeof(err));
 	if (found == 1) {

@@ -16,31 +16,6 @@
 
 #define DMARC_PREFIX "v=DMARC1"
 
-/* A value split at sep, each item trimmed of blanks. */
-struct item_iter {
-	const char *p, *end;
-	char sep;
-};
-
-static bool
-next_item(struct item_iter *it, const char **item, size_t *len)
-{
-	if (it->p == NULL)
-		return false;
-	const char *sep = memchr(it->p, it->sep, (size_t)(it->end - it->p));
-	const char *e = sep ? sep : it->end;
-	const char *b = it->p;
-
-	while (b < e && (*b == ' ' || *b == '\t'))
-		b++;
-	while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
-		e--;
-	*item = b;
-	*len = (size_t)(e - b);
-	it->p = sep ? sep + 1 : NULL;
-	return true;
-}
-
 static const char *
 spec_quote(const struct tagval *t, char *buf, size_t buflen)
 {
@@ -117,12 +92,12 @@ static int
 parse_fo(const struct tagval *t, unsigned *fo, char *err, size_t errlen)
 {
 	static const char opts[] = "01ds";
-	struct item_iter it = {t->value, t->value + t->valuelen, ':'};
+	struct rec_items it = {t->value, t->value + t->valuelen, ':'};
 	const char *item, *o;
 	size_t len;
 
 	*fo = 0;
-	while (next_item(&it, &item, &len)) {
+	while (rec_next_item(&it, &item, &len)) {
 		if (len != 1 || *item == '\0' ||
 		    (o = strchr(opts, tolower((unsigned char)*item))) == NULL)
 			return tag_error(t,
@@ -138,13 +113,13 @@ static int
 parse_rf(const struct tagval *t, struct dmarc_record *r, char *err,
          size_t errlen)
 {
-	struct item_iter it = {t->value, t->value + t->valuelen, ':'};
+	struct rec_items it = {t->value, t->value + t->valuelen, ':'};
 	const char *item;
 	char q[REC_QUOTE_BUF];
 	size_t len;
 
 	r->rf_afrf = false;
-	while (next_item(&it, &item, &len)) {
+	while (rec_next_item(&it, &item, &len)) {
 		bool ok = len > 0;
 		for (size_t i = 0; i < len; i++)
 			ok = ok && isalnum((unsigned char)item[i]);
@@ -168,7 +143,7 @@ static int
 parse_uris(const struct tagval *t, struct rec_uri *uris, size_t *n,
            struct dmarc_record *r, char *err, size_t errlen)
 {
-	struct item_iter it = {t->value, t->value + t->valuelen, ','};
+	struct rec_items it = {t->value, t->value + t->valuelen, ','};
 	char name[8], why[REC_WARN_LEN], q[REC_QUOTE_BUF];
 	const char *item;
 	size_t len;
@@ -176,7 +151,7 @@ parse_uris(const struct tagval *t, struct rec_uri *uris, size_t *n,
 	snprintf(name, sizeof(name), "%.*s", (int)t->namelen, t->name);
 	for (size_t i = 0; name[i]; i++)
 		name[i] = (char)tolower((unsigned char)name[i]);
-	while (next_item(&it, &item, &len)) {
+	while (rec_next_item(&it, &item, &len)) {
 		if (len == 0)
 			return tag_error(t, "an empty URI in the list", err,
 			                 errlen);

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "records/record.h"
+#include "records/tagval.h"
 #include "xmalloc.h"
 
 const char *
@@ -335,4 +336,77 @@ rec_uri_free(struct rec_uri *u)
 	free(u->uri);
 	free(u->host);
 	memset(u, 0, sizeof(*u));
+}
+
+int
+rec_strict_split(const char *s, size_t len, size_t max, const char *maxname,
+                 const char *version, struct tagval_list *l,
+                 struct rec_warnings *w, char *err, size_t errlen)
+{
+	char q[REC_QUOTE_BUF];
+	size_t lv = strlen(version);
+
+	if (len > max) {
+		snprintf(err, errlen,
+		         "the record is %zu bytes long, over %s (%zu)", len,
+		         maxname, max);
+		return -1;
+	}
+	if (tagval_parse(s, len, l, err, errlen) < 0)
+		return -1;
+	if (l->n == 0 || !tagval_is(&l->tag[0], "v", false) ||
+	    !tagval_value_is(&l->tag[0], version, false)) {
+		bool semi = l->n > 0 && l->tag[0].valuelen > lv &&
+		            memcmp(l->tag[0].value, version, lv) == 0;
+		snprintf(err, errlen,
+		         "the record does not start with 'v=%s', got %s%s",
+		         version,
+		         l->n ? rec_quote(l->tag[0].spec, l->tag[0].speclen, q,
+		                          sizeof(q))
+		              : "nothing",
+		         semi ? " (is a ';' missing?)" : "");
+		return -1;
+	}
+	for (size_t i = 0; i < l->n; i++)
+		if (l->tag[i].spaced)
+			rec_warn(w,
+			         "field %s: spaces around '=' are not in the "
+			         "grammar",
+			         rec_quote(l->tag[i].spec, l->tag[i].speclen, q,
+			                   sizeof(q)));
+	if (l->empty > 0)
+		rec_warn(w, "%zu empty field%s (';;') ignored", l->empty,
+		         l->empty == 1 ? "" : "s");
+	return 0;
+}
+
+void
+rec_strict_unknown(const struct tagval *t, struct rec_warnings *w)
+{
+	char q[REC_QUOTE_BUF];
+	bool valid = t->namelen <= 32 && isalnum((unsigned char)t->name[0]);
+
+	rec_warn(w,
+	         valid ? "unknown field %s ignored"
+	               : "field %s ignored: not a valid field name",
+	         rec_quote(t->spec, t->speclen, q, sizeof(q)));
+}
+
+bool
+rec_next_item(struct rec_items *it, const char **item, size_t *len)
+{
+	if (it->p == NULL)
+		return false;
+	const char *sep = memchr(it->p, it->sep, (size_t)(it->end - it->p));
+	const char *e = sep ? sep : it->end;
+	const char *b = it->p;
+
+	while (b < e && (*b == ' ' || *b == '\t'))
+		b++;
+	while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	*item = b;
+	*len = (size_t)(e - b);
+	it->p = sep ? sep + 1 : NULL;
+	return true;
 }

@@ -96,6 +96,39 @@ int rec_uri_parse(const char *s, size_t len, bool size_suffix,
 
 void rec_uri_free(struct rec_uri *u);
 
+/** Items of a list value ("a, b" or "0:1"), for rec_next_item(). */
+struct rec_items {
+	const char *p, *end; /* p NULL once done */
+	char sep;
+};
+
+/**
+ * The next item of the list, blanks around it trimmed; an empty item
+ * (",,") is given as one of length 0.
+ * @return false after the last
+ */
+bool rec_next_item(struct rec_items *it, const char **item, size_t *len);
+
+struct tagval;
+struct tagval_list;
+
+/**
+ * Split a record of RFC 8460 or RFC 8461 grammar (TLS-RPT, MTA-STS):
+ * at most max bytes (maxname names that bound in the message), tags as
+ * tagval_parse() reads them, the first exactly "v=VERSION". Spaces around
+ * an '=' (not in those grammars) and empty fields are warnings in w.
+ * @return 0, or -1 with what is wrong in err
+ */
+int rec_strict_split(const char *s, size_t len, size_t max, const char *maxname,
+                     const char *version, struct tagval_list *l,
+                     struct rec_warnings *w, char *err, size_t errlen);
+
+/**
+ * The warning for a field the parser does not know, which is ignored:
+ * an extension, or not even a valid field name (RFC 8460 3, 8461 3.1).
+ */
+void rec_strict_unknown(const struct tagval *t, struct rec_warnings *w);
+
 /**
  * A copy of len bytes of s, lowercased, without one trailing dot, in buf.
  * @return false if it does not fit (buflen must exceed its length)
