@@ -14,8 +14,6 @@
 #include "fuzz.h"
 #include "records/dmarc.h"
 
-#define MAX_TXT 8
-
 static void
 check_uris(const struct rec_uri *u, size_t n)
 {
@@ -75,24 +73,6 @@ parse(const char *s, size_t len)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct rec_txt txt[MAX_TXT];
-	const char *s[MAX_TXT];
-	size_t len[MAX_TXT], n, index = 0;
-	char err[512];
-
-	n = fuzz_split(data, size, '\0', s, len, MAX_TXT);
-	for (size_t i = 0; i < n; i++)
-		txt[i] = (struct rec_txt){s[i], len[i]};
-	err[0] = '\0';
-	int found = dmarc_select(txt, n, &index, err, sizeof(err));
-	if (found == 1) {
-		assert(index < n);
-		parse(txt[index].s, txt[index].len);
-	} else {
-		assert(found == 0 || found == -1);
-		assert(err[0] != '\0');
-		fuzz_assert_printable(err);
-	}
-	parse((const char *)data, size);
+	fuzz_txt_records(data, size, dmarc_select, parse);
 	return 0;
 }

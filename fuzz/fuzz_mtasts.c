@@ -18,8 +18,6 @@
 #include "records/mtasts.h"
 #include "xmalloc.h"
 
-#define MAX_TXT 8
-
 static void
 record(const char *s, size_t len)
 {
@@ -38,28 +36,6 @@ record(const char *s, size_t len)
 			fuzz_assert_printable(r.warn.msg[i]);
 	}
 	free(copy);
-}
-
-static void
-records(const uint8_t *data, size_t size)
-{
-	struct rec_txt txt[MAX_TXT];
-	const char *s[MAX_TXT];
-	size_t len[MAX_TXT], n, index = 0;
-	char err[512];
-
-	n = fuzz_split(data, size, '\0', s, len, MAX_TXT);
-	for (size_t i = 0; i < n; i++)
-		txt[i] = (struct rec_txt){s[i], len[i]};
-	err[0] = '\0';
-	int found = mtasts_select(txt, n, &index, err, sizeof(err));
-	if (found == 1) {
-		record(txt[index].s, txt[index].len);
-	} else {
-		assert(found == 0 || found == -1);
-		fuzz_assert_printable(err);
-	}
-	record((const char *)data, size);
 }
 
 /* The properties of RFC 8461 4.1 that hold for any pattern and host. */
@@ -153,6 +129,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (data[0] & 1)
 		policy(data + 1, size - 1);
 	else
-		records(data + 1, size - 1);
+		fuzz_txt_records(data + 1, size - 1, mtasts_select, record);
 	return 0;
 }
