@@ -207,7 +207,10 @@ parse_max_age(const struct line *l, struct mtasts_policy *p, char *err,
 		if (v <= MTASTS_MAX_AGE_MAX)
 			v = v * 10 + (unsigned)(l->value[i] - '0');
 	}
-	if (v > MTASTS_MAX_AGE_MAX || l->valuelen > 10)
+	if (l->valuelen > 10)
+		return line_error(l, err, errlen,
+		                  "expected at most 10 digits (RFC 8461 3.2)");
+	if (v > MTASTS_MAX_AGE_MAX)
 		return line_error(l, err, errlen,
 		                  "over 31557600 (MTASTS_MAX_AGE_MAX, a year)");
 	p->max_age = (uint32_t)v;

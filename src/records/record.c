@@ -161,12 +161,26 @@ rec_host_valid(const char *s, size_t len, char *why, size_t whylen)
 			continue;
 		}
 		size_t l = i - start;
-		if (l == 0 || l > 63 || s[start] == '-' || s[i - 1] == '-') {
-			snprintf(why, whylen, "host name %s: label %zu %s",
-			         rec_quote(s, len, q, sizeof(q)), l,
-			         l == 0   ? "is empty"
-			         : l > 63 ? "is over 63 bytes"
-			                  : "starts or ends with '-'");
+		if (l == 0) {
+			snprintf(why, whylen, "host name %s: an empty label",
+			         rec_quote(s, len, q, sizeof(q)));
+			return false;
+		}
+		if (l > 63) {
+			snprintf(
+				why, whylen,
+				"host name %s: a label is %zu bytes long, over "
+				"63",
+				rec_quote(s, len, q, sizeof(q)), l);
+			return false;
+		}
+		if (s[start] == '-' || s[i - 1] == '-') {
+			char ql[REC_QUOTE_BUF];
+			snprintf(
+				why, whylen,
+				"host name %s: label %s starts or ends with '-'",
+				rec_quote(s, len, q, sizeof(q)),
+				rec_quote(s + start, l, ql, sizeof(ql)));
 			return false;
 		}
 		start = i + 1;

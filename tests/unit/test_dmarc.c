@@ -255,9 +255,10 @@ START_TEST(uri_errors)
 	parse_err("v=DMARC1; p=none; rua=mailto:a@ex_ample.com",
 	          "byte '_' is not a letter");
 	parse_err("v=DMARC1; p=none; rua=mailto:a@-x.example",
-	          "starts or ends with '-'");
+	          "host name '-x.example': label '-x' starts or ends with '-'");
+	parse_err("v=DMARC1; p=none; rua=mailto:a@x-.example", "label 'x-'");
 	parse_err("v=DMARC1; p=none; rua=mailto:a@x..example",
-	          "label 0 is empty");
+	          "an empty label");
 	parse_err("v=DMARC1; p=none; rua=mailto:a@b.example!",
 	          "size limit '!': expected");
 	parse_err("v=DMARC1; p=none; rua=mailto:a@b.example!10x",
@@ -350,7 +351,7 @@ START_TEST(bounds)
 	memset(host, 'a', 64);
 	strcpy(host + 64, ".example");
 	snprintf(rec, sizeof(rec), "v=DMARC1; p=none; rua=mailto:x@%s", host);
-	parse_err(rec, "label 64 is over 63 bytes");
+	parse_err(rec, "a label is 64 bytes long, over 63");
 }
 END_TEST
 
