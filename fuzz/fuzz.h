@@ -50,4 +50,33 @@ const char *fuzz_next_line(struct fuzz_lines *l, size_t max);
 
 void fuzz_lines_free(struct fuzz_lines *l);
 
+/**
+ * Cut the input at every byte sep into at most max pieces (the last one
+ * keeps the rest, seps and all): piece i is s[i], len[i] bytes, into
+ * data. An empty input is one empty piece.
+ * @return the number of pieces
+ */
+size_t fuzz_split(const uint8_t *data, size_t size, char sep, const char **s,
+                  size_t *len, size_t max);
+
+struct rec_txt;
+
+/**
+ * What the record targets (fuzz_dmarc, fuzz_mtasts, fuzz_tlsrpt) do with
+ * their input: cut it at NUL bytes into at most 8 TXT records, select
+ * one with select (a *_select() of src/records), hand the selected one to
+ * parse, then the whole input as one record too. A failed selection must
+ * say why in printable ASCII.
+ */
+void fuzz_txt_records(const uint8_t *data, size_t size,
+                      int (*select)(const struct rec_txt *, size_t, size_t *,
+                                    char *, size_t),
+                      void (*parse)(const char *, size_t));
+
+/**
+ * Assert that a parser's message is one line of printable ASCII: the
+ * record parsers quote every other byte of their input as \xNN.
+ */
+void fuzz_assert_printable(const char *msg);
+
 #endif
