@@ -78,6 +78,11 @@ const struct check_def catalog[] = {
          "every MTA node's public addresses (evaluated as receivers do); the "
          "HELO names' own records",
          0},
+	{"dns.dkim", CHECK_DOMAIN, false, false,
+         "domains: each of dkim_selectors publishes a valid key record (RFC "
+         "6376), RSA of 2048 bits or more (under 1024 fails) or Ed25519, not "
+         "in testing mode; at least one selector gives a usable key",
+         0},
 };
 
 const size_t catalog_count = sizeof(catalog) / sizeof(catalog[0]);

@@ -22,6 +22,7 @@ static const struct {
 	{"dns.mx", &probe_dns_mx_ops}, /* nodes and domains */
 	{"dns.auth", &probe_dns_auth_ops},
 	{"dns.spf", &probe_dns_spf_ops},
+	{"dns.dkim", &probe_dns_dkim_ops},
 	{"net.internet", &probe_net_internet_ops},
 	{"host.port.*", &probe_host_port_ops},
 	{"net.port.*", &probe_net_port_ops},

@@ -16,6 +16,7 @@ extern const struct probe_ops probe_dns_ptr_ops;       /* dns_ptr.c */
 extern const struct probe_ops probe_dns_mx_ops;        /* dns_mx.c */
 extern const struct probe_ops probe_dns_auth_ops;      /* dns_auth.c */
 extern const struct probe_ops probe_dns_spf_ops;       /* dns_spf.c */
+extern const struct probe_ops probe_dns_dkim_ops;      /* dns_dkim.c */
 extern const struct probe_ops probe_net_port_ops;      /* port.c */
 extern const struct probe_ops probe_mail_smtp_ops;     /* smtp.c */
 extern const struct probe_ops probe_mail_imap_ops;     /* imap.c */

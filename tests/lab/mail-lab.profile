@@ -35,4 +35,4 @@ external = imap:143, pop3:110
 description = a node whose DNS alone is under test: no ports
 
 [domain]
-checks = dns.mx, dns.auth, dns.spf
+checks = dns.mx, dns.auth, dns.spf, dns.dkim

@@ -101,6 +101,35 @@ START_TEST(spf_other_domains_pass)
 }
 END_TEST
 
+START_TEST(dkim_reference_domain)
+{
+	EXPECT(&run, "policy.test", "dns.dkim", "pass",
+	       "selector s2026: rsa key of 2048 bits at "
+	       "s2026._domainkey.policy.test",
+	       "selector weak512: no key at weak512._domainkey.policy.test "
+	       "(NXDOMAIN)");
+	mr_expect_code(&run, "policy.test", "dns.dkim", "DKIM_OK", "pass");
+}
+END_TEST
+
+START_TEST(dkim_weak_keys)
+{
+	EXPECT(&run, "dkim-weak.test", "dns.dkim", "fail",
+	       "selector weak512: an RSA key of 512 bits at "
+	       "weak512._domainkey.dkim-weak.test",
+	       "selector weak1024: an RSA key of 1024 bits",
+	       "publish a 2048-bit RSA key under a new selector");
+	/* Said, not failed: a revoked key is how keys are retired. */
+	mr_expect_code(&run, "dkim-weak.test", "dns.dkim", "DKIM_KEY_TOO_SHORT",
+	               "fail");
+	mr_expect_code(&run, "dkim-weak.test", "dns.dkim", "DKIM_KEY_SHORT",
+	               "warn");
+	mr_expect_code(&run, "dkim-weak.test", "dns.dkim", "DKIM_REVOKED",
+	               "pass");
+	mr_expect_code(&run, "dkim-weak.test", "dns.dkim", "DKIM_OK", "pass");
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -115,6 +144,8 @@ suite(void)
 	tcase_add_test(tc, spf_plus_all);
 	tcase_add_test(tc, spf_two_records);
 	tcase_add_test(tc, spf_other_domains_pass);
+	tcase_add_test(tc, dkim_reference_domain);
+	tcase_add_test(tc, dkim_weak_keys);
 	suite_add_tcase(s, tc);
 	return s;
 }
