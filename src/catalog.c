@@ -83,6 +83,15 @@ const struct check_def catalog[] = {
          "6376), RSA of 2048 bits or more (under 1024 fails) or Ed25519, not "
          "in testing mode; at least one selector gives a usable key",
          0},
+	{"dns.dmarc", CHECK_DOMAIN, false, false,
+         "domains: one valid DMARC record (RFC 7489); p=none and pct under "
+         "100 warn; report destinations in other domains have authorised "
+         "the reports (7.1)",
+         0},
+	{"dns.tlsrpt", CHECK_DOMAIN, false, false,
+         "domains: the TLS-RPT record (RFC 8460), when there is one, is "
+         "valid and names where senders report TLS failures",
+         0},
 };
 
 const size_t catalog_count = sizeof(catalog) / sizeof(catalog[0]);

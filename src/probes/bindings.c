@@ -23,6 +23,8 @@ static const struct {
 	{"dns.auth", &probe_dns_auth_ops},
 	{"dns.spf", &probe_dns_spf_ops},
 	{"dns.dkim", &probe_dns_dkim_ops},
+	{"dns.dmarc", &probe_dns_dmarc_ops},
+	{"dns.tlsrpt", &probe_dns_tlsrpt_ops},
 	{"net.internet", &probe_net_internet_ops},
 	{"host.port.*", &probe_host_port_ops},
 	{"net.port.*", &probe_net_port_ops},

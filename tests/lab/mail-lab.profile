@@ -35,4 +35,5 @@ external = imap:143, pop3:110
 description = a node whose DNS alone is under test: no ports
 
 [domain]
-checks = dns.mx, dns.auth, dns.spf, dns.dkim
+checks = dns.mx, dns.auth, dns.spf, dns.dkim, dns.dmarc,
+	dns.tlsrpt

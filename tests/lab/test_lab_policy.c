@@ -130,6 +130,58 @@ START_TEST(dkim_weak_keys)
 }
 END_TEST
 
+START_TEST(dmarc_reference_domain)
+{
+	EXPECT(&run, "policy.test", "dns.dmarc", "pass",
+	       "_dmarc.policy.test: policy reject, 100%, aggregate reports to "
+	       "mailto:dmarc@policy.test");
+	mr_expect_code(&run, "policy.test", "dns.dmarc", "DMARC_OK", "pass");
+}
+END_TEST
+
+START_TEST(dmarc_monitor_only)
+{
+	EXPECT(&run, "dmarc-none.test", "dns.dmarc", "warn",
+	       "the DMARC policy of dmarc-none.test is p=none",
+	       "applies to 50% of failing mail (pct=50)",
+	       "publish p=quarantine, then p=reject");
+	mr_expect_code(&run, "dmarc-none.test", "dns.dmarc",
+	               "DMARC_MONITOR_ONLY", "warn");
+	mr_expect_code(&run, "dmarc-none.test", "dns.dmarc", "DMARC_PARTIAL",
+	               "warn");
+}
+END_TEST
+
+START_TEST(dmarc_external_reports)
+{
+	EXPECT(&run, "dmarc-extrua.test", "dns.dmarc", "warn",
+	       "reports of dmarc-extrua.test go to reports.other.test, which "
+	       "has not authorised them: no "
+	       "dmarc-extrua.test._report._dmarc.reports.other.test record "
+	       "(NXDOMAIN)",
+	       "have reports.other.test publish \"v=DMARC1\"");
+	mr_expect_code(&run, "dmarc-extrua.test", "dns.dmarc",
+	               "DMARC_REPORT_UNAUTHORISED", "warn");
+	EXPECT(&run, "dmarc-extrua-ok.test", "dns.dmarc", "pass",
+	       "aggregate reports to mailto:dmarc@reports.other.test");
+}
+END_TEST
+
+START_TEST(tlsrpt_records)
+{
+	EXPECT(&run, "policy.test", "dns.tlsrpt", "pass",
+	       "_smtp._tls.policy.test: reports to mailto:tlsrpt@policy.test");
+	EXPECT(&run, "tlsrpt-bad.test", "dns.tlsrpt", "fail",
+	       "the TLS-RPT record at _smtp._tls.tlsrpt-bad.test does not "
+	       "parse: no 'rua' field");
+	mr_expect_code(&run, "tlsrpt-bad.test", "dns.tlsrpt", "TLSRPT_INVALID",
+	               "fail");
+	/* Optional: said, not failed. */
+	mr_expect_code(&run, "spf-two.test", "dns.tlsrpt", "TLSRPT_MISSING",
+	               "pass");
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -146,6 +198,10 @@ suite(void)
 	tcase_add_test(tc, spf_other_domains_pass);
 	tcase_add_test(tc, dkim_reference_domain);
 	tcase_add_test(tc, dkim_weak_keys);
+	tcase_add_test(tc, dmarc_reference_domain);
+	tcase_add_test(tc, dmarc_monitor_only);
+	tcase_add_test(tc, dmarc_external_reports);
+	tcase_add_test(tc, tlsrpt_records);
 	suite_add_tcase(s, tc);
 	return s;
 }
