@@ -88,6 +88,11 @@ const struct check_def catalog[] = {
          "100 warn; report destinations in other domains have authorised "
          "the reports (7.1)",
          0},
+	{"dns.mta-sts", CHECK_DOMAIN, false, false,
+         "domains: the MTA-STS record and the policy fetched over HTTPS with "
+         "full certificate verification and no redirect (RFC 8461), its "
+         "mode, and mx patterns that cover every MX target",
+         0},
 	{"dns.tlsrpt", CHECK_DOMAIN, false, false,
          "domains: the TLS-RPT record (RFC 8460), when there is one, is "
          "valid and names where senders report TLS failures",

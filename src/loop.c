@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "io/fetch.h"
 #include "clock.h"
 #include "loop.h"
 #include "tls/cert.h"
@@ -326,6 +327,14 @@ run_take_results(struct run *r, struct mr_result_list *list)
 	}
 }
 
+struct fetch_svc *
+run_fetch(struct run *r, char *err, size_t errlen)
+{
+	if (r->fetch == NULL)
+		r->fetch = fetch_svc_new(r->base, r->np, err, errlen);
+	return r->fetch;
+}
+
 void
 run_free(struct run *r)
 {
@@ -336,6 +345,7 @@ run_free(struct run *r)
 			mr_result_free(r->results[i]);
 		free(r->results);
 	}
+	fetch_svc_free(r->fetch);
 	dns_free(r->dns);
 	if (r->ssl_ctx)
 		SSL_CTX_free(r->ssl_ctx);

@@ -20,13 +20,16 @@
 
 struct probe;
 
+struct fetch_svc;
+
 struct run {
 	struct event_base *base;
 	const struct mr_config *cfg;
 	struct netpolicy *np;
 	struct dns *dns;
-	SSL_CTX *ssl_ctx;   /* for every TLS probe: trust from ca_file */
-	char hostname[256]; /* this host, for EHLO */
+	SSL_CTX *ssl_ctx;        /* for every TLS probe: trust from ca_file */
+	struct fetch_svc *fetch; /* HTTPS fetches; made at the first */
+	char hostname[256];      /* this host, for EHLO */
 	const struct plan *plan;
 	struct mr_result **results; /* one per plan item, in plan order */
 	size_t next;                /* next plan item to start */
@@ -88,6 +91,12 @@ double run_elapsed_ms(const struct run *r);
 void run_take_results(struct run *r, struct mr_result_list *list);
 
 void run_free(struct run *r);
+
+/**
+ * The run's HTTPS fetch service, set up at the first call.
+ * @return NULL with the reason in err when libcurl cannot be set up.
+ */
+struct fetch_svc *run_fetch(struct run *r, char *err, size_t errlen);
 
 /* Used by probe.c */
 struct probe *probe_new(struct run *r, size_t item_index);

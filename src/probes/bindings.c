@@ -25,6 +25,7 @@ static const struct {
 	{"dns.dkim", &probe_dns_dkim_ops},
 	{"dns.dmarc", &probe_dns_dmarc_ops},
 	{"dns.tlsrpt", &probe_dns_tlsrpt_ops},
+	{"dns.mta-sts", &probe_dns_mtasts_ops},
 	{"net.internet", &probe_net_internet_ops},
 	{"host.port.*", &probe_host_port_ops},
 	{"net.port.*", &probe_net_port_ops},

@@ -10,6 +10,7 @@
 #include "netpolicy.h"
 #include "sockets.h"
 #include "probes/common.h"
+#include "records/record.h"
 #include "strbuf.h"
 #include "xmalloc.h"
 
@@ -196,4 +197,27 @@ probe_not_installed(struct probe *p)
 	mr_finding_set_int(f, "port", it->port);
 	probe_done(p);
 	return true;
+}
+
+int
+probe_pick_txt(const struct dns_reply *r, rec_select_fn *select, char **text,
+               size_t *len, char *err, size_t errlen)
+{
+	size_t n = 0, which = 0;
+	struct dns_txt *t = dns_reply_txts(r, &n);
+	struct rec_txt *v = xcalloc(n ? n : 1, sizeof(*v));
+
+	for (size_t i = 0; i < n; i++)
+		v[i] = (struct rec_txt){t[i].text, t[i].len};
+	int sel = select(v, n, &which, err, errlen);
+	free(v);
+	*text = NULL;
+	*len = 0;
+	if (sel == 1) {
+		*text = xmalloc(t[which].len + 1);
+		memcpy(*text, t[which].text, t[which].len + 1);
+		*len = t[which].len;
+	}
+	dns_txts_free(t, n);
+	return sel;
 }

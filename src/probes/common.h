@@ -83,6 +83,18 @@ struct mr_finding *probe_add_unreached(struct probe *p,
                                        const struct mr_addr *a, uint16_t port,
                                        const char *service);
 
+struct rec_txt;
+typedef int rec_select_fn(const struct rec_txt *txt, size_t n, size_t *index,
+                          char *err, size_t errlen);
+
+/**
+ * The record select (dmarc_select, ...) picks among the TXT records of r.
+ * @param text set to a copy of it when one is picked (caller frees)
+ * @return 1 picked, 0 none, -1 several (err says)
+ */
+int probe_pick_txt(const struct dns_reply *r, rec_select_fn *select,
+                   char **text, size_t *len, char *err, size_t errlen);
+
 static inline struct dns *
 probe_dns(struct probe *p)
 {

@@ -199,15 +199,10 @@ on_txt(void *arg, const struct dns_reply *r)
 		probe_done(p);
 		return;
 	}
-	size_t n = 0, which = 0;
-	struct dns_txt *t = dns_reply_txts(r, &n);
-	struct rec_txt *v = xcalloc(n ? n : 1, sizeof(*v));
-	for (size_t i = 0; i < n; i++)
-		v[i] = (struct rec_txt){t[i].text, t[i].len};
-	int sel = dmarc_select(v, n, &which, err, sizeof(err));
-	free(v);
+	size_t len;
+	int sel = probe_pick_txt(r, dmarc_select, &st->record, &len, err,
+	                         sizeof(err));
 	if (sel == 0) {
-		dns_txts_free(t, n);
 		probe_finish_hint(p, CODE_DMARC_MISSING, MR_WARN,
 		                  "publish \"v=DMARC1; p=none; rua=mailto:"
 		                  "dmarc@DOMAIN\" at _dmarc.DOMAIN, read the "
@@ -220,17 +215,13 @@ on_txt(void *arg, const struct dns_reply *r)
 		return;
 	}
 	if (sel < 0) {
-		dns_txts_free(t, n);
 		probe_finish_hint(p, CODE_DMARC_MULTIPLE, MR_FAIL,
 		                  "keep one v=DMARC1 record",
 		                  "%s: %s; receivers apply no policy", st->name,
 		                  err);
 		return;
 	}
-	st->record = xstrndup(t[which].text, t[which].len);
-	int rc = dmarc_parse(t[which].text, t[which].len, &st->rec, err,
-	                     sizeof(err));
-	dns_txts_free(t, n);
+	int rc = dmarc_parse(st->record, len, &st->rec, err, sizeof(err));
 	if (rc < 0) {
 		struct mr_finding *f =
 			probe_add(p, CODE_DMARC_SYNTAX, MR_FAIL,

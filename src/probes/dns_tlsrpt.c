@@ -33,15 +33,11 @@ on_txt(void *arg, const struct dns_reply *r)
 		probe_done(p);
 		return;
 	}
-	size_t n = 0, which = 0;
-	struct dns_txt *t = dns_reply_txts(r, &n);
-	struct rec_txt *v = xcalloc(n ? n : 1, sizeof(*v));
-	for (size_t i = 0; i < n; i++)
-		v[i] = (struct rec_txt){t[i].text, t[i].len};
-	int sel = tlsrpt_select(v, n, &which, err, sizeof(err));
-	free(v);
+	char *text;
+	size_t len;
+	int sel =
+		probe_pick_txt(r, tlsrpt_select, &text, &len, err, sizeof(err));
 	if (sel == 0) {
-		dns_txts_free(t, n);
 		probe_finish_hint(
 			p, CODE_TLSRPT_MISSING, MR_PASS,
 			"publish \"v=TLSRPTv1; rua=mailto:ADDRESS\" "
@@ -51,16 +47,12 @@ on_txt(void *arg, const struct dns_reply *r)
 		return;
 	}
 	if (sel < 0) {
-		dns_txts_free(t, n);
 		probe_finish_hint(p, CODE_TLSRPT_INVALID, MR_FAIL,
 		                  "keep one v=TLSRPTv1 record", "%s: %s",
 		                  st->name, err);
 		return;
 	}
-	char *text = xstrndup(t[which].text, t[which].len);
-	int rc = tlsrpt_parse(t[which].text, t[which].len, &rec, err,
-	                      sizeof(err));
-	dns_txts_free(t, n);
+	int rc = tlsrpt_parse(text, len, &rec, err, sizeof(err));
 	if (rc < 0) {
 		f = probe_add(p, CODE_TLSRPT_INVALID, MR_FAIL,
 		              "the TLS-RPT record at %s does not parse: %s",

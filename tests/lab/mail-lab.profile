@@ -36,4 +36,4 @@ description = a node whose DNS alone is under test: no ports
 
 [domain]
 checks = dns.mx, dns.auth, dns.spf, dns.dkim, dns.dmarc,
-	dns.tlsrpt
+	dns.mta-sts, dns.tlsrpt

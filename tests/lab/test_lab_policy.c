@@ -5,21 +5,27 @@
  * status and message are asserted for each planted fault.
  */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "labtest.h"
 
 static struct mr_run run;
+static char ca_file[4096];
 
 static void
 setup(void)
 {
-	const char *argv[] = {"check", "-c",   lab_config("policy.conf"),
-	                      "-f",    "json", "--only",
-	                      "dns.*", NULL};
+	snprintf(ca_file, sizeof(ca_file), "%s/mail/pki/root.pem",
+	         getenv("LAB_RUNDIR"));
+	const char *argv[] = {"check",     "-c",     lab_config("policy.conf"),
+	                      "--ca-file", ca_file,  "-f",
+	                      "json",      "--only", "dns.*",
+	                      NULL};
 
-	lab_start("dns");
+	/* web: nginx serving the MTA-STS policies */
+	lab_start("dns web");
 	mr_exec(&run, argv, NULL);
 	ck_assert_msg(run.json != NULL, "not JSON (exit %d): %s\n%s",
 	              run.exit_code, run.out, run.err);
@@ -182,6 +188,39 @@ START_TEST(tlsrpt_records)
 }
 END_TEST
 
+START_TEST(mtasts_reference_domain)
+{
+	EXPECT(&run, "policy.test", "dns.mta-sts", "pass",
+	       "mta-sts.policy.test (id 20261201): mode enforce, max_age "
+	       "604800 s, 2 mx patterns");
+	mr_expect_code(&run, "policy.test", "dns.mta-sts", "MTASTS_OK", "pass");
+	mr_expect_code(&run, "spf-two.test", "dns.mta-sts", "MTASTS_NONE",
+	               "pass");
+}
+END_TEST
+
+START_TEST(mtasts_faults)
+{
+	EXPECT(&run, "sts-missing.test", "dns.mta-sts", "fail",
+	       "MX target mta1.example.test of sts-missing.test matches no mx "
+	       "of its MTA-STS policy (mx2.policy.test): senders enforcing it "
+	       "will not deliver there",
+	       "add \"mx: mta1.example.test\" to the policy and change the id "
+	       "of _mta-sts.sts-missing.test");
+	mr_expect_code(&run, "sts-missing.test", "dns.mta-sts",
+	               "MTASTS_MX_NOT_COVERED", "fail");
+	/* curl's words for the name mismatch, after ours */
+	EXPECT(&run, "sts-badcert.test", "dns.mta-sts", "fail",
+	       "the MTA-STS policy of sts-badcert.test cannot be fetched from "
+	       "https://mta-sts.sts-badcert.test/.well-known/mta-sts.txt: ",
+	       "mta-sts.sts-badcert.test'");
+	mr_expect_code(&run, "sts-badcert.test", "dns.mta-sts",
+	               "MTASTS_POLICY_UNREACHABLE", "fail");
+	EXPECT(&run, "sts-testing.test", "dns.mta-sts", "warn",
+	       "the MTA-STS policy of sts-testing.test is in testing mode");
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -202,6 +241,8 @@ suite(void)
 	tcase_add_test(tc, dmarc_monitor_only);
 	tcase_add_test(tc, dmarc_external_reports);
 	tcase_add_test(tc, tlsrpt_records);
+	tcase_add_test(tc, mtasts_reference_domain);
+	tcase_add_test(tc, mtasts_faults);
 	suite_add_tcase(s, tc);
 	return s;
 }

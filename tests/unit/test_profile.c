@@ -95,7 +95,7 @@ START_TEST(carbonio_profile)
 	                 "process-exporter:9256");
 	ck_assert_str_eq(
 		strv_str(p->domain_checks, p->ndomain_checks, buf, sizeof(buf)),
-		"dns.mx, dns.auth, dns.spf, dns.dkim, dns.dmarc, dns.tlsrpt");
+		"dns.mx, dns.auth, dns.spf, dns.dkim, dns.dmarc, dns.mta-sts, dns.tlsrpt");
 	profile_free(p);
 }
 END_TEST
@@ -188,7 +188,7 @@ START_TEST(mail_profile)
 	                 "+imap:143, +imaps:993, +pop3:110, +pop3s:995");
 	ck_assert_str_eq(
 		strv_str(p->domain_checks, p->ndomain_checks, buf, sizeof(buf)),
-		"dns.mx, dns.auth, dns.spf, dns.dkim, dns.dmarc, dns.tlsrpt");
+		"dns.mx, dns.auth, dns.spf, dns.dkim, dns.dmarc, dns.mta-sts, dns.tlsrpt");
 	profile_free(p);
 }
 END_TEST
@@ -334,7 +334,7 @@ START_TEST(error_unknown_check)
 		"\n"
 		"checks = dns.mx, dns.nope\n",
 		"p.conf:3: [domain] checks: unknown check 'dns.nope'; "
-		"domain checks are: dns.mx, dns.auth, dns.spf, dns.dkim, dns.dmarc, dns.tlsrpt");
+		"domain checks are: dns.mx, dns.auth, dns.spf, dns.dkim, dns.dmarc, dns.mta-sts, dns.tlsrpt");
 }
 END_TEST
 
@@ -349,7 +349,7 @@ START_TEST(error_wrong_scope)
 	PROFILE_ERR(
 		"[domain]\nchecks = host.fqdn\n",
 		"p.conf:2: [domain] checks: 'host.fqdn' is not a domain "
-		"check; those are: dns.mx, dns.auth, dns.spf, dns.dkim, dns.dmarc, dns.tlsrpt");
+		"check; those are: dns.mx, dns.auth, dns.spf, dns.dkim, dns.dmarc, dns.mta-sts, dns.tlsrpt");
 }
 END_TEST
 
@@ -437,11 +437,11 @@ START_TEST(error_port_checks)
 	PROFILE_ERR(
 		"[domain]\nchecks = net.port.smtp\n",
 		"p.conf:2: [domain] checks: 'net.port.smtp' is not a "
-		"domain check; those are: dns.mx, dns.auth, dns.spf, dns.dkim, dns.dmarc, dns.tlsrpt");
+		"domain check; those are: dns.mx, dns.auth, dns.spf, dns.dkim, dns.dmarc, dns.mta-sts, dns.tlsrpt");
 	PROFILE_ERR(
 		"[domain]\nchecks = mail.smtp\n",
 		"p.conf:2: [domain] checks: 'mail.smtp' is not a domain "
-		"check; those are: dns.mx, dns.auth, dns.spf, dns.dkim, dns.dmarc, dns.tlsrpt");
+		"check; those are: dns.mx, dns.auth, dns.spf, dns.dkim, dns.dmarc, dns.mta-sts, dns.tlsrpt");
 	PROFILE_ERR("[role mta]\nchecks = mail.smtp, mail.smtp\n",
 	            "p.conf:2: [role mta] checks: check 'mail.smtp' is listed "
 	            "twice");
