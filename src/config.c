@@ -1506,6 +1506,11 @@ mr_node_name_problem(const char *name)
 		if (!isalnum((unsigned char)*s) && !strchr(".-_*", *s))
 			return "may contain only letters, digits, '.', '-', '_' "
 			       "and '*'";
+		/* "a..b", ".a", and "a.." (one trailing dot is already
+		   gone): a label with nothing in it (found by fuzz_config) */
+		if (*s == '.' && (s == name || s[1] == '.' || s[1] == '\0'))
+			return "has an empty label (two dots in a row, or a dot "
+			       "at an end)";
 	}
 	return NULL;
 }

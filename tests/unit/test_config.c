@@ -535,6 +535,13 @@ START_TEST(error_node_names)
 	CONFIG_ERR("[node mta1 example.com]\n",
 	           "t.conf:1: node name 'mta1 example.com' contains a blank; "
 	           "write one host name per [node ...]");
+	/* Found by fuzz_config: the name kept a dot at its end. */
+	CONFIG_ERR("[node 2t3r....]\n",
+	           "t.conf:1: node name '2t3r....' has an empty label (two "
+	           "dots in a row, or a dot at an end)");
+	CONFIG_ERR("[node mta1..example.com]\n",
+	           "t.conf:1: node name 'mta1..example.com' has an empty "
+	           "label (two dots in a row, or a dot at an end)");
 	CONFIG_ERR("[node mta1@example.com]\n",
 	           "t.conf:1: node name 'mta1@example.com' may contain only "
 	           "letters, digits, '.', '-', '_' and '*'");
