@@ -32,7 +32,7 @@ run=$(mktemp -d /tmp/mailready-lab.XXXXXX)
 # The mail daemons run as their own users and must reach their files.
 chmod 755 "$run"
 trap 'tests/lab/lab.sh stop "$run" >/dev/null 2>&1; rm -rf "$run"' EXIT INT TERM
-if ! tests/lab/lab.sh start "$run" >"$run.start.log" 2>&1; then
+if ! tests/lab/lab.sh start "$run" dns mail web >"$run.start.log" 2>&1; then
 	# Keep what tells why: the lab's own words and its directory.
 	trap - EXIT INT TERM
 	tests/lab/lab.sh stop "$run" >/dev/null 2>&1 || true
