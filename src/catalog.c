@@ -28,6 +28,11 @@ const struct check_def catalog[] = {
          0},
 	{"dns.mx", CHECK_NODE, false, false,
          "MTA nodes: the node is an MX target of the cluster's domains", 0},
+	{"dns.bl", CHECK_NODE, false, false,
+         "the node's public IPv4 and IPv6 addresses are on none of the "
+         "blocklists (listings named with their reason; a list refusing the "
+         "query is unknown, never listed)",
+         0},
 	{"net.internet", CHECK_NODE, false, true,
          "the node reaches its internet_targets (host:port), outbound port 25 "
          "singled out: cloud providers block it",
@@ -93,6 +98,8 @@ const struct check_def catalog[] = {
          "full certificate verification and no redirect (RFC 8461), its "
          "mode, and mx patterns that cover every MX target",
          0},
+	{"dns.bl", CHECK_DOMAIN, false, false,
+         "domains: the domain is on none of the domain_blocklists", 0},
 	{"dns.tlsrpt", CHECK_DOMAIN, false, false,
          "domains: the TLS-RPT record (RFC 8460), when there is one, is "
          "valid and names where senders report TLS failures",

@@ -26,6 +26,7 @@ static const struct {
 	{"dns.dmarc", &probe_dns_dmarc_ops},
 	{"dns.tlsrpt", &probe_dns_tlsrpt_ops},
 	{"dns.mta-sts", &probe_dns_mtasts_ops},
+	{"dns.bl", &probe_dns_bl_ops}, /* nodes and domains */
 	{"net.internet", &probe_net_internet_ops},
 	{"host.port.*", &probe_host_port_ops},
 	{"net.port.*", &probe_net_port_ops},

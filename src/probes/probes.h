@@ -20,6 +20,7 @@ extern const struct probe_ops probe_dns_dkim_ops;      /* dns_dkim.c */
 extern const struct probe_ops probe_dns_dmarc_ops;     /* dns_dmarc.c */
 extern const struct probe_ops probe_dns_tlsrpt_ops;    /* dns_tlsrpt.c */
 extern const struct probe_ops probe_dns_mtasts_ops;    /* dns_mtasts.c */
+extern const struct probe_ops probe_dns_bl_ops;        /* dns_bl.c */
 extern const struct probe_ops probe_net_port_ops;      /* port.c */
 extern const struct probe_ops probe_mail_smtp_ops;     /* smtp.c */
 extern const struct probe_ops probe_mail_imap_ops;     /* imap.c */

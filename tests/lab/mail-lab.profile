@@ -6,7 +6,8 @@ description = mailready lab: MTA and mail store services
 default_roles = mta
 
 [all]
-checks = host.fqdn, dns.a.inside, dns.a.outside, dns.ptr, net.internet
+checks = host.fqdn, dns.a.inside, dns.a.outside, dns.ptr, dns.bl,
+	net.internet
 
 [role mta]
 checks = dns.mx
@@ -36,4 +37,4 @@ description = a node whose DNS alone is under test: no ports
 
 [domain]
 checks = dns.mx, dns.auth, dns.spf, dns.dkim, dns.dmarc,
-	dns.mta-sts, dns.tlsrpt
+	dns.mta-sts, dns.bl, dns.tlsrpt

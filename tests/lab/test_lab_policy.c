@@ -221,6 +221,29 @@ START_TEST(mtasts_faults)
 }
 END_TEST
 
+START_TEST(blocklists)
+{
+	EXPECT(&run, "listed.policy.test", "dns.bl", "fail",
+	       "127.0.2.23 is listed on bl.test (127.0.0.2): 127.0.2.23 listed "
+	       "by the mailready lab: spam source",
+	       "2001:db8:2::23 is listed on bl.test (127.0.0.2)",
+	       "ask bl.test for removal");
+	mr_expect_code(&run, "listed.policy.test", "dns.bl", "BL_LISTED",
+	               "fail");
+	/* A refusal is unknown, never a listing. */
+	EXPECT(&run, "mx2.policy.test", "dns.bl", "unknown",
+	       "refuse.test refused the query for 127.0.2.19 "
+	       "(127.255.255.254): not known whether it is listed",
+	       "not a public one");
+	mr_expect_code(&run, "mx2.policy.test", "dns.bl", "BL_REFUSED",
+	               "unknown");
+	EXPECT(&run, "spf-plusall.test", "dns.bl", "fail",
+	       "spf-plusall.test is listed on dbl.test (127.0.1.2)");
+	EXPECT(&run, "policy.test", "dns.bl", "pass",
+	       "policy.test is on none of the blocklists: dbl.test");
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -243,6 +266,7 @@ suite(void)
 	tcase_add_test(tc, tlsrpt_records);
 	tcase_add_test(tc, mtasts_reference_domain);
 	tcase_add_test(tc, mtasts_faults);
+	tcase_add_test(tc, blocklists);
 	suite_add_tcase(s, tc);
 	return s;
 }

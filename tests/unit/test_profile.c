@@ -95,7 +95,7 @@ START_TEST(carbonio_profile)
 	                 "process-exporter:9256");
 	ck_assert_str_eq(
 		strv_str(p->domain_checks, p->ndomain_checks, buf, sizeof(buf)),
-		"dns.mx, dns.auth, dns.spf, dns.dkim, dns.dmarc, dns.mta-sts, dns.tlsrpt");
+		"dns.mx, dns.auth, dns.spf, dns.dkim, dns.dmarc, dns.mta-sts, dns.bl, dns.tlsrpt");
 	profile_free(p);
 }
 END_TEST
@@ -108,7 +108,7 @@ START_TEST(carbonio_roles)
 
 	r = role(p, "mta");
 	ck_assert_str_eq(strv_str(r->checks, r->nchecks, buf, sizeof(buf)),
-	                 "dns.mx");
+	                 "dns.mx, dns.bl");
 	ck_assert_str_eq(ports_str(r, buf, sizeof(buf)),
 	                 "+smtp:25, +smtps:465, +submission:587, "
 	                 "milter:7026, tcp-9810:9810");
@@ -179,7 +179,7 @@ START_TEST(mail_profile)
 	ck_assert_str_eq(ports_str(&p->all, buf, sizeof(buf)), "ssh:22");
 	r = role(p, "mta");
 	ck_assert_str_eq(strv_str(r->checks, r->nchecks, buf, sizeof(buf)),
-	                 "dns.mx");
+	                 "dns.mx, dns.bl");
 	ck_assert_str_eq(ports_str(r, buf, sizeof(buf)),
 	                 "+smtp:25, +submission:587, +smtps:465");
 	r = role(p, "mailstore");
@@ -188,7 +188,7 @@ START_TEST(mail_profile)
 	                 "+imap:143, +imaps:993, +pop3:110, +pop3s:995");
 	ck_assert_str_eq(
 		strv_str(p->domain_checks, p->ndomain_checks, buf, sizeof(buf)),
-		"dns.mx, dns.auth, dns.spf, dns.dkim, dns.dmarc, dns.mta-sts, dns.tlsrpt");
+		"dns.mx, dns.auth, dns.spf, dns.dkim, dns.dmarc, dns.mta-sts, dns.bl, dns.tlsrpt");
 	profile_free(p);
 }
 END_TEST
@@ -327,14 +327,14 @@ START_TEST(error_unknown_check)
 	PROFILE_ERR("[all]\nchecks = spf\n",
 	            "p.conf:2: [all] checks: unknown check 'spf'; node checks "
 	            "are: host.fqdn, dns.a.inside, dns.a.outside, dns.ptr, "
-	            "dns.mx, net.internet, host.port.SERVICE, "
+	            "dns.mx, dns.bl, net.internet, host.port.SERVICE, "
 	            "net.port.SERVICE, mail.SERVICE");
 	PROFILE_ERR(
 		"[domain]\n"
 		"\n"
 		"checks = dns.mx, dns.nope\n",
 		"p.conf:3: [domain] checks: unknown check 'dns.nope'; "
-		"domain checks are: dns.mx, dns.auth, dns.spf, dns.dkim, dns.dmarc, dns.mta-sts, dns.tlsrpt");
+		"domain checks are: dns.mx, dns.auth, dns.spf, dns.dkim, dns.dmarc, dns.mta-sts, dns.bl, dns.tlsrpt");
 }
 END_TEST
 
@@ -344,12 +344,12 @@ START_TEST(error_wrong_scope)
 		"[all]\nchecks = dns.auth\n",
 		"p.conf:2: [all] checks: 'dns.auth' is not a node check; "
 		"those are: host.fqdn, dns.a.inside, dns.a.outside, dns.ptr, "
-		"dns.mx, net.internet, host.port.SERVICE, "
+		"dns.mx, dns.bl, net.internet, host.port.SERVICE, "
 		"net.port.SERVICE, mail.SERVICE");
 	PROFILE_ERR(
 		"[domain]\nchecks = host.fqdn\n",
 		"p.conf:2: [domain] checks: 'host.fqdn' is not a domain "
-		"check; those are: dns.mx, dns.auth, dns.spf, dns.dkim, dns.dmarc, dns.mta-sts, dns.tlsrpt");
+		"check; those are: dns.mx, dns.auth, dns.spf, dns.dkim, dns.dmarc, dns.mta-sts, dns.bl, dns.tlsrpt");
 }
 END_TEST
 
@@ -437,11 +437,11 @@ START_TEST(error_port_checks)
 	PROFILE_ERR(
 		"[domain]\nchecks = net.port.smtp\n",
 		"p.conf:2: [domain] checks: 'net.port.smtp' is not a "
-		"domain check; those are: dns.mx, dns.auth, dns.spf, dns.dkim, dns.dmarc, dns.mta-sts, dns.tlsrpt");
+		"domain check; those are: dns.mx, dns.auth, dns.spf, dns.dkim, dns.dmarc, dns.mta-sts, dns.bl, dns.tlsrpt");
 	PROFILE_ERR(
 		"[domain]\nchecks = mail.smtp\n",
 		"p.conf:2: [domain] checks: 'mail.smtp' is not a domain "
-		"check; those are: dns.mx, dns.auth, dns.spf, dns.dkim, dns.dmarc, dns.mta-sts, dns.tlsrpt");
+		"check; those are: dns.mx, dns.auth, dns.spf, dns.dkim, dns.dmarc, dns.mta-sts, dns.bl, dns.tlsrpt");
 	PROFILE_ERR("[role mta]\nchecks = mail.smtp, mail.smtp\n",
 	            "p.conf:2: [role mta] checks: check 'mail.smtp' is listed "
 	            "twice");
