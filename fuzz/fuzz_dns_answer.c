@@ -40,6 +40,12 @@ use(const struct dns_reply *r)
 	assert(d != NULL);
 	free(d);
 	dns_status_is_transport(r->status);
+	/* TXT records as the policy checks read them: joined strings. */
+	size_t nt = 0;
+	struct dns_txt *txt = dns_reply_txts(r, &nt);
+	for (size_t i = 0; i < nt; i++)
+		assert(txt[i].text[txt[i].len] == '\0' && txt[i].len < 65536);
+	dns_txts_free(txt, nt);
 }
 
 int
