@@ -21,10 +21,11 @@ the default 20 s), mailready runs three times at once, with -f json,
     server did;
   - send nothing out of the veth d0: its tx_packets stays where it was.
 
-A unit (a case at one deadline) whose only fault is its wall time runs
-once more, alone, and that run's judgement stands (both walls shown): a
-machine loaded by other work can make a timer late; a real overrun
-overruns twice.
+A unit (a case at one deadline) whose only fault is its wall time, or
+whose verdict is "no answer in time", runs once more, alone, and that
+run's judgement stands (both walls shown): a machine loaded by other work
+can make a timer late or a scripted server slow; a real overrun overruns
+twice.
 
 Then the table: case, deadline, wall time, peak RSS, verdict, OK/FAIL;
 the details of every failure; and the leak guard's self-test (one packet
@@ -87,6 +88,9 @@ MARGIN = float(os.environ.get("HOSTILE_MARGIN_MS",
                               "500" if SANITIZED else "200")) / 1000
 
 TIMING = re.compile(r"^-f \w+: ran [0-9.]+ s, deadline ")
+# What mailready said when an answer did not come in time: on a loaded
+# machine (ASan, other suites) a scripted server can be that slow too.
+LATE = re.compile(r"^mailready said: .*(no answer (from|within)|timed out)")
 STATUS_EXIT = {"pass": 0, "skip": 0, "warn": 1, "fail": 2, "unknown": 3}
 
 
@@ -980,12 +984,15 @@ def suite(cases, T, procs, t_start):
                     u.case.name, dl_label(u.deadline), u.wall,
                     u.rss_kb / 1024, u.verdict,
                     "OK" if not u.problems else "FAIL"), flush=True)
-    # A unit whose only fault is its wall time runs again, alone: on a
-    # machine that other work loads, a late timer can be the machine's.
+    # A unit whose only fault is its wall time, or whose verdict is an
+    # answer that did not come in time, runs again, alone: on a machine
+    # that other work loads, a late timer or a slow scripted server can
+    # be the machine's.
     # The second run's judgement stands and both walls are shown; a real
     # overrun (the 4000 A records) overruns twice.
     for i, u in enumerate(done):
-        if u.problems and all(TIMING.search(p) for p in u.problems):
+        if u.problems and (all(TIMING.search(p) for p in u.problems) or
+                           any(LATE.search(p) for p in u.problems)):
             again = Unit(u.case, u.deadline, u.d).go()
             again.first = u
             done[i] = again
