@@ -244,6 +244,26 @@ START_TEST(blocklists)
 }
 END_TEST
 
+/* redirect=, exists: with %{i} (IPv4 octets, IPv6 nibbles), %{d2}, a: */
+START_TEST(spf_macros_and_redirect)
+{
+	EXPECT(&run, "spf-macro.test", "dns.spf", "pass",
+	       "spf-macro.test: v=spf1 redirect=_spf.%{d}; permits 3 of 3 MTA "
+	       "node addresses; 3 of 10 DNS lookups for a sender it does not "
+	       "list (fail: term 3 '-all' of _spf.spf-macro.test)");
+}
+END_TEST
+
+/* ptr: evaluated (forward-confirmed names), and warned about. */
+START_TEST(spf_ptr)
+{
+	EXPECT(&run, "spf-ptr.test", "dns.spf", "warn",
+	       "the SPF record of spf-ptr.test uses ptr (2 times)",
+	       "replace ptr with ip4:/ip6: or a: terms");
+	mr_expect_code(&run, "spf-ptr.test", "dns.spf", "SPF_PTR", "warn");
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -258,6 +278,8 @@ suite(void)
 	tcase_add_test(tc, spf_plus_all);
 	tcase_add_test(tc, spf_two_records);
 	tcase_add_test(tc, spf_other_domains_pass);
+	tcase_add_test(tc, spf_macros_and_redirect);
+	tcase_add_test(tc, spf_ptr);
 	tcase_add_test(tc, dkim_reference_domain);
 	tcase_add_test(tc, dkim_weak_keys);
 	tcase_add_test(tc, dmarc_reference_domain);
