@@ -82,7 +82,7 @@ const struct check_def catalog[] = {
          "~all, stays within 10 DNS lookups and 2 void lookups, and permits "
          "every MTA node's public addresses (evaluated as receivers do); the "
          "HELO names' own records",
-         0},
+         PERF_LOOKUPS},
 	{"dns.dkim", CHECK_DOMAIN, false, false,
          "domains: each of dkim_selectors publishes a valid key record (RFC "
          "6376), RSA of 2048 bits or more (under 1024 fails) or Ed25519, not "

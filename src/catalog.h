@@ -22,6 +22,9 @@ enum check_scope {
 enum check_perf {
 	PERF_TIME = 1, /* 'time': the response time, in seconds */
 	PERF_CERT = 2, /* 'cert_days': the certificate's days left */
+	/* 'lookups': the DNS-querying terms an SPF policy costs a sender
+	   it does not list, of the 10 receivers allow */
+	PERF_LOOKUPS = 4,
 };
 
 struct check_def {

@@ -169,6 +169,7 @@ report(struct probe *p)
 	struct mr_finding *f;
 
 	/* The unlisted address: what a forgery meets. */
+	mr_result_add_metric(probe_result(p), "spf_lookups", u->lookups, "");
 	if (u->result == SPF_RES_PERMERROR) {
 		f = probe_add(p, CODE_SPF_PERMERROR, MR_FAIL,
 		              "the SPF policy of %s fails with permerror for "

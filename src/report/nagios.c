@@ -164,6 +164,13 @@ nagios_perf_check(struct strbuf *b, const struct report *rep,
 		             rep->cert_thresholds, 0, NAN);
 		free(l);
 	}
+	if ((catalog_perf(r->check_id) & PERF_LOOKUPS) != 0) {
+		char *l = xasprintf("%s lookups", strbuf_str(&base));
+		nagios_label(b, l);
+		nagios_value(b, mr_result_metric(r, "spf_lookups"), "", NULL, 0,
+		             10);
+		free(l);
+	}
 	strbuf_reset(&base);
 }
 

@@ -264,6 +264,29 @@ START_TEST(spf_ptr)
 }
 END_TEST
 
+/* The lookups an SPF policy costs, as Nagios perfdata. */
+START_TEST(spf_lookups_perfdata)
+{
+	struct mr_run r;
+	const char *argv[] = {"check",   "-c",     lab_config("policy.conf"),
+	                      "-f",      "nagios", "--only",
+	                      "dns.spf", NULL};
+
+	mr_exec(&r, argv, NULL);
+	ck_assert_int_eq(r.exit_code, 2);
+	const char *want[] = {
+		"'policy.test dns.spf lookups'=1;;;0;10",
+		"'spf-limit.test dns.spf lookups'=11;;;0;10",
+		"'spf-macro.test dns.spf lookups'=3;;;0;10",
+		"'spf-two.test dns.spf lookups'=U;;;0;10",
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(*want); i++)
+		ck_assert_msg(strstr(r.out, want[i]) != NULL, "no %s in:\n%s",
+		              want[i], r.out);
+	mr_run_free(&r);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -280,6 +303,7 @@ suite(void)
 	tcase_add_test(tc, spf_other_domains_pass);
 	tcase_add_test(tc, spf_macros_and_redirect);
 	tcase_add_test(tc, spf_ptr);
+	tcase_add_test(tc, spf_lookups_perfdata);
 	tcase_add_test(tc, dkim_reference_domain);
 	tcase_add_test(tc, dkim_weak_keys);
 	tcase_add_test(tc, dmarc_reference_domain);
