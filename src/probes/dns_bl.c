@@ -41,7 +41,7 @@ struct bl_state {
 enum bl_answer { BL_NOT_LISTED, BL_IS_LISTED, BL_IS_REFUSED, BL_ODD };
 
 static enum bl_answer
-classify(const struct dns_reply *r, char *code, size_t codelen)
+classify(const struct dns_reply *r, char code[MR_ADDR_STRLEN])
 {
 	size_t n = 0;
 	struct mr_addr *v = dns_reply_addrs(r, &n);
@@ -66,7 +66,6 @@ classify(const struct dns_reply *r, char *code, size_t codelen)
 		if (a != BL_IS_LISTED)
 			break;
 	}
-	(void)codelen;
 	free(v);
 	return a;
 }
@@ -103,7 +102,7 @@ report(struct probe *p)
 			bad = true;
 			continue;
 		}
-		switch (classify(q->a, code, sizeof(code))) {
+		switch (classify(q->a, code)) {
 		case BL_NOT_LISTED:
 			break;
 		case BL_IS_LISTED: {
@@ -190,7 +189,7 @@ on_a(void *arg, const struct dns_reply *r)
 	q->a = r;
 	/* A listing: its TXT says why. */
 	if (!dns_status_is_transport(r->status) &&
-	    classify(r, code, sizeof(code)) == BL_IS_LISTED) {
+	    classify(r, code) == BL_IS_LISTED) {
 		q->req[1] = dns_lookup(probe_dns(q->p), DNS_VIEW_OUTSIDE,
 		                       q->name, LDNS_RR_TYPE_TXT, on_txt, q);
 		return;

@@ -309,19 +309,9 @@ judge_record(struct probe *p, const struct dns_reply *r)
 		probe_done(p);
 		return false;
 	}
-	size_t n = 0, which = 0, count = 0;
-	struct dns_txt *t = dns_reply_txts(r, &n);
-	const char **txt = xcalloc(n ? n : 1, sizeof(*txt));
-	size_t *len = xcalloc(n ? n : 1, sizeof(*len));
-	for (size_t i = 0; i < n; i++) {
-		txt[i] = t[i].text;
-		len[i] = t[i].len;
-	}
-	enum spf_pick pick = spf_pick(txt, len, n, &which, &count);
-	free(txt);
-	free(len);
+	size_t n = 0, count = 0, len = 0;
+	enum spf_pick pick = spf_pick_reply(r, &st->record, &len, &count, &n);
 	if (pick == SPF_PICK_NONE) {
-		dns_txts_free(t, n);
 		f = probe_add(p, CODE_SPF_MISSING, MR_FAIL,
 		              "%s publishes no SPF record (%zu TXT record%s)",
 		              domain, n, n == 1 ? "" : "s");
@@ -333,7 +323,6 @@ judge_record(struct probe *p, const struct dns_reply *r)
 		return false;
 	}
 	if (pick == SPF_PICK_SEVERAL) {
-		dns_txts_free(t, n);
 		probe_finish_hint(
 			p, CODE_SPF_MULTIPLE, MR_FAIL,
 			"merge them into one v=spf1 record",
@@ -343,10 +332,7 @@ judge_record(struct probe *p, const struct dns_reply *r)
 		return false;
 	}
 	struct spf_record rec;
-	st->record = xstrndup(t[which].text, t[which].len);
-	enum spf_error pe =
-		spf_parse(t[which].text, t[which].len, &rec, err, sizeof(err));
-	dns_txts_free(t, n);
+	enum spf_error pe = spf_parse(st->record, len, &rec, err, sizeof(err));
 	if (pe != SPF_OK) {
 		f = probe_add(p, CODE_SPF_SYNTAX, MR_FAIL,
 		              "the SPF record of %s does not parse: %s", domain,

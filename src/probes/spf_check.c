@@ -267,6 +267,34 @@ in_cidr(const struct spf_check *c, const struct mr_addr *a, unsigned p4,
 /* ------------------------------------------------------------------ */
 /* Records */
 
+enum spf_pick
+spf_pick_reply(const struct dns_reply *r, char **text, size_t *len,
+               size_t *count, size_t *ntxt)
+{
+	size_t n = 0, which = 0;
+	struct dns_txt *t = dns_reply_txts(r, &n);
+	const char **txt = xcalloc(n ? n : 1, sizeof(*txt));
+	size_t *lens = xcalloc(n ? n : 1, sizeof(*lens));
+
+	for (size_t i = 0; i < n; i++) {
+		txt[i] = t[i].text;
+		lens[i] = t[i].len;
+	}
+	enum spf_pick pick = spf_pick(txt, lens, n, &which, count);
+	*text = NULL;
+	*len = 0;
+	if (pick == SPF_PICK_ONE) {
+		*text = xmalloc(t[which].len + 1);
+		memcpy(*text, t[which].text, t[which].len + 1);
+		*len = t[which].len;
+	}
+	*ntxt = n;
+	free(txt);
+	free(lens);
+	dns_txts_free(t, n);
+	return pick;
+}
+
 static void
 on_txt(void *arg, const struct dns_reply *r)
 {
@@ -286,24 +314,15 @@ on_txt(void *arg, const struct dns_reply *r)
 		free(why);
 		return;
 	}
-	size_t n = 0, which = 0, count = 0;
-	struct dns_txt *t = dns_reply_txts(r, &n);
-	const char **txt = xcalloc(n ? n : 1, sizeof(*txt));
-	size_t *len = xcalloc(n ? n : 1, sizeof(*len));
-	for (size_t i = 0; i < n; i++) {
-		txt[i] = t[i].text;
-		len[i] = t[i].len;
-	}
-	enum spf_pick pick = spf_pick(txt, len, n, &which, &count);
+	size_t count = 0, ntxt = 0, len = 0;
+	char *text;
+	enum spf_pick pick = spf_pick_reply(r, &text, &len, &count, &ntxt);
 	enum spf_error pe = SPF_OK;
 	if (pick == SPF_PICK_ONE) {
-		pe = spf_parse(t[which].text, t[which].len, &f->rec, err,
-		               sizeof(err));
+		pe = spf_parse(text, len, &f->rec, err, sizeof(err));
 		f->parsed = pe == SPF_OK;
 	}
-	free(txt);
-	free(len);
-	dns_txts_free(t, n);
+	free(text);
 	if (pick == SPF_PICK_NONE) {
 		/* The top domain: "none"; an include or redirect target
 		   without a policy breaks the policy (5.2, 6.1). */

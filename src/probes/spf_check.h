@@ -10,6 +10,7 @@
 
 #include "dns/dns.h"
 #include "mailready/netaddr.h"
+#include "records/spf.h"
 
 enum spf_result {
 	SPF_RES_NONE,      /* no record */
@@ -60,6 +61,16 @@ struct spf_check *spf_check_start(struct event_base *base, struct dns *d,
                                   const struct spf_check_params *pa,
                                   spf_check_cb *cb, spf_wait_cb *wait,
                                   void *arg);
+
+/**
+ * The SPF record among the TXT records of r (RFC 7208 4.5).
+ * @param text  set to a copy of it when there is exactly one (caller
+ *              frees), else NULL
+ * @param count set to the number of SPF records
+ * @param ntxt  set to the number of TXT records
+ */
+enum spf_pick spf_pick_reply(const struct dns_reply *r, char **text,
+                             size_t *len, size_t *count, size_t *ntxt);
 
 /** Stop an evaluation; cb will not be called. */
 void spf_check_cancel(struct spf_check *c);
